@@ -1,0 +1,52 @@
+# rvzk: the one entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROOT   := $(abspath .)
+BUILD  := $(ROOT)/build
+TOOLS  := $(ROOT)/scripts/tools.sh
+CARGO  ?= cargo
+export PATH := $(ROOT)/.venv/bin:$(PATH)
+
+RVZK := $(ROOT)/target/release/rvzk
+
+.PHONY: help
+help:
+	@echo "rvzk targets:"
+	@echo "  make demo     build the multiply guest, run it (and prove/verify once the circuit lands)"
+	@echo "  make test     everything CI runs: format, lint, unit/integration tests"
+	@echo "  make guests   build every example guest and ISA test into build/guests/"
+	@echo "  make bench    executor benchmarks (writes build/bench/, see docs/benchmarks.md)"
+	@echo "  make tools    install every outside tool this project knows (scripts/tools.sh list)"
+
+.PHONY: guests
+guests:
+	@$(TOOLS) need riscv-gcc picolibc
+	@$(MAKE) --no-print-directory -C firmware OUT=$(BUILD)/guests
+
+.PHONY: rvzk
+rvzk:
+	$(CARGO) build --release -p rvzk-host --bin rvzk
+
+.PHONY: demo
+demo: guests rvzk
+	@$(ROOT)/scripts/demo.sh $(RVZK) $(BUILD)
+
+.PHONY: test
+test: guests
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RVZK_GUESTS=$(BUILD)/guests $(CARGO) test --workspace
+
+.PHONY: bench
+bench: guests
+	RVZK_GUESTS=$(BUILD)/guests $(CARGO) bench -p rvzk-zkvm --bench executor
+
+.PHONY: tools
+tools:
+	@$(TOOLS) need $$($(TOOLS) list | awk -F'|' '{gsub(/ /,"",$$1); print $$1}')
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)
+	$(CARGO) clean

@@ -1,0 +1,1 @@
+//! Loading and checking RV32IM ELF files.

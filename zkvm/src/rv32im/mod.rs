@@ -1,0 +1,3 @@
+//! RV32IM: decoding, execution and the trace record.
+
+pub mod trace;

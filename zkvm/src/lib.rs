@@ -7,3 +7,4 @@
 pub mod abi;
 pub mod elf;
 pub mod rv32im;
+pub mod field;

@@ -7,7 +7,8 @@
  *                128 KiB board). Empty input is a valid, empty list.
  * Journal:       the same words in ascending order, u32 LE each (4 * count bytes).
  * Exit codes:    0 success;
- *                2 if the input has more than SORT_MAX_WORDS words;
+ *                2 if the input is longer than 4 * SORT_MAX_WORDS bytes (too many words;
+ *                  checked first);
  *                3 if the input length is not a multiple of 4.
  *                Nothing is committed on an error.
  */

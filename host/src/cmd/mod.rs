@@ -1,0 +1,3 @@
+//! One module per `rvzk` subcommand.
+
+pub mod run;

@@ -1,0 +1,168 @@
+//! `rvzk run`: execute a guest and report its exit code, journal and cycles.
+
+use anyhow::Result;
+use clap::Args;
+use rvzk_zkvm::rv32im::{run, run_profiled, ExecError, Outcome, RunOptions, DEFAULT_MAX_CYCLES};
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::exit;
+use crate::input::{load_program, read_input};
+use crate::report::{hex, printable, words};
+
+/// Arguments of `rvzk run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The guest: an RV32IM ELF executable.
+    pub elf: PathBuf,
+    /// Private input file (`-` reads standard input).
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Private input given as comma-separated u32 values, each written little-endian.
+    #[arg(long, value_name = "LIST", conflicts_with = "input")]
+    pub input_u32: Option<String>,
+    /// Stop with an error if the guest has not halted after this many instructions.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CYCLES)]
+    pub max_cycles: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// List the guest functions that used the most cycles.
+    #[arg(long)]
+    pub profile: bool,
+    /// How many functions `--profile` lists.
+    #[arg(long, value_name = "N", default_value_t = 15, requires = "profile")]
+    pub profile_top: usize,
+}
+
+/// Run the subcommand; returns the process exit status.
+pub fn main(args: &RunArgs) -> Result<u8> {
+    let program = load_program(&args.elf)?;
+    let input = read_input(args.input.as_deref(), args.input_u32.as_deref())?;
+    let options = RunOptions {
+        max_cycles: args.max_cycles,
+        ..RunOptions::default()
+    };
+    let start = Instant::now();
+    let (result, profile) = if args.profile {
+        match run_profiled(&program, &input, &options) {
+            Ok((out, prof)) => (Ok(out), Some(prof.by_function(&program))),
+            Err(e) => (Err(e), None),
+        }
+    } else {
+        (run(&program, &input, &options), None)
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let elf = args.elf.display().to_string();
+    match result {
+        Ok(out) => {
+            if args.json {
+                print_json(&elf, input.len(), &out, seconds, profile.as_deref());
+            } else {
+                print_text(&elf, input.len(), &out, seconds, profile.as_deref(), args);
+            }
+            Ok(if out.exit_code == 0 {
+                exit::SUCCESS
+            } else {
+                exit::GUEST_FAILED
+            })
+        }
+        Err(e) => {
+            report_fault(&elf, &program, &e, args.json);
+            Ok(exit::ERROR)
+        }
+    }
+}
+
+fn print_text(
+    elf: &str,
+    input_len: usize,
+    out: &Outcome,
+    seconds: f64,
+    profile: Option<&[rvzk_zkvm::rv32im::FunctionCycles]>,
+    args: &RunArgs,
+) {
+    println!("guest      {elf}");
+    println!("input      {input_len} bytes");
+    let status = if out.exit_code == 0 {
+        "0 (success)".to_string()
+    } else {
+        format!("{} (failure)", out.exit_code)
+    };
+    println!("exit code  {status}");
+    println!("cycles     {}", out.cycles);
+    println!(
+        "time       {:.3} ms ({:.1} M instr/s)",
+        seconds * 1e3,
+        out.cycles as f64 / seconds.max(1e-9) / 1e6
+    );
+    println!("journal    {} bytes", out.journal.len());
+    if !out.journal.is_empty() {
+        println!("  hex      {}", hex(&out.journal));
+        if let Some(text) = printable(&out.journal) {
+            println!("  text     {text:?}");
+        }
+        if let Some(w) = words(&out.journal) {
+            let shown: Vec<String> = w.iter().take(16).map(|v| v.to_string()).collect();
+            let more = if w.len() > 16 { ", …" } else { "" };
+            println!("  u32 LE   [{}{more}]", shown.join(", "));
+        }
+    }
+    if let Some(funcs) = profile {
+        let total = out.cycles.max(1) as f64;
+        println!("profile    (self cycles, top {})", args.profile_top);
+        for f in funcs.iter().take(args.profile_top) {
+            println!(
+                "  {:>12}  {:>5.1}%  {}",
+                f.cycles,
+                100.0 * f.cycles as f64 / total,
+                f.name
+            );
+        }
+    }
+}
+
+fn print_json(
+    elf: &str,
+    input_len: usize,
+    out: &Outcome,
+    seconds: f64,
+    profile: Option<&[rvzk_zkvm::rv32im::FunctionCycles]>,
+) {
+    let mut v = json!({
+        "elf": elf,
+        "status": "halted",
+        "exit_code": out.exit_code,
+        "journal_hex": hex(&out.journal),
+        "journal_text": printable(&out.journal),
+        "cycles": out.cycles,
+        "input_bytes": input_len,
+        "seconds": seconds,
+    });
+    if let Some(funcs) = profile {
+        v["profile"] = funcs
+            .iter()
+            .map(|f| json!({"function": f.name, "addr": f.addr, "cycles": f.cycles}))
+            .collect();
+    }
+    println!("{v}");
+}
+
+fn report_fault(elf: &str, program: &rvzk_zkvm::elf::Program, e: &ExecError, as_json: bool) {
+    let func = program.function_at(e.pc).map(|s| s.name.clone());
+    if as_json {
+        let v = json!({
+            "elf": elf,
+            "status": "fault",
+            "error": e.to_string(),
+            "pc": e.pc,
+            "cycles": e.cycle,
+            "function": func,
+        });
+        println!("{v}");
+    } else {
+        let place = func.map(|f| format!(" in {f}")).unwrap_or_default();
+        eprintln!("error: {elf}: guest stopped: {e}{place}");
+    }
+}

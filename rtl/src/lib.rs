@@ -5,3 +5,5 @@
 
 pub mod babybear;
 pub mod field;
+pub mod mem;
+pub mod sha256;

@@ -92,11 +92,16 @@ fn print_text(
     };
     println!("exit code  {status}");
     println!("cycles     {}", out.cycles);
-    println!(
-        "time       {:.3} ms ({:.1} M instr/s)",
-        seconds * 1e3,
-        out.cycles as f64 / seconds.max(1e-9) / 1e6
-    );
+    // A rate over a few microseconds measures start-up, not the executor.
+    if out.cycles >= 100_000 {
+        println!(
+            "time       {:.3} ms ({:.1} M instr/s)",
+            seconds * 1e3,
+            out.cycles as f64 / seconds / 1e6
+        );
+    } else {
+        println!("time       {:.3} ms", seconds * 1e3);
+    }
     println!("journal    {} bytes", out.journal.len());
     if !out.journal.is_empty() {
         println!("  hex      {}", hex(&out.journal));

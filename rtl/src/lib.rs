@@ -6,4 +6,5 @@
 pub mod babybear;
 pub mod field;
 pub mod mem;
+pub mod ntt;
 pub mod sha256;

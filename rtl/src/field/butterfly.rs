@@ -26,9 +26,9 @@ pub struct Butterfly {
     /// (u − v)·w, canonical, [`Butterfly::LATENCY`] cycles later.
     pub y: Signal<Out, Bits<32>>,
     add: ModAdd,
-    sum_delay: Delay<32, { MontMul::LATENCY }>,
+    sum_delay: Delay<Bits<32>, { MontMul::LATENCY }>,
     sub: ModSub,
-    twiddle_delay: Delay<32, { ModSub::LATENCY }>,
+    twiddle_delay: Delay<Bits<32>, { ModSub::LATENCY }>,
     mul: MontMul,
 }
 

@@ -5,19 +5,19 @@ use rust_hdl::prelude::*;
 
 /// `y` is `x` as it was `L` enabled cycles ago (`L ≥ 1`).
 #[derive(LogicBlock)]
-pub struct Delay<const W: usize, const L: usize> {
+pub struct Delay<T: Synth, const L: usize> {
     /// Pipeline clock.
     pub clock: Signal<In, Clock>,
     /// Clock enable: the line shifts only while this is high.
     pub enable: Signal<In, Bit>,
     /// Value entering the line.
-    pub x: Signal<In, Bits<W>>,
+    pub x: Signal<In, T>,
     /// Value leaving the line.
-    pub y: Signal<Out, Bits<W>>,
-    stages: [DFF<Bits<W>>; L],
+    pub y: Signal<Out, T>,
+    stages: [DFF<T>; L],
 }
 
-impl<const W: usize, const L: usize> Default for Delay<W, L> {
+impl<T: Synth, const L: usize> Default for Delay<T, L> {
     fn default() -> Self {
         assert!(L >= 1, "a Delay needs at least one stage");
         Self {
@@ -30,7 +30,7 @@ impl<const W: usize, const L: usize> Default for Delay<W, L> {
     }
 }
 
-impl<const W: usize, const L: usize> Logic for Delay<W, L> {
+impl<T: Synth, const L: usize> Logic for Delay<T, L> {
     #[hdl_gen]
     fn update(&mut self) {
         for i in 0..L {
@@ -53,9 +53,9 @@ mod tests {
 
     #[test]
     fn delays_by_l_enabled_cycles() {
-        let mut uut = Delay::<8, 3>::default();
+        let mut uut = Delay::<Bits<8>, 3>::default();
         uut.connect_all();
-        let mut sim = simple_sim!(Delay<8, 3>, clock, 100_000_000, ep, {
+        let mut sim = simple_sim!(Delay<Bits<8>, 3>, clock, 100_000_000, ep, {
             let mut x = ep.init()?;
             x.enable.next = true;
             for i in 0..20u64 {

@@ -8,3 +8,5 @@ pub mod abi;
 pub mod elf;
 pub mod rv32im;
 pub mod field;
+pub mod matrix;
+pub mod ntt;

@@ -157,25 +157,12 @@ impl BabyBear {
         self.0
     }
 
-    /// Wraps a Montgomery representation in [0, p), for the crate's kernels.
-    #[inline(always)]
-    pub(crate) const fn from_monty_raw(x: u32) -> Self {
-        Self(x)
-    }
-
     /// Views a slice of elements as their Montgomery representations.
     #[inline]
     pub(crate) fn slice_as_monty_mut(xs: &mut [Self]) -> &mut [u32] {
         // SAFETY: `BabyBear` is `repr(transparent)` over `u32`; every value the kernels
         // write back is in [0, p), which keeps the type's invariant.
         unsafe { core::slice::from_raw_parts_mut(xs.as_mut_ptr().cast(), xs.len()) }
-    }
-
-    /// Views a slice of elements as their Montgomery representations.
-    #[inline]
-    pub(crate) fn slice_as_monty(xs: &[Self]) -> &[u32] {
-        // SAFETY: `BabyBear` is `repr(transparent)` over `u32`.
-        unsafe { core::slice::from_raw_parts(xs.as_ptr().cast(), xs.len()) }
     }
 }
 
@@ -222,10 +209,14 @@ impl PrimeField32 for BabyBear {
 
 impl TwoAdicField for BabyBear {
     const TWO_ADICITY: usize = TWO_ADICITY;
+    const GENERATOR: Self = Self(to_monty(GENERATOR));
 
     #[inline]
     fn two_adic_generator(bits: usize) -> Self {
-        assert!(bits <= TWO_ADICITY, "Baby Bear has no subgroup of order 2^{bits}");
+        assert!(
+            bits <= TWO_ADICITY,
+            "Baby Bear has no subgroup of order 2^{bits}"
+        );
         TWO_ADIC_GENERATORS[bits]
     }
 }
@@ -348,18 +339,30 @@ mod tests {
         assert_eq!(BabyBear::NEG_ONE.as_canonical(), P - 1);
         assert_eq!(BabyBear::GENERATOR.as_canonical(), 31);
         assert_eq!(BabyBear::new(P).as_canonical(), 0);
-        assert_eq!(BabyBear::new(u32::MAX).as_canonical(), (u32::MAX as u64 % PU) as u32);
+        assert_eq!(
+            BabyBear::new(u32::MAX).as_canonical(),
+            (u32::MAX as u64 % PU) as u32
+        );
         assert!(BabyBear::try_from_canonical(P).is_none());
         assert!(BabyBear::from_le_bytes(P.to_le_bytes()).is_none());
-        assert_eq!(BabyBear::from_le_bytes(7u32.to_le_bytes()), Some(BabyBear::new(7)));
+        assert_eq!(
+            BabyBear::from_le_bytes(7u32.to_le_bytes()),
+            Some(BabyBear::new(7))
+        );
     }
 
     #[test]
     fn known_values() {
         let a = BabyBear::from_canonical(123_456_789);
         let b = BabyBear::from_canonical(2_000_000_000);
-        assert_eq!((a * b).as_canonical(), ((123_456_789u64 * 2_000_000_000) % PU) as u32);
-        assert_eq!(BabyBear::new(2).inverse().as_canonical(), (PU as u32 + 1) / 2);
+        assert_eq!(
+            (a * b).as_canonical(),
+            ((123_456_789u64 * 2_000_000_000) % PU) as u32
+        );
+        assert_eq!(
+            BabyBear::new(2).inverse().as_canonical(),
+            (PU as u32).div_ceil(2)
+        );
         // 31 generates F_p^*: 31^((p−1)/q) ≠ 1 for each prime q | p − 1 = 2^27·3·5.
         for q in [2u64, 3, 5] {
             assert_ne!(BabyBear::GENERATOR.pow((PU - 1) / q), BabyBear::ONE);

@@ -33,15 +33,34 @@ impl BabyBearExt4 {
     }
 
     /// The generator X of the extension as an algebra.
-    pub const X: Self = Self::new([BabyBear::ZERO, BabyBear::ONE, BabyBear::ZERO, BabyBear::ZERO]);
+    pub const X: Self = Self::new([
+        BabyBear::ZERO,
+        BabyBear::ONE,
+        BabyBear::ZERO,
+        BabyBear::ZERO,
+    ]);
 }
 
 impl Field for BabyBearExt4 {
     const ZERO: Self = Self::new([BabyBear::ZERO; 4]);
-    const ONE: Self = Self::new([BabyBear::ONE, BabyBear::ZERO, BabyBear::ZERO, BabyBear::ZERO]);
-    const TWO: Self = Self::new([BabyBear::TWO, BabyBear::ZERO, BabyBear::ZERO, BabyBear::ZERO]);
-    const NEG_ONE: Self =
-        Self::new([BabyBear::NEG_ONE, BabyBear::ZERO, BabyBear::ZERO, BabyBear::ZERO]);
+    const ONE: Self = Self::new([
+        BabyBear::ONE,
+        BabyBear::ZERO,
+        BabyBear::ZERO,
+        BabyBear::ZERO,
+    ]);
+    const TWO: Self = Self::new([
+        BabyBear::TWO,
+        BabyBear::ZERO,
+        BabyBear::ZERO,
+        BabyBear::ZERO,
+    ]);
+    const NEG_ONE: Self = Self::new([
+        BabyBear::NEG_ONE,
+        BabyBear::ZERO,
+        BabyBear::ZERO,
+        BabyBear::ZERO,
+    ]);
 
     #[inline]
     fn from_u64(x: u64) -> Self {
@@ -88,7 +107,11 @@ impl ExtensionField<BabyBear> for BabyBearExt4 {
 
     #[inline]
     fn from_base_slice(coeffs: &[BabyBear]) -> Self {
-        Self::new(coeffs.try_into().expect("an Ext4 element has 4 coefficients"))
+        Self::new(
+            coeffs
+                .try_into()
+                .expect("an Ext4 element has 4 coefficients"),
+        )
     }
 }
 

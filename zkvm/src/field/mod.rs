@@ -3,7 +3,7 @@
 //!
 //! See `docs/field.md` for the parameters and why they were chosen.
 
-mod baby_bear;
+pub(crate) mod baby_bear;
 mod extension;
 
 pub use baby_bear::BabyBear;
@@ -109,12 +109,18 @@ pub trait TwoAdicField: Field {
     /// The largest k such that 2^k divides the order of the multiplicative group.
     const TWO_ADICITY: usize;
 
+    /// A generator of the whole multiplicative group; also the default coset shift of
+    /// low-degree extensions (it lies in no proper subgroup, so g·H never meets H).
+    const GENERATOR: Self;
+
     /// A generator of the subgroup of order 2^bits. Panics if `bits > TWO_ADICITY`.
     fn two_adic_generator(bits: usize) -> Self;
 }
 
 /// A finite extension of the field `F`, represented by `DEGREE` base coefficients.
-pub trait ExtensionField<F: Field>: Field + From<F> + Mul<F, Output = Self> + Add<F, Output = Self> {
+pub trait ExtensionField<F: Field>:
+    Field + From<F> + Mul<F, Output = Self> + Add<F, Output = Self>
+{
     /// The degree of the extension over `F`.
     const DEGREE: usize;
 

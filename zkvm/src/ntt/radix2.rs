@@ -1,0 +1,821 @@
+//! [`Radix2Dft`]: the fast Baby Bear NTT.
+//!
+//! * **Batched matrices** (one polynomial per column): radix-2 butterflies between whole
+//!   rows, so the inner loop runs over columns with SIMD ([`super::backend`]). Layers are
+//!   grouped into passes whose working set (a group of rows × a strip of columns) fits in
+//!   the L2 cache, so a transform touches main memory about twice instead of once per layer.
+//!   Forward: decimation in frequency (natural in, bit-reversed out) then a row bit-reversal
+//!   (fused with the 1/n scaling for the inverse).
+//! * **Single vectors** (width 1, n ≥ 2^10): the four-step algorithm turns one long
+//!   transform into two batched ones over an n2 × n1 matrix, with the twiddle multiply and
+//!   the bit-reversal folded into the one transpose between them.
+//! * **Coset LDE**: inverse DIF leaves coefficients in bit-reversed order, which is exactly
+//!   the input order the forward DIT on the larger domain wants, with each row repeated
+//!   2^added_bits times — so neither transform needs a bit-reversal, the first
+//!   `added_bits` layers vanish, and the coset shift and 1/n are folded into the copy.
+//!
+//! Twiddles are cached (one table per direction, grown to the largest size seen); smaller
+//! transforms read them with a stride.
+
+use super::backend::{Backend, Isa, Scalar};
+use super::Dft;
+use crate::field::baby_bear::monty_mul;
+use crate::field::{BabyBear, Field, TwoAdicField};
+use crate::matrix::RowMajorMatrix;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Bytes of a row-group × column-strip worked on in one go (fits L2 with room to spare).
+const GROUP_BYTES: usize = 256 * 1024;
+/// Widest column strip; wider matrices are cut into strips of this many columns.
+const MAX_STRIP: usize = 64;
+/// Below this many elements a transform runs on the calling thread only.
+const PAR_MIN_ELEMS: usize = 1 << 14;
+/// Single vectors at least this long (log2) use the four-step algorithm.
+const FOUR_STEP_MIN_LOG: u32 = 10;
+
+/// A raw pointer the kernels share across rayon workers. Every job writes a disjoint set of
+/// rows × columns, which is what makes the sharing sound.
+#[derive(Clone, Copy)]
+struct Ptr(*mut u32);
+// SAFETY: see the type's doc: concurrent jobs never touch the same element.
+unsafe impl Send for Ptr {}
+unsafe impl Sync for Ptr {}
+
+/// T[t] = ω^t for t < N/2, ω the primitive N-th root of unity of contract 3 (or its
+/// inverse), N = 2^log_n, in Montgomery form.
+struct Table {
+    log_n: u32,
+    t: Vec<u32>,
+}
+
+impl Table {
+    fn new(log_n: u32, inverse: bool) -> Self {
+        let half = (1usize << log_n) / 2;
+        let mut w = BabyBear::two_adic_generator(log_n as usize);
+        if inverse {
+            w = w.inverse();
+        }
+        Table {
+            log_n,
+            t: powers(w, BabyBear::ONE, half),
+        }
+    }
+}
+
+/// [c, c·x, c·x², …] (n terms) in Montgomery form, computed in parallel chunks.
+fn powers(x: BabyBear, c: BabyBear, n: usize) -> Vec<u32> {
+    const CHUNK: usize = 1 << 12;
+    let mut out = vec![0u32; n];
+    out.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(i, chunk)| {
+            let mut cur = c * x.pow((i * CHUNK) as u64);
+            for o in chunk {
+                *o = cur.to_monty_raw();
+                cur *= x;
+            }
+        });
+    out
+}
+
+#[inline]
+fn bitrev(x: usize, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        x.reverse_bits() >> (usize::BITS - bits)
+    }
+}
+
+/// Everything a row-group job needs. `data` is a row-major matrix of `width` columns.
+#[derive(Clone, Copy)]
+struct Pass {
+    data: Ptr,
+    width: usize,
+    /// Twiddle table (never written).
+    tw: Ptr,
+    log_tw: u32,
+    /// Decimation in time (ascending layers) or in frequency (descending).
+    dit: bool,
+    /// Layers [l0, l1): groups are rows `base + m·2^l0`, m < 2^(l1−l0), inside aligned
+    /// blocks of 2^l1 rows.
+    l0: u32,
+    l1: u32,
+    strip: usize,
+    n_strips: usize,
+    /// For the LDE: before its layers, fill each block from a source matrix (see
+    /// [`Expand`]). Only used with `l0` = added_bits.
+    expand: Option<Expand>,
+}
+
+/// Fill rows of the output from `src`: output row r·2^bits + c (c < 2^bits) is source row r
+/// times `factors[r]`.
+#[derive(Clone, Copy)]
+struct Expand {
+    src: Ptr,
+    factors: Ptr,
+    bits: u32,
+}
+
+impl Pass {
+    /// Jobs: one per (block, strip) when expanding, else per (block, group offset, strip).
+    fn n_jobs(&self, log_h: u32) -> usize {
+        let per_block = if self.expand.is_some() {
+            1
+        } else {
+            1 << self.l0
+        };
+        (1usize << (log_h - self.l1)) * per_block * self.n_strips
+    }
+}
+
+/// Runs job `idx` of `pass`.
+///
+/// # Safety
+/// `pass` must describe a live matrix and table, and jobs running concurrently must have
+/// different indices. The backend must be supported by the CPU.
+#[inline(always)]
+unsafe fn run_job<B: Backend>(pass: &Pass, idx: usize) {
+    let s = idx % pass.n_strips;
+    let g = idx / pass.n_strips;
+    let col0 = s * pass.strip;
+    let cols = pass.strip.min(pass.width - col0);
+    match pass.expand {
+        None => {
+            let b = g >> pass.l0;
+            let i = g & ((1 << pass.l0) - 1);
+            group::<B>(pass, (b << pass.l1) | i, col0, cols);
+        }
+        Some(e) => {
+            let block = g << pass.l1;
+            let src_rows = 1usize << (pass.l1 - e.bits);
+            let w = pass.width;
+            for m in 0..src_rows {
+                let r = (block >> e.bits) + m;
+                let f = *e.factors.0.add(r);
+                let src = e.src.0.add(r * w + col0);
+                let dst0 = pass.data.0.add(((r << e.bits) * w) + col0);
+                scale_into::<B>(src, dst0, cols, f);
+                for c in 1..1usize << e.bits {
+                    core::ptr::copy_nonoverlapping(dst0, dst0.add(c * w), cols);
+                }
+            }
+            for i in 0..1usize << pass.l0 {
+                group::<B>(pass, block | i, col0, cols);
+            }
+        }
+    }
+}
+
+/// All layers of one group: rows `base_row + m·2^l0`, columns [col0, col0 + cols).
+#[inline(always)]
+unsafe fn group<B: Backend>(pass: &Pass, base_row: usize, col0: usize, cols: usize) {
+    let stride = pass.width << pass.l0;
+    let base = pass.data.0.add(base_row * pass.width + col0);
+    let i = base_row & ((1usize << pass.l0) - 1);
+    let g = 1usize << (pass.l1 - pass.l0);
+    if pass.dit {
+        for l in pass.l0..pass.l1 {
+            layer::<B, true>(pass, base, stride, g, i, l, cols);
+        }
+    } else {
+        for l in (pass.l0..pass.l1).rev() {
+            layer::<B, false>(pass, base, stride, g, i, l, cols);
+        }
+    }
+}
+
+/// One radix-2 layer (global layer `l`, butterfly distance 2^l rows) of one group.
+#[inline(always)]
+unsafe fn layer<B: Backend, const DIT: bool>(
+    pass: &Pass,
+    base: *mut u32,
+    stride: usize,
+    g: usize,
+    i: usize,
+    l: u32,
+    cols: usize,
+) {
+    let hh = 1usize << (l - pass.l0);
+    // ω_{2^(l+1)}^j = ω_N^(j·N/2^(l+1)), with j = (global row index) mod 2^l.
+    let shift = pass.log_tw - l - 1;
+    let tw = pass.tw.0 as *const u32;
+    for mm in 0..hh {
+        let t = *tw.add((i + (mm << pass.l0)) << shift);
+        let mut blk = 0;
+        while blk < g {
+            let u = base.add((blk + mm) * stride);
+            let v = u.add(hh * stride);
+            if DIT {
+                dit_bfly::<B>(u, v, cols, t);
+            } else {
+                dif_bfly::<B>(u, v, cols, t);
+            }
+            blk += 2 * hh;
+        }
+    }
+}
+
+/// (u, v) ← (u + v, (u − v)·t) over `n` columns.
+#[inline(always)]
+unsafe fn dif_bfly<B: Backend>(u: *mut u32, v: *mut u32, n: usize, t: u32) {
+    let tv = B::splat(t);
+    let mut k = 0;
+    while k + B::LANES <= n {
+        let a = B::load(u.add(k));
+        let b = B::load(v.add(k));
+        B::store(u.add(k), B::add(a, b));
+        B::store(v.add(k), B::mul(B::sub(a, b), tv));
+        k += B::LANES;
+    }
+    while k < n {
+        let (a, b) = (*u.add(k), *v.add(k));
+        *u.add(k) = Scalar::add(a, b);
+        *v.add(k) = Scalar::mul(Scalar::sub(a, b), t);
+        k += 1;
+    }
+}
+
+/// (u, v) ← (u + t·v, u − t·v) over `n` columns.
+#[inline(always)]
+unsafe fn dit_bfly<B: Backend>(u: *mut u32, v: *mut u32, n: usize, t: u32) {
+    let tv = B::splat(t);
+    let mut k = 0;
+    while k + B::LANES <= n {
+        let a = B::load(u.add(k));
+        let b = B::mul(B::load(v.add(k)), tv);
+        B::store(u.add(k), B::add(a, b));
+        B::store(v.add(k), B::sub(a, b));
+        k += B::LANES;
+    }
+    while k < n {
+        let a = *u.add(k);
+        let b = Scalar::mul(*v.add(k), t);
+        *u.add(k) = Scalar::add(a, b);
+        *v.add(k) = Scalar::sub(a, b);
+        k += 1;
+    }
+}
+
+/// dst[k] = src[k]·f for k < n (Montgomery product).
+#[inline(always)]
+unsafe fn scale_into<B: Backend>(src: *const u32, dst: *mut u32, n: usize, f: u32) {
+    let fv = B::splat(f);
+    let mut k = 0;
+    while k + B::LANES <= n {
+        B::store(dst.add(k), B::mul(B::load(src.add(k)), fv));
+        k += B::LANES;
+    }
+    while k < n {
+        *dst.add(k) = Scalar::mul(*src.add(k), f);
+        k += 1;
+    }
+}
+
+/// Swaps rows r ↔ bitrev(r) for r in [r0, r1) (each pair once, from its smaller end),
+/// multiplying every row by `scale` when given.
+///
+/// # Safety
+/// `data` is a live `2^log_h × width` matrix; concurrent calls use disjoint [r0, r1), so
+/// each pair is handled by the one call owning its smaller index.
+#[inline(always)]
+unsafe fn bitrev_rows<B: Backend>(
+    data: Ptr,
+    width: usize,
+    log_h: u32,
+    r0: usize,
+    r1: usize,
+    scale: Option<u32>,
+) {
+    for r in r0..r1 {
+        let rr = bitrev(r, log_h);
+        let a = data.0.add(r * width);
+        if r < rr {
+            let b = data.0.add(rr * width);
+            match scale {
+                None => core::ptr::swap_nonoverlapping(a, b, width),
+                Some(f) => {
+                    let fv = B::splat(f);
+                    let mut k = 0;
+                    while k + B::LANES <= width {
+                        let x = B::load(a.add(k));
+                        let y = B::load(b.add(k));
+                        B::store(a.add(k), B::mul(y, fv));
+                        B::store(b.add(k), B::mul(x, fv));
+                        k += B::LANES;
+                    }
+                    while k < width {
+                        let (x, y) = (*a.add(k), *b.add(k));
+                        *a.add(k) = monty_mul(y, f);
+                        *b.add(k) = monty_mul(x, f);
+                        k += 1;
+                    }
+                }
+            }
+        } else if r == rr {
+            if let Some(f) = scale {
+                scale_into::<B>(a, a, width, f);
+            }
+        }
+    }
+}
+
+/// Four-step middle: `dst[bitrev(j1)][k2] = src[bitrev(k2)][j1] · twt[j1][k2]` for k2 in
+/// [k2a, k2b), where `src` is n2 × n1, `dst` and `twt` are n1 × n2.
+///
+/// # Safety
+/// Pointers to live matrices of those shapes; concurrent calls use disjoint k2 ranges.
+#[allow(clippy::too_many_arguments)]
+unsafe fn transpose_band_scalar(
+    src: Ptr,
+    dst: Ptr,
+    twt: Ptr,
+    log_n1: u32,
+    log_n2: u32,
+    k2a: usize,
+    k2b: usize,
+) {
+    let (n1, n2) = (1usize << log_n1, 1usize << log_n2);
+    for k2 in k2a..k2b {
+        let s = src.0.add(bitrev(k2, log_n2) * n1);
+        for j1 in 0..n1 {
+            let x = *s.add(j1);
+            let t = *twt.0.add(j1 * n2 + k2);
+            *dst.0.add(bitrev(j1, log_n1) * n2 + k2) = monty_mul(x, t);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::super::backend::{Avx2, Avx512, Backend};
+    use super::{bitrev, bitrev_rows, run_job, Pass, Ptr};
+    use core::arch::x86_64::*;
+
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn run_job_avx2(pass: &Pass, idx: usize) {
+        run_job::<Avx2>(pass, idx)
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn run_job_avx512(pass: &Pass, idx: usize) {
+        run_job::<Avx512>(pass, idx)
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn bitrev_rows_avx2(
+        data: Ptr,
+        width: usize,
+        log_h: u32,
+        r0: usize,
+        r1: usize,
+        scale: Option<u32>,
+    ) {
+        bitrev_rows::<Avx2>(data, width, log_h, r0, r1, scale)
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn bitrev_rows_avx512(
+        data: Ptr,
+        width: usize,
+        log_h: u32,
+        r0: usize,
+        r1: usize,
+        scale: Option<u32>,
+    ) {
+        bitrev_rows::<Avx512>(data, width, log_h, r0, r1, scale)
+    }
+
+    /// [`super::transpose_band_scalar`] in 8×8 AVX2 tiles; needs n1, n2 ≥ 8 and k2a, k2b
+    /// multiples of 8.
+    #[target_feature(enable = "avx2")]
+    #[allow(clippy::too_many_arguments)]
+    pub(super) unsafe fn transpose_band_avx2(
+        src: Ptr,
+        dst: Ptr,
+        twt: Ptr,
+        log_n1: u32,
+        log_n2: u32,
+        k2a: usize,
+        k2b: usize,
+    ) {
+        let (n1, n2) = (1usize << log_n1, 1usize << log_n2);
+        let mut k0 = k2a;
+        while k0 < k2b {
+            let rows: [*const u32; 8] =
+                core::array::from_fn(|r| src.0.add(bitrev(k0 + r, log_n2) * n1) as *const u32);
+            let mut j0 = 0;
+            while j0 < n1 {
+                let r: [__m256i; 8] = core::array::from_fn(|i| Avx2::load(rows[i].add(j0)));
+                let c = transpose8(r);
+                for (i, ci) in c.into_iter().enumerate() {
+                    let j1 = j0 + i;
+                    let t = Avx2::load(twt.0.add(j1 * n2 + k0));
+                    Avx2::store(dst.0.add(bitrev(j1, log_n1) * n2 + k0), Avx2::mul(ci, t));
+                }
+                j0 += 8;
+            }
+            k0 += 8;
+        }
+    }
+
+    /// Transposes an 8×8 tile of 32-bit lanes: out[c] lane r = in[r] lane c.
+    #[inline(always)]
+    unsafe fn transpose8(r: [__m256i; 8]) -> [__m256i; 8] {
+        let t0 = _mm256_unpacklo_epi32(r[0], r[1]);
+        let t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+        let t2 = _mm256_unpacklo_epi32(r[2], r[3]);
+        let t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+        let t4 = _mm256_unpacklo_epi32(r[4], r[5]);
+        let t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+        let t6 = _mm256_unpacklo_epi32(r[6], r[7]);
+        let t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+        let s0 = _mm256_unpacklo_epi64(t0, t2);
+        let s1 = _mm256_unpackhi_epi64(t0, t2);
+        let s2 = _mm256_unpacklo_epi64(t1, t3);
+        let s3 = _mm256_unpackhi_epi64(t1, t3);
+        let s4 = _mm256_unpacklo_epi64(t4, t6);
+        let s5 = _mm256_unpackhi_epi64(t4, t6);
+        let s6 = _mm256_unpacklo_epi64(t5, t7);
+        let s7 = _mm256_unpackhi_epi64(t5, t7);
+        [
+            _mm256_permute2x128_si256::<0x20>(s0, s4),
+            _mm256_permute2x128_si256::<0x20>(s1, s5),
+            _mm256_permute2x128_si256::<0x20>(s2, s6),
+            _mm256_permute2x128_si256::<0x20>(s3, s7),
+            _mm256_permute2x128_si256::<0x31>(s0, s4),
+            _mm256_permute2x128_si256::<0x31>(s1, s5),
+            _mm256_permute2x128_si256::<0x31>(s2, s6),
+            _mm256_permute2x128_si256::<0x31>(s3, s7),
+        ]
+    }
+}
+
+/// A shared, immutable table of Montgomery-form twiddles.
+type Twiddles = Arc<Vec<u32>>;
+
+/// The fast NTT for Baby Bear (see the module docs). Cheap to share: caches are behind locks.
+pub struct Radix2Dft {
+    isa: Isa,
+    fwd: RwLock<Arc<Table>>,
+    inv: RwLock<Arc<Table>>,
+    /// Four-step twiddle matrices by (log n, inverse).
+    four_step: Mutex<HashMap<(u32, bool), Twiddles>>,
+    /// A spare buffer for the four-step transpose (its input buffer is recycled into it).
+    scratch: Mutex<Vec<BabyBear>>,
+}
+
+impl Default for Radix2Dft {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Radix2Dft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Radix2Dft")
+            .field("isa", &self.isa)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Radix2Dft {
+    /// Uses the best instruction set of this CPU.
+    pub fn new() -> Self {
+        Self::with_isa(Isa::detect())
+    }
+
+    /// Uses `isa`, or the best available one below it (for tests and benchmarks).
+    pub fn with_isa(isa: Isa) -> Self {
+        let isa = isa.min(Isa::detect());
+        Self {
+            isa,
+            fwd: RwLock::new(Arc::new(Table::new(1, false))),
+            inv: RwLock::new(Arc::new(Table::new(1, true))),
+            four_step: Mutex::new(HashMap::new()),
+            scratch: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The instruction set in use.
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    /// A twiddle table covering transforms of size up to 2^log_n.
+    fn table(&self, inverse: bool, log_n: u32) -> Arc<Table> {
+        let lock = if inverse { &self.inv } else { &self.fwd };
+        {
+            let t = lock.read().unwrap();
+            if t.log_n >= log_n {
+                return t.clone();
+            }
+        }
+        let mut t = lock.write().unwrap();
+        if t.log_n < log_n {
+            *t = Arc::new(Table::new(log_n, inverse));
+        }
+        t.clone()
+    }
+
+    /// Strip width and count for a matrix of `width` columns.
+    fn strips(width: usize) -> (usize, usize) {
+        let strip = width.min(MAX_STRIP);
+        (strip, width.div_ceil(strip))
+    }
+
+    /// Layers per pass: `n` layers split evenly into passes of at most `max` layers.
+    fn plan(n: u32, max: u32) -> Vec<u32> {
+        if n == 0 {
+            return Vec::new();
+        }
+        let passes = n.div_ceil(max);
+        (0..passes)
+            .map(|i| n / passes + u32::from(i < n % passes))
+            .collect()
+    }
+
+    /// Max layers per pass such that a group of 2^layers rows × `strip` fits the budget.
+    fn group_log(strip: usize) -> u32 {
+        let rows = (GROUP_BYTES / (strip * 4)).max(2);
+        rows.ilog2()
+    }
+
+    fn run_pass(&self, pass: &Pass, log_h: u32) {
+        let jobs = pass.n_jobs(log_h);
+        let elems = pass.width << log_h;
+        let isa = self.isa;
+        let f = |idx: usize| {
+            // SAFETY: the pass describes a live matrix; job indices are distinct, and the
+            // ISA was checked against the CPU in `with_isa`.
+            unsafe {
+                match isa {
+                    #[cfg(target_arch = "x86_64")]
+                    Isa::Avx512 => x86::run_job_avx512(pass, idx),
+                    #[cfg(target_arch = "x86_64")]
+                    Isa::Avx2 => x86::run_job_avx2(pass, idx),
+                    _ => run_job::<Scalar>(pass, idx),
+                }
+            }
+        };
+        if elems >= PAR_MIN_ELEMS && jobs > 1 {
+            (0..jobs).into_par_iter().for_each(f);
+        } else {
+            (0..jobs).for_each(f);
+        }
+    }
+
+    /// All DIF layers over the columns of a 2^log_h × width matrix: natural order in,
+    /// bit-reversed out.
+    fn dif(&self, data: &mut [u32], width: usize, log_h: u32, tw: &Table) {
+        let (strip, n_strips) = Self::strips(width);
+        let mut l1 = log_h;
+        for c in Self::plan(log_h, Self::group_log(strip)) {
+            let pass = Pass {
+                data: Ptr(data.as_mut_ptr()),
+                width,
+                tw: Ptr(tw.t.as_ptr() as *mut u32),
+                log_tw: tw.log_n,
+                dit: false,
+                l0: l1 - c,
+                l1,
+                strip,
+                n_strips,
+                expand: None,
+            };
+            self.run_pass(&pass, log_h);
+            l1 -= c;
+        }
+    }
+
+    /// DIT layers [start, log_h) over the columns: bit-reversed in, natural out. With
+    /// `expand`, the first pass first fills its rows from the source (see [`Expand`]).
+    fn dit(
+        &self,
+        data: &mut [u32],
+        width: usize,
+        log_h: u32,
+        start: u32,
+        tw: &Table,
+        mut expand: Option<Expand>,
+    ) {
+        let (strip, n_strips) = Self::strips(width);
+        let mut l0 = start;
+        for c in Self::plan(log_h - start, Self::group_log(strip)) {
+            let pass = Pass {
+                data: Ptr(data.as_mut_ptr()),
+                width,
+                tw: Ptr(tw.t.as_ptr() as *mut u32),
+                log_tw: tw.log_n,
+                dit: true,
+                l0,
+                l1: l0 + c,
+                strip,
+                n_strips,
+                expand: expand.take(),
+            };
+            self.run_pass(&pass, log_h);
+            l0 += c;
+        }
+        assert!(
+            expand.is_none(),
+            "expanding an LDE needs at least one layer"
+        );
+    }
+
+    /// Row bit-reversal, with an optional factor on every row.
+    fn bitrev(&self, data: &mut [u32], width: usize, log_h: u32, scale: Option<u32>) {
+        let h = 1usize << log_h;
+        let ptr = Ptr(data.as_mut_ptr());
+        let isa = self.isa;
+        let f = |(r0, r1): (usize, usize)| {
+            // SAFETY: disjoint [r0, r1) per call; see `bitrev_rows`.
+            unsafe {
+                match isa {
+                    #[cfg(target_arch = "x86_64")]
+                    Isa::Avx512 => x86::bitrev_rows_avx512(ptr, width, log_h, r0, r1, scale),
+                    #[cfg(target_arch = "x86_64")]
+                    Isa::Avx2 => x86::bitrev_rows_avx2(ptr, width, log_h, r0, r1, scale),
+                    _ => bitrev_rows::<Scalar>(ptr, width, log_h, r0, r1, scale),
+                }
+            }
+        };
+        let chunk = (4096 / width).clamp(1, h);
+        let ranges = (0..h).step_by(chunk).map(|r| (r, (r + chunk).min(h)));
+        if data.len() >= PAR_MIN_ELEMS {
+            ranges.collect::<Vec<_>>().into_par_iter().for_each(f);
+        } else {
+            ranges.for_each(f);
+        }
+    }
+
+    /// Batched transform of every column, natural order in and out.
+    fn batch(&self, mut mat: RowMajorMatrix<BabyBear>, inverse: bool) -> RowMajorMatrix<BabyBear> {
+        let h = mat.height();
+        assert!(h.is_power_of_two(), "NTT height must be a power of two");
+        let log_h = h.ilog2();
+        if log_h == 0 {
+            return mat;
+        }
+        if mat.width == 1 && log_h >= FOUR_STEP_MIN_LOG {
+            let v = std::mem::take(&mut mat.values);
+            return RowMajorMatrix::new(self.four_step(v, inverse), 1);
+        }
+        let width = mat.width;
+        let tw = self.table(inverse, log_h);
+        let data = BabyBear::slice_as_monty_mut(&mut mat.values);
+        self.dif(data, width, log_h, &tw);
+        let scale = inverse.then(|| BabyBear::from_u64(h as u64).inverse().to_monty_raw());
+        self.bitrev(data, width, log_h, scale);
+        mat
+    }
+
+    /// Four-step twiddles: `twt[j1][k2] = ω_n^(j1·k2)` (times 1/n for the inverse), n1 × n2.
+    fn four_step_twiddles(&self, log_n: u32, inverse: bool) -> Twiddles {
+        if let Some(t) = self.four_step.lock().unwrap().get(&(log_n, inverse)) {
+            return t.clone();
+        }
+        let log_n1 = log_n / 2;
+        let n2 = 1usize << (log_n - log_n1);
+        let mut w = BabyBear::two_adic_generator(log_n as usize);
+        let mut c = BabyBear::ONE;
+        if inverse {
+            w = w.inverse();
+            c = BabyBear::from_u64(1 << log_n).inverse();
+        }
+        let mut t = vec![0u32; 1 << log_n];
+        t.par_chunks_mut(n2).enumerate().for_each(|(j1, row)| {
+            let step = w.pow(j1 as u64);
+            let mut cur = c;
+            for x in row {
+                *x = cur.to_monty_raw();
+                cur *= step;
+            }
+        });
+        let t = Arc::new(t);
+        self.four_step
+            .lock()
+            .unwrap()
+            .insert((log_n, inverse), t.clone());
+        t
+    }
+
+    /// One long vector as two batched transforms (see the module docs). With n = n1·n2,
+    /// input index j1 + n1·j2 and output index k2 + n2·k1:
+    /// 1. column DFTs of size n2 on the n2 × n1 matrix (DIF, rows left bit-reversed);
+    /// 2. transpose to n1 × n2 with the twiddle ω_n^(j1·k2), rows placed bit-reversed;
+    /// 3. column DFTs of size n1 (DIT, bit-reversed in, natural out).
+    fn four_step(&self, mut v: Vec<BabyBear>, inverse: bool) -> Vec<BabyBear> {
+        let n = v.len();
+        let log_n = n.ilog2();
+        let log_n1 = log_n / 2;
+        let log_n2 = log_n - log_n1;
+        let (n1, n2) = (1usize << log_n1, 1usize << log_n2);
+        let tw = self.table(inverse, log_n2);
+        self.dif(BabyBear::slice_as_monty_mut(&mut v), n1, log_n2, &tw);
+
+        let twt = self.four_step_twiddles(log_n, inverse);
+        let mut out = std::mem::take(&mut *self.scratch.lock().unwrap());
+        out.resize(n, BabyBear::ZERO);
+        let (src, dst, tp) = (
+            Ptr(BabyBear::slice_as_monty_mut(&mut v).as_mut_ptr()),
+            Ptr(BabyBear::slice_as_monty_mut(&mut out).as_mut_ptr()),
+            Ptr(twt.as_ptr() as *mut u32),
+        );
+        let isa = self.isa;
+        const BAND: usize = 32;
+        (0..n2.div_ceil(BAND)).into_par_iter().for_each(|b| {
+            let (k2a, k2b) = (b * BAND, ((b + 1) * BAND).min(n2));
+            // SAFETY: src is n2 × n1, dst and twt are n1 × n2; bands are disjoint in k2.
+            unsafe {
+                match isa {
+                    #[cfg(target_arch = "x86_64")]
+                    Isa::Avx2 | Isa::Avx512 => {
+                        x86::transpose_band_avx2(src, dst, tp, log_n1, log_n2, k2a, k2b)
+                    }
+                    _ => transpose_band_scalar(src, dst, tp, log_n1, log_n2, k2a, k2b),
+                }
+            }
+        });
+
+        let tw = self.table(inverse, log_n1);
+        self.dit(
+            BabyBear::slice_as_monty_mut(&mut out),
+            n2,
+            log_n1,
+            0,
+            &tw,
+            None,
+        );
+        *self.scratch.lock().unwrap() = v;
+        out
+    }
+
+    /// Coset LDE (see the module docs and [`Dft::coset_lde_batch_with_shift`]).
+    fn lde(
+        &self,
+        mut mat: RowMajorMatrix<BabyBear>,
+        added_bits: usize,
+        shift: BabyBear,
+    ) -> RowMajorMatrix<BabyBear> {
+        let h = mat.height();
+        assert!(h.is_power_of_two(), "LDE height must be a power of two");
+        let (width, log_h, bits) = (mat.width, h.ilog2(), added_bits as u32);
+        let log_big = log_h + bits;
+        if log_big == 0 {
+            return mat;
+        }
+        // Coefficients, bit-reversed: row r holds h·c_{bitrev(r)}.
+        let inv = self.table(true, log_h);
+        let data = BabyBear::slice_as_monty_mut(&mut mat.values);
+        self.dif(data, width, log_h, &inv);
+        // Row r is scaled by shift^bitrev(r) / h.
+        let pw = powers(shift, BabyBear::from_u64(h as u64).inverse(), h);
+        let factors: Vec<u32> = (0..h).map(|r| pw[bitrev(r, log_h)]).collect();
+
+        let total = width << log_big;
+        let mut out: Vec<BabyBear> = Vec::with_capacity(total);
+        let fwd = self.table(false, log_big);
+        let expand = Expand {
+            src: Ptr(data.as_mut_ptr()),
+            factors: Ptr(factors.as_ptr() as *mut u32),
+            bits,
+        };
+        // SAFETY: the expansion in the first DIT pass writes every element of `out` before
+        // any layer reads it (each job fills its whole block first), so the spare capacity
+        // is initialised by the time `set_len` exposes it to safe code.
+        let out_slice =
+            unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut u32, total) };
+        if log_big == bits {
+            // h = 1: no layer runs; every output row is the single input row (times 1).
+            for c in out_slice.chunks_exact_mut(width) {
+                c.copy_from_slice(data);
+            }
+        } else {
+            self.dit(out_slice, width, log_big, bits, &fwd, Some(expand));
+        }
+        unsafe { out.set_len(total) };
+        RowMajorMatrix::new(out, width)
+    }
+}
+
+impl Dft<BabyBear> for Radix2Dft {
+    fn dft_batch(&self, mat: RowMajorMatrix<BabyBear>) -> RowMajorMatrix<BabyBear> {
+        self.batch(mat, false)
+    }
+
+    fn idft_batch(&self, mat: RowMajorMatrix<BabyBear>) -> RowMajorMatrix<BabyBear> {
+        self.batch(mat, true)
+    }
+
+    fn coset_lde_batch_with_shift(
+        &self,
+        mat: RowMajorMatrix<BabyBear>,
+        added_bits: usize,
+        shift: BabyBear,
+    ) -> RowMajorMatrix<BabyBear> {
+        self.lde(mat, added_bits, shift)
+    }
+}

@@ -49,6 +49,8 @@ bench: guests
 tools:
 	@$(TOOLS) need $$($(TOOLS) list | awk -F'|' '{gsub(/ /,"",$$1); print $$1}')
 
+include mk/rtl.mk
+
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)

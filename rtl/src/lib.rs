@@ -8,3 +8,4 @@ pub mod field;
 pub mod mem;
 pub mod ntt;
 pub mod sha256;
+pub mod verilog;

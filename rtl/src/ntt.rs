@@ -69,6 +69,8 @@ pub enum NttPhase {
 /// Cycles from issuing a butterfly to writing its results: RAM read, operand register,
 /// butterfly.
 const COMPUTE_DEPTH: usize = 2 + Butterfly::LATENCY;
+// The drain counter is five bits wide.
+const _: () = assert!(COMPUTE_DEPTH < 31);
 /// Cycles from issuing an output read to the word reaching `out_data`: RAM read,
 /// operand register, output multiplier.
 const UNLOAD_DEPTH: usize = 2 + MontMul::LATENCY;
@@ -168,7 +170,6 @@ impl<const K: usize, const KM1: usize> Default for NttEngine<K, KM1> {
             K >= 2 && KM1 + 1 == K,
             "NttEngine<K, KM1> needs KM1 = K - 1 and K >= 2"
         );
-        assert!(COMPUTE_DEPTH < 31);
         let n_inv = babybear::inv(Self::N as u32);
         Self {
             clock: Default::default(),

@@ -83,13 +83,13 @@ pub struct Sha256Core {
     k0: Constant<Bits<32>>,
     k_rom: ConstRom<6, 32>,
     // working variables and message window w[0..16] = W_t..W_(t+15), w[0] on top
-    a: DFF<Bits<32>>,
-    b: DFF<Bits<32>>,
-    c: DFF<Bits<32>>,
-    d: DFF<Bits<32>>,
-    e: DFF<Bits<32>>,
-    f: DFF<Bits<32>>,
-    g: DFF<Bits<32>>,
+    var_a: DFF<Bits<32>>,
+    var_b: DFF<Bits<32>>,
+    var_c: DFF<Bits<32>>,
+    var_d: DFF<Bits<32>>,
+    var_e: DFF<Bits<32>>,
+    var_f: DFF<Bits<32>>,
+    var_g: DFF<Bits<32>>,
     h_k_w: DFF<Bits<32>>,
     window: DFF<Bits<512>>,
     chaining: DFF<Bits<256>>,
@@ -145,13 +145,13 @@ impl Default for Sha256Core {
             iv: Constant::new(pack_state(&IV)),
             k0: Constant::new(bits(K[0] as u64)),
             k_rom: ConstRom::new(&k),
-            a: Default::default(),
-            b: Default::default(),
-            c: Default::default(),
-            d: Default::default(),
-            e: Default::default(),
-            f: Default::default(),
-            g: Default::default(),
+            var_a: Default::default(),
+            var_b: Default::default(),
+            var_c: Default::default(),
+            var_d: Default::default(),
+            var_e: Default::default(),
+            var_f: Default::default(),
+            var_g: Default::default(),
             h_k_w: Default::default(),
             window: Default::default(),
             chaining: Default::default(),
@@ -188,21 +188,22 @@ impl Logic for Sha256Core {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, a, b, c, d, e, f, g, h_k_w, window, chaining, round, running, finishing,
-            done_reg, result
+            self, clock, var_a, var_b, var_c, var_d, var_e, var_f, var_g, h_k_w, window, chaining,
+            round, running, finishing, done_reg, result
         );
         // h is never stored on its own: h + K_t + W_t is formed a round early (from g,
         // which becomes h) to take two adders off the round's critical path.
-        self.big_sigma0.next = ((self.a.q.val() >> 2) | (self.a.q.val() << 30))
-            ^ ((self.a.q.val() >> 13) | (self.a.q.val() << 19))
-            ^ ((self.a.q.val() >> 22) | (self.a.q.val() << 10));
-        self.big_sigma1.next = ((self.e.q.val() >> 6) | (self.e.q.val() << 26))
-            ^ ((self.e.q.val() >> 11) | (self.e.q.val() << 21))
-            ^ ((self.e.q.val() >> 25) | (self.e.q.val() << 7));
-        self.choose.next = (self.e.q.val() & self.f.q.val()) ^ (!self.e.q.val() & self.g.q.val());
-        self.majority.next = (self.a.q.val() & self.b.q.val())
-            ^ (self.a.q.val() & self.c.q.val())
-            ^ (self.b.q.val() & self.c.q.val());
+        self.big_sigma0.next = ((self.var_a.q.val() >> 2) | (self.var_a.q.val() << 30))
+            ^ ((self.var_a.q.val() >> 13) | (self.var_a.q.val() << 19))
+            ^ ((self.var_a.q.val() >> 22) | (self.var_a.q.val() << 10));
+        self.big_sigma1.next = ((self.var_e.q.val() >> 6) | (self.var_e.q.val() << 26))
+            ^ ((self.var_e.q.val() >> 11) | (self.var_e.q.val() << 21))
+            ^ ((self.var_e.q.val() >> 25) | (self.var_e.q.val() << 7));
+        self.choose.next =
+            (self.var_e.q.val() & self.var_f.q.val()) ^ (!self.var_e.q.val() & self.var_g.q.val());
+        self.majority.next = (self.var_a.q.val() & self.var_b.q.val())
+            ^ (self.var_a.q.val() & self.var_c.q.val())
+            ^ (self.var_b.q.val() & self.var_c.q.val());
         self.t1.next = self.h_k_w.q.val() + self.big_sigma1.val() + self.choose.val();
         // Message schedule: W_(t+16) = σ1(W_(t+14)) + W_(t+9) + σ0(W_(t+1)) + W_t.
         self.w1.next = self.window.q.val().get_bits::<32>(448);
@@ -221,13 +222,13 @@ impl Logic for Sha256Core {
         self.k_rom.address.next = self.round.q.val() + 1;
         // Final addition: chaining value + working variables. Each word gets its own
         // 32-bit signal so the carries cannot spill into the neighbouring word.
-        self.sum0.next = self.chaining.q.val().get_bits::<32>(224) + self.a.q.val();
-        self.sum1.next = self.chaining.q.val().get_bits::<32>(192) + self.b.q.val();
-        self.sum2.next = self.chaining.q.val().get_bits::<32>(160) + self.c.q.val();
-        self.sum3.next = self.chaining.q.val().get_bits::<32>(128) + self.d.q.val();
-        self.sum4.next = self.chaining.q.val().get_bits::<32>(96) + self.e.q.val();
-        self.sum5.next = self.chaining.q.val().get_bits::<32>(64) + self.f.q.val();
-        self.sum6.next = self.chaining.q.val().get_bits::<32>(32) + self.g.q.val();
+        self.sum0.next = self.chaining.q.val().get_bits::<32>(224) + self.var_a.q.val();
+        self.sum1.next = self.chaining.q.val().get_bits::<32>(192) + self.var_b.q.val();
+        self.sum2.next = self.chaining.q.val().get_bits::<32>(160) + self.var_c.q.val();
+        self.sum3.next = self.chaining.q.val().get_bits::<32>(128) + self.var_d.q.val();
+        self.sum4.next = self.chaining.q.val().get_bits::<32>(96) + self.var_e.q.val();
+        self.sum5.next = self.chaining.q.val().get_bits::<32>(64) + self.var_f.q.val();
+        self.sum6.next = self.chaining.q.val().get_bits::<32>(32) + self.var_g.q.val();
         self.sum7.next = self.chaining.q.val().get_bits::<32>(0) + self.h_k_w.q.val();
         self.sum.next = (bit_cast::<256, 32>(self.sum0.val()) << 224)
             | (bit_cast::<256, 32>(self.sum1.val()) << 192)
@@ -254,34 +255,34 @@ impl Logic for Sha256Core {
             self.result.d.next = self.sum.val();
         }
         if self.running.q.val() {
-            self.a.d.next = self.t1.val() + self.big_sigma0.val() + self.majority.val();
-            self.b.d.next = self.a.q.val();
-            self.c.d.next = self.b.q.val();
-            self.d.d.next = self.c.q.val();
-            self.e.d.next = self.d.q.val() + self.t1.val();
-            self.f.d.next = self.e.q.val();
-            self.g.d.next = self.f.q.val();
+            self.var_a.d.next = self.t1.val() + self.big_sigma0.val() + self.majority.val();
+            self.var_b.d.next = self.var_a.q.val();
+            self.var_c.d.next = self.var_b.q.val();
+            self.var_d.d.next = self.var_c.q.val();
+            self.var_e.d.next = self.var_d.q.val() + self.t1.val();
+            self.var_f.d.next = self.var_e.q.val();
+            self.var_g.d.next = self.var_f.q.val();
             self.window.d.next =
                 (self.window.q.val() << 32) | bit_cast::<512, 32>(self.w_next.val());
             self.round.d.next = self.round.q.val() + 1;
             if self.round.q.val() == 63 {
                 // Last round: h must now be the plain old g, not h + K + W.
-                self.h_k_w.d.next = self.g.q.val();
+                self.h_k_w.d.next = self.var_g.q.val();
                 self.running.d.next = false;
                 self.finishing.d.next = true;
             } else {
-                self.h_k_w.d.next = self.g.q.val()
+                self.h_k_w.d.next = self.var_g.q.val()
                     + self.k_rom.data.val()
                     + self.window.q.val().get_bits::<32>(448);
             }
         } else if self.start.val() {
-            self.a.d.next = self.init.val().get_bits::<32>(224);
-            self.b.d.next = self.init.val().get_bits::<32>(192);
-            self.c.d.next = self.init.val().get_bits::<32>(160);
-            self.d.d.next = self.init.val().get_bits::<32>(128);
-            self.e.d.next = self.init.val().get_bits::<32>(96);
-            self.f.d.next = self.init.val().get_bits::<32>(64);
-            self.g.d.next = self.init.val().get_bits::<32>(32);
+            self.var_a.d.next = self.init.val().get_bits::<32>(224);
+            self.var_b.d.next = self.init.val().get_bits::<32>(192);
+            self.var_c.d.next = self.init.val().get_bits::<32>(160);
+            self.var_d.d.next = self.init.val().get_bits::<32>(128);
+            self.var_e.d.next = self.init.val().get_bits::<32>(96);
+            self.var_f.d.next = self.init.val().get_bits::<32>(64);
+            self.var_g.d.next = self.init.val().get_bits::<32>(32);
             self.h_k_w.d.next = self.init.val().get_bits::<32>(0)
                 + self.k0.val()
                 + self.block_in.val().get_bits::<32>(480);

@@ -43,7 +43,10 @@ impl<T: Synth, const L: usize> Logic for Delay<T, L> {
                 self.stages[i].d.next = self.stages[i - 1].q.val();
             }
         }
-        self.y.next = self.stages[L - 1].q.val();
+        // (a one-trip loop: the Verilog emitter only resolves indices that are loop variables)
+        for i in (L - 1)..L {
+            self.y.next = self.stages[i].q.val();
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod abi;
 pub mod elf;
 pub mod rv32im;
+pub mod mmcs;
 pub mod transcript;
 pub mod field;
 pub mod matrix;

@@ -7,8 +7,10 @@
 pub mod abi;
 pub mod elf;
 pub mod rv32im;
+pub mod fri;
 pub mod mmcs;
 pub mod transcript;
+pub mod util;
 pub mod field;
 pub mod matrix;
 pub mod ntt;

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use sha2::digest::generic_array::GenericArray;
 use sha2::{Digest as _, Sha256};
 
-use crate::field::{BabyBear, PrimeField32};
+use crate::field::BabyBear;
 use crate::matrix::RowMajorMatrix;
 
 /// A 32-byte SHA-256 digest.

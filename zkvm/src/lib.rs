@@ -3,14 +3,16 @@
 //! * [`abi`]: the guest ABI (memory map, syscalls) — ARCHITECTURE.md contract 1.
 //! * [`elf`]: loading and checking an RV32IM ELF into a [`elf::Program`].
 //! * [`rv32im`]: instruction decoding, the executor, and its trace record (contract 2).
+//! * [`field`], [`ntt`], [`matrix`]: Baby Bear, its extension, and NTTs (contract 3).
+//! * [`mmcs`], [`transcript`], [`fri`]: SHA-256 commitments (contract 4), Fiat–Shamir, FRI.
 
 pub mod abi;
 pub mod elf;
-pub mod rv32im;
+pub mod field;
 pub mod fri;
+pub mod matrix;
 pub mod mmcs;
+pub mod ntt;
+pub mod rv32im;
 pub mod transcript;
 pub mod util;
-pub mod field;
-pub mod matrix;
-pub mod ntt;

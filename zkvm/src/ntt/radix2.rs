@@ -28,6 +28,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 /// Bytes of a row-group × column-strip worked on in one go (fits L2 with room to spare).
 const GROUP_BYTES: usize = 256 * 1024;
+/// Shortest contiguous run (bytes) copied when staging strided groups.
+const STAGE_RUN_BYTES: usize = 1024;
 /// Widest column strip; wider matrices are cut into strips of this many columns.
 const MAX_STRIP: usize = 64;
 /// Below this many elements a transform runs on the calling thread only.
@@ -105,6 +107,8 @@ struct Pass {
     l1: u32,
     strip: usize,
     n_strips: usize,
+    /// Consecutive groups (offsets i) handled by one job, staged together.
+    q: usize,
     /// For the LDE: before its layers, fill each block from a source matrix (see
     /// [`Expand`]). Only used with `l0` = added_bits.
     expand: Option<Expand>,
@@ -120,15 +124,21 @@ struct Expand {
 }
 
 impl Pass {
-    /// Jobs: one per (block, strip) when expanding, else per (block, group offset, strip).
+    /// Jobs: one per (block, strip) when expanding, else per (block, run of `q` group
+    /// offsets, strip).
     fn n_jobs(&self, log_h: u32) -> usize {
         let per_block = if self.expand.is_some() {
             1
         } else {
-            1 << self.l0
+            (1usize << self.l0) / self.q
         };
         (1usize << (log_h - self.l1)) * per_block * self.n_strips
     }
+}
+
+thread_local! {
+    /// Per-thread staging buffer for gathered groups.
+    static STAGE: core::cell::RefCell<Vec<u32>> = const { core::cell::RefCell::new(Vec::new()) };
 }
 
 /// Runs job `idx` of `pass`.
@@ -142,40 +152,77 @@ unsafe fn run_job<B: Backend>(pass: &Pass, idx: usize) {
     let g = idx / pass.n_strips;
     let col0 = s * pass.strip;
     let cols = pass.strip.min(pass.width - col0);
-    match pass.expand {
-        None => {
-            let b = g >> pass.l0;
-            let i = g & ((1 << pass.l0) - 1);
-            group::<B>(pass, (b << pass.l1) | i, col0, cols);
-        }
-        Some(e) => {
-            let block = g << pass.l1;
-            let src_rows = 1usize << (pass.l1 - e.bits);
-            let w = pass.width;
-            for m in 0..src_rows {
-                let r = (block >> e.bits) + m;
-                let f = *e.factors.0.add(r);
-                let src = e.src.0.add(r * w + col0);
-                let dst0 = pass.data.0.add(((r << e.bits) * w) + col0);
-                scale_into::<B>(src, dst0, cols, f);
-                for c in 1..1usize << e.bits {
-                    core::ptr::copy_nonoverlapping(dst0, dst0.add(c * w), cols);
-                }
-            }
-            for i in 0..1usize << pass.l0 {
-                group::<B>(pass, block | i, col0, cols);
+    let w = pass.width;
+    let rows = 1usize << (pass.l1 - pass.l0);
+    if let Some(e) = pass.expand {
+        let block = g << pass.l1;
+        let src_rows = 1usize << (pass.l1 - e.bits);
+        for m in 0..src_rows {
+            let r = (block >> e.bits) + m;
+            let f = *e.factors.0.add(r);
+            let src = e.src.0.add(r * w + col0);
+            let dst0 = pass.data.0.add(((r << e.bits) * w) + col0);
+            scale_into::<B>(src, dst0, cols, f);
+            for c in 1..1usize << e.bits {
+                core::ptr::copy_nonoverlapping(dst0, dst0.add(c * w), cols);
             }
         }
+        // The block is contiguous and was just written, so it is in cache.
+        for i in 0..1usize << pass.l0 {
+            let base = pass.data.0.add((block | i) * w + col0);
+            group::<B>(pass, base, w << pass.l0, rows, i, cols);
+        }
+        return;
     }
+    let per_block = (1usize << pass.l0) / pass.q;
+    let (b, i0) = (g / per_block, (g % per_block) * pass.q);
+    let first = pass.data.0.add(((b << pass.l1) + i0) * w + col0);
+    if pass.l0 == 0 && cols == w {
+        // One contiguous block: work in place.
+        group::<B>(pass, first, w, rows, 0, cols);
+        return;
+    }
+    // Rows i0 + ii + m·2^l0 (ii < q) lie a power-of-two stride apart, which maps them onto
+    // the same cache sets; staging them contiguously as [m][ii][cols] avoids the conflict
+    // misses (and the TLB misses) at the cost of one copy in and out.
+    let q = pass.q;
+    let n = rows * q * cols;
+    STAGE.with(|st| {
+        let mut st = st.borrow_mut();
+        if st.len() < n {
+            st.resize(n, 0);
+        }
+        let buf = st.as_mut_ptr();
+        let src_stride = w << pass.l0;
+        for m in 0..rows {
+            for ii in 0..q {
+                let src = first.add(m * src_stride + ii * w);
+                core::ptr::copy_nonoverlapping(src, buf.add((m * q + ii) * cols), cols);
+            }
+        }
+        for ii in 0..q {
+            group::<B>(pass, buf.add(ii * cols), q * cols, rows, i0 + ii, cols);
+        }
+        for m in 0..rows {
+            for ii in 0..q {
+                let dst = first.add(m * src_stride + ii * w);
+                core::ptr::copy_nonoverlapping(buf.add((m * q + ii) * cols), dst, cols);
+            }
+        }
+    });
 }
 
-/// All layers of one group: rows `base_row + m·2^l0`, columns [col0, col0 + cols).
+/// All layers of one group: `g` rows `stride` elements apart starting at `base`, `cols`
+/// columns; `i` is the group's offset (its first row's index mod 2^l0) for the twiddles.
 #[inline(always)]
-unsafe fn group<B: Backend>(pass: &Pass, base_row: usize, col0: usize, cols: usize) {
-    let stride = pass.width << pass.l0;
-    let base = pass.data.0.add(base_row * pass.width + col0);
-    let i = base_row & ((1usize << pass.l0) - 1);
-    let g = 1usize << (pass.l1 - pass.l0);
+unsafe fn group<B: Backend>(
+    pass: &Pass,
+    base: *mut u32,
+    stride: usize,
+    g: usize,
+    i: usize,
+    cols: usize,
+) {
     if pass.dit {
         for l in pass.l0..pass.l1 {
             layer::<B, true>(pass, base, stride, g, i, l, cols);
@@ -526,21 +573,32 @@ impl Radix2Dft {
         (strip, width.div_ceil(strip))
     }
 
-    /// Layers per pass: `n` layers split evenly into passes of at most `max` layers.
-    fn plan(n: u32, max: u32) -> Vec<u32> {
-        if n == 0 {
-            return Vec::new();
+    /// Splits layers [start, end) into passes `(l0, l1, q)`, lowest layers first. The lowest
+    /// pass works on contiguous blocks (2^l1 rows, 2^start-fold repeated for the LDE) sized
+    /// to the cache budget; the higher ones stage `q` adjacent groups at a time so each copied
+    /// run is at least `STAGE_RUN_BYTES` long, with as many layers as then fit.
+    fn plan(start: u32, end: u32, strip: usize) -> Vec<(u32, u32, usize)> {
+        let row_bytes = strip * 4;
+        let fit = |bytes: usize| (GROUP_BYTES / bytes).max(2).ilog2();
+        let mut out = Vec::new();
+        if end <= start {
+            return out;
         }
-        let passes = n.div_ceil(max);
-        (0..passes)
-            .map(|i| n / passes + u32::from(i < n % passes))
-            .collect()
-    }
-
-    /// Max layers per pass such that a group of 2^layers rows × `strip` fits the budget.
-    fn group_log(strip: usize) -> u32 {
-        let rows = (GROUP_BYTES / (strip * 4)).max(2);
-        rows.ilog2()
+        let c0 = fit(row_bytes << start).max(1).min(end - start);
+        out.push((start, start + c0, 1));
+        let rest = end - start - c0;
+        if rest == 0 {
+            return out;
+        }
+        let q = (STAGE_RUN_BYTES / row_bytes).max(1).next_power_of_two();
+        let passes = rest.div_ceil(fit(row_bytes * q).max(1));
+        let mut l0 = start + c0;
+        for i in 0..passes {
+            let c = rest / passes + u32::from(i < rest % passes);
+            out.push((l0, l0 + c, q.min(1 << l0)));
+            l0 += c;
+        }
+        out
     }
 
     fn run_pass(&self, pass: &Pass, log_h: u32) {
@@ -571,22 +629,21 @@ impl Radix2Dft {
     /// bit-reversed out.
     fn dif(&self, data: &mut [u32], width: usize, log_h: u32, tw: &Table) {
         let (strip, n_strips) = Self::strips(width);
-        let mut l1 = log_h;
-        for c in Self::plan(log_h, Self::group_log(strip)) {
+        for (l0, l1, q) in Self::plan(0, log_h, strip).into_iter().rev() {
             let pass = Pass {
                 data: Ptr(data.as_mut_ptr()),
                 width,
                 tw: Ptr(tw.t.as_ptr() as *mut u32),
                 log_tw: tw.log_n,
                 dit: false,
-                l0: l1 - c,
+                l0,
                 l1,
                 strip,
                 n_strips,
+                q,
                 expand: None,
             };
             self.run_pass(&pass, log_h);
-            l1 -= c;
         }
     }
 
@@ -602,8 +659,7 @@ impl Radix2Dft {
         mut expand: Option<Expand>,
     ) {
         let (strip, n_strips) = Self::strips(width);
-        let mut l0 = start;
-        for c in Self::plan(log_h - start, Self::group_log(strip)) {
+        for (l0, l1, q) in Self::plan(start, log_h, strip) {
             let pass = Pass {
                 data: Ptr(data.as_mut_ptr()),
                 width,
@@ -611,13 +667,13 @@ impl Radix2Dft {
                 log_tw: tw.log_n,
                 dit: true,
                 l0,
-                l1: l0 + c,
+                l1,
                 strip,
                 n_strips,
+                q,
                 expand: expand.take(),
             };
             self.run_pass(&pass, log_h);
-            l0 += c;
         }
         assert!(
             expand.is_none(),

@@ -1,3 +1,7 @@
 //! Verilator harnesses for the Verilog that `rtl` writes: the simulated board.
 //!
-//! Nothing is here yet: the harnesses arrive with the `rtl-core` issue.
+//! [`verilator`] builds a C++ testbench around one of `rvzk_rtl`'s top-level blocks into
+//! `build/sim/<name>/`; the accelerator's testbenches live in `sim/harness/` and the tests
+//! that drive them (against the software reference) in `sim/tests/`.
+
+pub mod verilator;

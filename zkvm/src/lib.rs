@@ -16,3 +16,4 @@ pub mod ntt;
 pub mod rv32im;
 pub mod transcript;
 pub mod util;
+pub mod merkle;

@@ -45,6 +45,10 @@ test: guests
 bench: guests
 	RVZK_GUESTS=$(BUILD)/guests $(CARGO) bench -p rvzk-zkvm --bench executor
 
+.PHONY: bench-kernels
+bench-kernels:
+	$(CARGO) run --release -p rvzk-bench --bin kernels
+
 .PHONY: tools
 tools:
 	@$(TOOLS) need $$($(TOOLS) list | awk -F'|' '{gsub(/ /,"",$$1); print $$1}')

@@ -14,7 +14,7 @@ pub fn printable(bytes: &[u8]) -> Option<&str> {
 
 /// The journal read as little-endian u32 words, when its length is a multiple of 4.
 pub fn words(bytes: &[u8]) -> Option<Vec<u32>> {
-    (!bytes.is_empty() && bytes.len() % 4 == 0).then(|| {
+    (!bytes.is_empty() && bytes.len().is_multiple_of(4)).then(|| {
         bytes
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes(c.try_into().unwrap()))

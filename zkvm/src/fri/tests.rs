@@ -45,14 +45,17 @@ fn config() -> FriConfig {
     }
 }
 
+/// `prove` or `prove_unchecked`.
+type ProveFn = fn(
+    &FriConfig,
+    Vec<(usize, Vec<Ext>)>,
+    &mut Transcript,
+) -> Result<(FriProof, Vec<usize>), FriError>;
+
 /// Prove with `prove_fn`, then verify with the true codeword values at the query indices.
 fn run(
     inputs: &[(usize, Vec<Ext>)],
-    prove_fn: fn(
-        &FriConfig,
-        Vec<(usize, Vec<Ext>)>,
-        &mut Transcript,
-    ) -> Result<(FriProof, Vec<usize>), FriError>,
+    prove_fn: ProveFn,
     tamper: impl FnOnce(&mut FriProof),
 ) -> Result<(), FriError> {
     let cfg = config();

@@ -4,16 +4,20 @@
 //! * [`elf`]: loading and checking an RV32IM ELF into a [`elf::Program`].
 //! * [`rv32im`]: instruction decoding, the executor, and its trace record (contract 2).
 //! * [`field`], [`ntt`], [`matrix`]: Baby Bear, its extension, and NTTs (contract 3).
-//! * [`mmcs`], [`transcript`], [`fri`]: SHA-256 commitments (contract 4), Fiat–Shamir, FRI.
+//! * [`merkle`], [`mmcs`], [`transcript`], [`fri`]: SHA-256 commitments (contract 4),
+//!   Fiat–Shamir, FRI.
+//! * [`air`], [`stark`]: constraint systems and the multi-table STARK with logUp buses.
 
 pub mod abi;
+pub mod air;
 pub mod elf;
 pub mod field;
 pub mod fri;
 pub mod matrix;
+pub mod merkle;
 pub mod mmcs;
 pub mod ntt;
 pub mod rv32im;
+pub mod stark;
 pub mod transcript;
 pub mod util;
-pub mod merkle;

@@ -152,6 +152,15 @@ impl Add<BabyBear> for BabyBearExt4 {
     }
 }
 
+impl Sub<BabyBear> for BabyBearExt4 {
+    type Output = Self;
+    #[inline]
+    fn sub(mut self, rhs: BabyBear) -> Self {
+        self.c[0] -= rhs;
+        self
+    }
+}
+
 impl Sub for BabyBearExt4 {
     type Output = Self;
     #[inline]

@@ -1,0 +1,340 @@
+//! The STARK verifier. It returns an error for every malformed or false proof and never
+//! panics on proof contents.
+
+use super::domain::selectors_at;
+use super::proof::{StarkProof, PROOF_VERSION};
+use super::prover::{
+    absorb_openings, absorb_statement, deep_row_sums, deep_sums, ext_from_coords, height_groups,
+    index_of_present, quotient_chunks, RowSet,
+};
+use super::{signed, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
+use crate::air::F;
+use crate::field::{Field, TwoAdicField};
+use crate::fri::{self, FriError};
+use crate::mmcs::{self, Digest, Dims, MmcsError, Opening};
+use crate::transcript::{is_in_base_field, Transcript};
+use crate::util::reverse_bits_len;
+
+/// What a verifier needs besides the tables: the commitment to their preprocessed columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyingKey {
+    /// Root over all preprocessed LDEs, if any table has preprocessed columns.
+    pub prep_root: Option<Digest>,
+    /// Per table: log2 of the preprocessed height, if it has preprocessed columns.
+    pub prep_log_heights: Vec<Option<usize>>,
+    /// Per table: preprocessed width, if any.
+    pub prep_widths: Vec<Option<usize>>,
+}
+
+/// Why a proof was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StarkError {
+    /// Another proof version.
+    #[error("proof version {found}, this verifier reads version {PROOF_VERSION}")]
+    Version {
+        /// Version in the proof.
+        found: u32,
+    },
+    /// The proof does not have the shape the tables and parameters require.
+    #[error("proof shape: {0}")]
+    Shape(String),
+    /// The constraints do not hold at the out-of-domain point.
+    #[error("table {table}: constraints do not hold at the out-of-domain point")]
+    OodMismatch {
+        /// Table name.
+        table: String,
+    },
+    /// The lookup buses do not balance.
+    #[error("lookup buses do not balance")]
+    Unbalanced,
+    /// A commitment opening does not match its root.
+    #[error("query {query}: {what} opening: {err}")]
+    Opening {
+        /// Query number.
+        query: usize,
+        /// Which commitment.
+        what: &'static str,
+        /// The Merkle error.
+        err: MmcsError,
+    },
+    /// FRI rejected.
+    #[error(transparent)]
+    Fri(#[from] FriError),
+}
+
+fn shape(why: impl Into<String>) -> StarkError {
+    StarkError::Shape(why.into())
+}
+
+/// Verify `proof` for `tables` with public values `public` and `public_interactions`.
+pub fn verify(
+    config: &StarkConfig,
+    vk: &VerifyingKey,
+    tables: &[&dyn Table],
+    proof: &StarkProof,
+    public: &[F],
+    public_interactions: &[PublicInteraction],
+) -> Result<(), StarkError> {
+    let log_blowup = config.fri.log_blowup;
+    let nt = tables.len();
+    if proof.version != PROOF_VERSION {
+        return Err(StarkError::Version {
+            found: proof.version,
+        });
+    }
+    if proof.log_heights.len() != nt || proof.claimed_sums.len() != nt || proof.opened.len() != nt {
+        return Err(shape(format!(
+            "proof describes {} tables, expected {nt}",
+            proof.log_heights.len()
+        )));
+    }
+    if vk.prep_log_heights.len() != nt || vk.prep_widths.len() != nt {
+        return Err(shape("verifying key does not match the tables"));
+    }
+    for (t, &h) in proof.log_heights.iter().enumerate() {
+        if h < 1 || h + log_blowup > 27 {
+            return Err(shape(format!("table {t}: log height {h} out of range")));
+        }
+        if let Some(ph) = vk.prep_log_heights[t] {
+            if ph != h {
+                return Err(shape(format!(
+                    "table {t}: height 2^{h}, preprocessed 2^{ph}"
+                )));
+            }
+        }
+        if quotient_chunks(tables[t].max_degree()) > 1 << log_blowup {
+            return Err(shape(format!("table {t}: degree too high for the blowup")));
+        }
+    }
+    let num_inter: Vec<usize> = tables.iter().map(|t| t.num_interactions(public)).collect();
+    let any_lookups = num_inter.iter().any(|&k| k > 0) || !public_interactions.is_empty();
+    let has_aux: Vec<bool> = num_inter.iter().map(|&k| k > 0).collect();
+    if proof.aux_commit.is_some() != has_aux.iter().any(|&a| a) {
+        return Err(shape("auxiliary commitment present/absent wrongly"));
+    }
+
+    // Shapes of the openings.
+    for (t, (table, o)) in tables.iter().zip(&proof.opened).enumerate() {
+        let pw = vk.prep_widths[t].unwrap_or(0);
+        let aw = if has_aux[t] {
+            4 * (num_inter[t] + 1)
+        } else {
+            0
+        };
+        let qw = 4 * quotient_chunks(table.max_degree());
+        let ok = o.prep_local.len() == pw
+            && o.prep_next.len() == pw
+            && o.main_local.len() == table.width()
+            && o.main_next.len() == table.width()
+            && o.aux_local.len() == aw
+            && o.aux_next.len() == aw
+            && o.quotient.len() == qw;
+        if !ok {
+            return Err(shape(format!(
+                "table {t}: out-of-domain openings have the wrong widths"
+            )));
+        }
+        if !has_aux[t] && !proof.claimed_sums[t].is_zero() {
+            return Err(shape(format!(
+                "table {t}: claimed sum without interactions"
+            )));
+        }
+    }
+
+    let mut transcript = Transcript::new(b"rvzk-stark");
+    absorb_statement(&mut transcript, config, &proof.log_heights, public, vk);
+    transcript.absorb_digest(b"main", &proof.main_commit);
+    let lookup = if any_lookups {
+        LookupChallenges {
+            z: transcript.sample_ext(),
+            b: transcript.sample_ext(),
+        }
+    } else {
+        LookupChallenges {
+            z: E::ZERO,
+            b: E::ZERO,
+        }
+    };
+    if let Some(a) = &proof.aux_commit {
+        transcript.absorb_digest(b"aux", a);
+    }
+    transcript.absorb_ext(b"claimed-sums", &proof.claimed_sums);
+    if any_lookups {
+        let mut total: E = proof.claimed_sums.iter().copied().sum();
+        for pi in public_interactions {
+            let fp = lookup.fingerprint(pi.bus, &pi.values);
+            let inv = fp.try_inverse().ok_or(StarkError::Unbalanced)?;
+            total += signed(pi.direction, E::from(pi.multiplicity)) * inv;
+        }
+        if !total.is_zero() {
+            return Err(StarkError::Unbalanced);
+        }
+    }
+    let alpha = transcript.sample_ext();
+    transcript.absorb_digest(b"quotient", &proof.quotient_commit);
+    let zeta = transcript.sample_ext_avoiding(is_in_base_field);
+
+    // Constraints at ζ.
+    for (t, table) in tables.iter().enumerate() {
+        let o = &proof.opened[t];
+        let log_n = proof.log_heights[t];
+        let sel = selectors_at(zeta, log_n);
+        let coords = |v: &[E]| -> Vec<E> { v.chunks_exact(4).map(ext_from_coords).collect() };
+        let acc = table.eval_ood(
+            &o.main_local,
+            &o.main_next,
+            &o.prep_local,
+            &o.prep_next,
+            &coords(&o.aux_local),
+            &coords(&o.aux_next),
+            public,
+            &sel,
+            &lookup,
+            proof.claimed_sums[t],
+            alpha,
+        );
+        // q(ζ) = Σ_c ζ^(c·n) q_c(ζ)
+        let zeta_n = zeta.pow(1u64 << log_n);
+        let mut q = E::ZERO;
+        let mut p = E::ONE;
+        for chunk in o.quotient.chunks_exact(4) {
+            q += p * ext_from_coords(chunk);
+            p *= zeta_n;
+        }
+        if acc * sel.inv_zeroifier != q {
+            return Err(StarkError::OodMismatch {
+                table: table.name(),
+            });
+        }
+    }
+    absorb_openings(&mut transcript, &proof.opened);
+    let deep_alpha = transcript.sample_ext();
+
+    // FRI, then the openings behind each query.
+    let groups = height_groups(&proof.log_heights, log_blowup);
+    let fri_heights: Vec<usize> = groups.iter().map(|(h, _)| *h).collect();
+    let challenges =
+        fri::verifier_challenges(&config.fri, &fri_heights, &proof.fri, &mut transcript)?;
+    if proof.queries.len() != challenges.indices.len() {
+        return Err(shape("query openings do not match the FRI queries"));
+    }
+    let log_max = fri_heights[0];
+    let main_dims: Vec<Dims> = (0..nt)
+        .map(|t| Dims {
+            width: tables[t].width(),
+            height: 1 << (proof.log_heights[t] + log_blowup),
+        })
+        .collect();
+    let aux_dims: Vec<Dims> = (0..nt)
+        .filter(|&t| has_aux[t])
+        .map(|t| Dims {
+            width: 4 * (num_inter[t] + 1),
+            height: 1 << (proof.log_heights[t] + log_blowup),
+        })
+        .collect();
+    let quot_dims: Vec<Dims> = (0..nt)
+        .map(|t| Dims {
+            width: 4 * quotient_chunks(tables[t].max_degree()),
+            height: 1 << (proof.log_heights[t] + log_blowup),
+        })
+        .collect();
+    let prep_dims: Vec<Dims> = (0..nt)
+        .filter_map(|t| {
+            vk.prep_widths[t].map(|w| Dims {
+                width: w,
+                height: 1 << (proof.log_heights[t] + log_blowup),
+            })
+        })
+        .collect();
+    let aux_index = index_of_present(&has_aux);
+    let prep_index = index_of_present(
+        &vk.prep_widths
+            .iter()
+            .map(|w| w.is_some())
+            .collect::<Vec<_>>(),
+    );
+    let check =
+        |root: &Digest, dims: &[Dims], q: usize, o: &Opening, query: usize, what: &'static str| {
+            let max_h = dims.iter().map(|d| d.height).max().unwrap_or(1);
+            let shift = log_max - max_h.trailing_zeros() as usize;
+            mmcs::verify(root, dims, q >> shift, o).map_err(|err| StarkError::Opening {
+                query,
+                what,
+                err,
+            })
+        };
+    let opened_refs: Vec<_> = proof.opened.iter().collect();
+    let mut fri_inputs = Vec::with_capacity(proof.queries.len());
+    for (qi, (&q, qo)) in challenges.indices.iter().zip(&proof.queries).enumerate() {
+        check(&proof.main_commit, &main_dims, q, &qo.main, qi, "main")?;
+        check(
+            &proof.quotient_commit,
+            &quot_dims,
+            q,
+            &qo.quotient,
+            qi,
+            "quotient",
+        )?;
+        match (&proof.aux_commit, &qo.aux) {
+            (Some(root), Some(o)) => check(root, &aux_dims, q, o, qi, "aux")?,
+            (None, None) => {}
+            _ => {
+                return Err(shape(format!(
+                    "query {qi}: aux opening present/absent wrongly"
+                )))
+            }
+        }
+        match (&vk.prep_root, &qo.prep) {
+            (Some(root), Some(o)) => check(root, &prep_dims, q, o, qi, "preprocessed")?,
+            (None, None) => {}
+            _ => {
+                return Err(shape(format!(
+                    "query {qi}: preprocessed opening present/absent wrongly"
+                )))
+            }
+        }
+        let empty: &[F] = &[];
+        let values = groups
+            .iter()
+            .map(|(log_lde, ts)| {
+                let row = q >> (log_max - log_lde);
+                let x = F::GENERATOR
+                    * F::two_adic_generator(*log_lde).pow(reverse_bits_len(row, *log_lde) as u64);
+                let rows: Vec<RowSet<'_>> = ts
+                    .iter()
+                    .map(|&t| {
+                        (
+                            prep_index[t]
+                                .map_or(empty, |i| qo.prep.as_ref().unwrap().rows[i].as_slice()),
+                            qo.main.rows[t].as_slice(),
+                            aux_index[t]
+                                .map_or(empty, |i| qo.aux.as_ref().unwrap().rows[i].as_slice()),
+                            qo.quotient.rows[t].as_slice(),
+                        )
+                    })
+                    .collect();
+                let group_opened: Vec<_> = ts.iter().map(|&t| opened_refs[t]).collect();
+                let sums = deep_sums(&group_opened, deep_alpha);
+                let (two, one) = deep_row_sums(&rows, deep_alpha);
+                let zeta_next = zeta * F::two_adic_generator(log_lde - log_blowup);
+                let xe = E::from(x);
+                let d1 = (xe - zeta)
+                    .try_inverse()
+                    .ok_or_else(|| shape("ζ on the domain"))?;
+                let d2 = (xe - zeta_next)
+                    .try_inverse()
+                    .ok_or_else(|| shape("ζω on the domain"))?;
+                Ok((two + one - sums.at_zeta) * d1 + sums.alpha_m * (two - sums.at_zeta_next) * d2)
+            })
+            .collect::<Result<Vec<E>, StarkError>>()?;
+        fri_inputs.push(values);
+    }
+    fri::verify_queries(
+        &config.fri,
+        &fri_heights,
+        &proof.fri,
+        &challenges,
+        &fri_inputs,
+    )?;
+    Ok(())
+}

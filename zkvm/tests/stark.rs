@@ -1,0 +1,642 @@
+//! The STARK on toy AIRs: true statements prove and verify; every false statement we can
+//! make — broken constraints, unbalanced buses, wrong public values, tampered proofs — is
+//! refused by the honest prover and rejected by the verifier when a cheating prover forces it.
+
+use rvzk_zkvm::air::{Air, AirBuilder, Direction, F};
+use rvzk_zkvm::field::{Field, PrimeField32};
+use rvzk_zkvm::matrix::RowMajorMatrix;
+use rvzk_zkvm::stark::{
+    prove, prove_with_options, setup, verify, ProveError, ProverOptions, PublicInteraction,
+    StarkConfig, StarkError, StarkProof, Table, E,
+};
+
+fn f(x: u32) -> F {
+    F::new(x)
+}
+
+// ---- Fibonacci ------------------------------------------------------------------------------
+
+/// Columns (a, b). Row 0: (pub0, pub1); then a' = b, b' = a + b; last row: b = pub2.
+struct Fib;
+
+impl Air for Fib {
+    fn name(&self) -> String {
+        "fib".into()
+    }
+    fn width(&self) -> usize {
+        2
+    }
+    fn max_degree(&self) -> usize {
+        2
+    }
+    fn eval<B: AirBuilder>(&self, b: &mut B) {
+        let (a, x) = (b.local()[0].into(), b.local()[1].into());
+        let (a2, x2) = (b.next()[0].into(), b.next()[1].into());
+        let p = b.public_values().to_vec();
+        let first = b.is_first_row();
+        let last = b.is_last_row();
+        let tr = b.is_transition();
+        b.assert_zero(first.clone() * (a.clone() - p[0]));
+        b.assert_zero(first * (x.clone() - p[1]));
+        b.assert_zero(tr.clone() * (a2 - x.clone()));
+        b.assert_zero(tr * (x2 - (a + x.clone())));
+        b.assert_zero(last * (x - p[2]));
+    }
+}
+
+fn fib_trace(n: usize, a0: u32, b0: u32) -> (RowMajorMatrix<F>, Vec<F>) {
+    let mut v = Vec::with_capacity(2 * n);
+    let (mut a, mut b) = (f(a0), f(b0));
+    for _ in 0..n {
+        v.push(a);
+        v.push(b);
+        let c = a + b;
+        a = b;
+        b = c;
+    }
+    let last = v[2 * n - 1];
+    (RowMajorMatrix::new(v, 2), vec![f(a0), f(b0), last])
+}
+
+// ---- A counter range-checked through a preprocessed byte table ----------------------------
+
+const RANGE_BUS: usize = 0;
+
+/// Column c: c₀ = pub0, c' = c + 1; sends c on the range bus.
+struct Counter;
+
+impl Air for Counter {
+    fn name(&self) -> String {
+        "counter".into()
+    }
+    fn width(&self) -> usize {
+        1
+    }
+    fn max_degree(&self) -> usize {
+        2
+    }
+    fn eval<B: AirBuilder>(&self, b: &mut B) {
+        let c: B::Expr = b.local()[0].into();
+        let c2: B::Expr = b.next()[0].into();
+        let p0 = b.public_values()[0];
+        let first = b.is_first_row();
+        let tr = b.is_transition();
+        b.assert_zero(first * (c.clone() - p0));
+        b.assert_zero(tr * (c2 - c.clone() - F::ONE));
+        b.send(RANGE_BUS, &[c], F::ONE.into());
+    }
+}
+
+/// Preprocessed column v = 0..255; main column m: how often v is looked up.
+struct ByteTable;
+
+impl Air for ByteTable {
+    fn name(&self) -> String {
+        "bytes".into()
+    }
+    fn width(&self) -> usize {
+        1
+    }
+    fn preprocessed(&self) -> Option<RowMajorMatrix<F>> {
+        Some(RowMajorMatrix::new((0..256).map(f).collect(), 1))
+    }
+    fn max_degree(&self) -> usize {
+        2
+    }
+    fn eval<B: AirBuilder>(&self, b: &mut B) {
+        let v: B::Expr = b.preprocessed_local()[0].into();
+        let m: B::Expr = b.local()[0].into();
+        b.receive(RANGE_BUS, &[v], m);
+    }
+}
+
+fn range_traces(start: u32, n: usize) -> (Vec<RowMajorMatrix<F>>, Vec<F>) {
+    let counter = RowMajorMatrix::new((0..n as u32).map(|i| f(start + i)).collect(), 1);
+    let mut mult = vec![F::ZERO; 256];
+    for i in 0..n as u32 {
+        if ((start + i) as usize) < 256 {
+            mult[(start + i) as usize] += F::ONE;
+        }
+    }
+    (vec![counter, RowMajorMatrix::new(mult, 1)], vec![f(start)])
+}
+
+// ---- Two tables joined by a bus, and a bus fed by public values ---------------------------
+
+const PAIR_BUS: usize = 1;
+const JOURNAL_BUS: usize = 2;
+
+/// Columns (x, y, m): requires y = x² and sends (x, y) with multiplicity m.
+struct Squares;
+
+impl Air for Squares {
+    fn name(&self) -> String {
+        "squares".into()
+    }
+    fn width(&self) -> usize {
+        3
+    }
+    fn max_degree(&self) -> usize {
+        2
+    }
+    fn eval<B: AirBuilder>(&self, b: &mut B) {
+        let x: B::Expr = b.local()[0].into();
+        let y: B::Expr = b.local()[1].into();
+        let m: B::Expr = b.local()[2].into();
+        b.assert_zero(y.clone() - x.clone() * x.clone());
+        b.send(PAIR_BUS, &[x, y], m);
+    }
+}
+
+/// Columns (x, y, flag): receives (x, y) when flag = 1, and sends y on the journal bus then.
+struct Consumer;
+
+impl Air for Consumer {
+    fn name(&self) -> String {
+        "consumer".into()
+    }
+    fn width(&self) -> usize {
+        3
+    }
+    fn max_degree(&self) -> usize {
+        3
+    }
+    fn eval<B: AirBuilder>(&self, b: &mut B) {
+        let x: B::Expr = b.local()[0].into();
+        let y: B::Expr = b.local()[1].into();
+        let flag: B::Expr = b.local()[2].into();
+        b.assert_bool(flag.clone());
+        b.receive(PAIR_BUS, &[x, y.clone()], flag.clone());
+        b.send(JOURNAL_BUS, &[y], flag);
+    }
+}
+
+/// Squares of 0..8; the consumer uses x = 3, 5, 5, 7 (flags on) in 16 rows; the journal
+/// (public) is the four squares.
+fn join_traces() -> (Vec<RowMajorMatrix<F>>, Vec<F>) {
+    let used = [3u32, 5, 5, 7];
+    let mut sq = Vec::new();
+    for x in 0..8u32 {
+        let m = used.iter().filter(|&&u| u == x).count() as u32;
+        sq.extend([f(x), f(x * x), f(m)]);
+    }
+    let mut cons = Vec::new();
+    for r in 0..16 {
+        match used.get(r) {
+            Some(&x) => cons.extend([f(x), f(x * x), F::ONE]),
+            None => cons.extend([F::ZERO, F::ZERO, F::ZERO]),
+        }
+    }
+    let public = used.iter().map(|&x| f(x * x)).collect();
+    (
+        vec![RowMajorMatrix::new(sq, 3), RowMajorMatrix::new(cons, 3)],
+        public,
+    )
+}
+
+/// The verifier receives the journal from the journal bus.
+fn journal_interactions(public: &[F]) -> Vec<PublicInteraction> {
+    public
+        .iter()
+        .map(|&v| PublicInteraction {
+            bus: JOURNAL_BUS,
+            direction: Direction::Receive,
+            values: vec![v],
+            multiplicity: F::ONE,
+        })
+        .collect()
+}
+
+// ---- Harness ---------------------------------------------------------------------------------
+
+fn config() -> StarkConfig {
+    StarkConfig::insecure_for_tests()
+}
+
+struct Case<'a> {
+    tables: Vec<&'a dyn Table>,
+    traces: Vec<RowMajorMatrix<F>>,
+    public: Vec<F>,
+    public_interactions: Vec<PublicInteraction>,
+}
+
+fn prove_case(c: &Case<'_>, options: &ProverOptions) -> Result<StarkProof, ProveError> {
+    let (pk, vk) = setup(&config(), &c.tables);
+    prove_with_options(
+        &config(),
+        &pk,
+        &vk,
+        &c.tables,
+        c.traces.clone(),
+        &c.public,
+        &c.public_interactions,
+        options,
+    )
+}
+
+fn verify_case(c: &Case<'_>, proof: &StarkProof) -> Result<(), StarkError> {
+    let (_, vk) = setup(&config(), &c.tables);
+    verify(
+        &config(),
+        &vk,
+        &c.tables,
+        proof,
+        &c.public,
+        &c.public_interactions,
+    )
+}
+
+fn fib_case(n: usize) -> Case<'static> {
+    let (trace, public) = fib_trace(n, 1, 1);
+    Case {
+        tables: vec![&Fib],
+        traces: vec![trace],
+        public,
+        public_interactions: vec![],
+    }
+}
+
+fn range_case(start: u32, n: usize) -> Case<'static> {
+    let (traces, public) = range_traces(start, n);
+    Case {
+        tables: vec![&Counter, &ByteTable],
+        traces,
+        public,
+        public_interactions: vec![],
+    }
+}
+
+fn join_case() -> Case<'static> {
+    let (traces, public) = join_traces();
+    let pi = journal_interactions(&public);
+    Case {
+        tables: vec![&Squares, &Consumer],
+        traces,
+        public,
+        public_interactions: pi,
+    }
+}
+
+fn assert_proves_and_verifies(c: &Case<'_>) -> StarkProof {
+    let proof = prove_case(c, &ProverOptions::HONEST).expect("honest proof");
+    verify_case(c, &proof).expect("honest proof verifies");
+    proof
+}
+
+// ---- True statements -------------------------------------------------------------------------
+
+#[test]
+fn fibonacci_proves_and_verifies() {
+    for n in [2, 8, 64, 1024] {
+        assert_proves_and_verifies(&fib_case(n));
+    }
+}
+
+#[test]
+fn range_check_through_a_preprocessed_table() {
+    // Counter height 128 (values 100..227) and byte table height 256: two heights.
+    assert_proves_and_verifies(&range_case(100, 128));
+    assert_proves_and_verifies(&range_case(0, 256));
+}
+
+#[test]
+fn two_tables_joined_by_a_bus_fed_by_public_values() {
+    assert_proves_and_verifies(&join_case());
+}
+
+#[test]
+fn default_parameters_reach_100_bits_and_verify() {
+    let cfg = StarkConfig::default_100_bits();
+    assert!(cfg.security_bits() >= 100.0);
+    let c = range_case(10, 128);
+    let (pk, vk) = setup(&cfg, &c.tables);
+    let proof = prove(&cfg, &pk, &vk, &c.tables, c.traces.clone(), &c.public, &[]).unwrap();
+    verify(&cfg, &vk, &c.tables, &proof, &c.public, &[]).unwrap();
+}
+
+#[test]
+fn proofs_are_deterministic() {
+    let c = join_case();
+    assert_eq!(
+        prove_case(&c, &ProverOptions::HONEST).unwrap(),
+        prove_case(&c, &ProverOptions::HONEST).unwrap()
+    );
+}
+
+// ---- False statements: refused by the prover, rejected by the verifier ----------------------
+
+/// The honest prover refuses; the cheating prover's proof is rejected.
+fn assert_false_statement(c: &Case<'_>) {
+    assert!(
+        prove_case(c, &ProverOptions::HONEST).is_err(),
+        "honest prover accepted a false witness"
+    );
+    match prove_case(c, &ProverOptions::CHEATING) {
+        Err(e) => panic!("cheating prover failed to produce anything: {e}"),
+        Ok(proof) => {
+            let r = verify_case(c, &proof);
+            assert!(r.is_err(), "a false statement verified");
+        }
+    }
+}
+
+#[test]
+fn one_broken_cell_in_first_middle_or_last_row_is_rejected() {
+    for n in [8, 64] {
+        for row in [0, n / 2, n - 1] {
+            for col in 0..2 {
+                let mut c = fib_case(n);
+                let v = c.traces[0].get(row, col);
+                c.traces[0].row_mut(row)[col] = v + F::ONE;
+                assert_false_statement(&c);
+            }
+        }
+    }
+}
+
+#[test]
+fn wrong_public_values_are_rejected() {
+    let c = fib_case(64);
+    let proof = assert_proves_and_verifies(&c);
+    for i in 0..3 {
+        let mut bad = fib_case(64);
+        bad.public[i] += F::ONE;
+        assert!(verify_case(&bad, &proof).is_err(), "public value {i}");
+    }
+    // A journal the tables did not produce.
+    let c = join_case();
+    let proof = assert_proves_and_verifies(&c);
+    let mut bad = join_case();
+    bad.public[2] = f(36);
+    bad.public_interactions = journal_interactions(&bad.public);
+    assert!(verify_case(&bad, &proof).is_err());
+    // Fewer journal entries than were sent.
+    let mut bad = join_case();
+    bad.public.pop();
+    bad.public_interactions = journal_interactions(&bad.public);
+    assert!(verify_case(&bad, &proof).is_err());
+}
+
+#[test]
+fn out_of_range_counter_is_rejected() {
+    // 200..327 leaves the byte table: the bus cannot balance.
+    let c = range_case(200, 128);
+    assert!(matches!(
+        prove_case(&c, &ProverOptions::HONEST),
+        Err(ProveError::Unbalanced(_))
+    ));
+    let proof = prove_case(&c, &ProverOptions::CHEATING).unwrap();
+    assert_eq!(verify_case(&c, &proof), Err(StarkError::Unbalanced));
+}
+
+#[test]
+fn unbalanced_bus_between_tables_is_rejected() {
+    // The consumer uses (4, 17), which is not a square pair.
+    let mut c = join_case();
+    c.traces[1]
+        .row_mut(0)
+        .copy_from_slice(&[f(4), f(17), F::ONE]);
+    c.public[0] = f(17);
+    c.public_interactions = journal_interactions(&c.public);
+    assert_false_statement(&c);
+    // Multiplicities off by one.
+    let mut c = join_case();
+    let m = c.traces[0].get(5, 2);
+    c.traces[0].row_mut(5)[2] = m + F::ONE;
+    assert_false_statement(&c);
+    // A non-boolean flag.
+    let mut c = join_case();
+    c.traces[1].row_mut(9)[2] = f(2);
+    assert_false_statement(&c);
+}
+
+#[test]
+fn a_proof_for_other_tables_is_rejected() {
+    let c = range_case(0, 256);
+    let proof = assert_proves_and_verifies(&c);
+    let other = Case {
+        tables: vec![&Counter, &Counter],
+        ..range_case(0, 256)
+    };
+    assert!(verify_case(&other, &proof).is_err());
+    let fib = fib_case(256);
+    assert!(verify_case(&fib, &proof).is_err());
+}
+
+// ---- Tampered proofs --------------------------------------------------------------------------
+
+/// A named way to corrupt a proof.
+type Tamper = (String, Box<dyn Fn(&mut StarkProof)>);
+
+fn bump(e: &mut E) {
+    *e += E::ONE;
+}
+
+#[test]
+fn every_tampered_region_is_rejected() {
+    let c = join_case();
+    let good = assert_proves_and_verifies(&c);
+    let mut cases: Vec<Tamper> = vec![
+        ("version".into(), Box::new(|p| p.version += 1)),
+        ("log height".into(), Box::new(|p| p.log_heights[0] += 1)),
+        ("main commit".into(), Box::new(|p| p.main_commit[0] ^= 1)),
+        (
+            "aux commit".into(),
+            Box::new(|p| p.aux_commit.as_mut().unwrap()[31] ^= 1),
+        ),
+        (
+            "quotient commit".into(),
+            Box::new(|p| p.quotient_commit[7] ^= 0x40),
+        ),
+        (
+            "claimed sum".into(),
+            Box::new(|p| bump(&mut p.claimed_sums[1])),
+        ),
+        (
+            "claimed sums shifted".into(),
+            Box::new(|p| {
+                // Keep the total: only the per-table split changes.
+                let d = E::ONE;
+                p.claimed_sums[0] += d;
+                p.claimed_sums[1] -= d;
+            }),
+        ),
+        (
+            "fri final poly".into(),
+            Box::new(|p| bump(&mut p.fri.final_poly[0])),
+        ),
+        (
+            "fri pow nonce".into(),
+            Box::new(|p| p.fri.pow_nonce ^= 1 << 20),
+        ),
+    ];
+    for t in 0..2 {
+        for field in 0..6 {
+            cases.push((
+                format!("opened table {t} field {field}"),
+                Box::new(move |p| {
+                    let o = &mut p.opened[t];
+                    let v = match field {
+                        0 => &mut o.main_local,
+                        1 => &mut o.main_next,
+                        2 => &mut o.aux_local,
+                        3 => &mut o.aux_next,
+                        _ => &mut o.quotient,
+                    };
+                    let i = field % v.len();
+                    bump(&mut v[i]);
+                }),
+            ));
+        }
+    }
+    for l in 0..good.fri.commits.len() {
+        cases.push((
+            format!("fri layer {l} commit"),
+            Box::new(move |p| p.fri.commits[l][5] ^= 2),
+        ));
+        cases.push((
+            format!("fri layer {l} opening"),
+            Box::new(move |p| bump(&mut p.fri.queries[3][l].values[0])),
+        ));
+    }
+    for (name, q) in [("main", 0), ("aux", 1), ("quotient", 2)] {
+        cases.push((
+            format!("{name} query row"),
+            Box::new(move |p| {
+                let o = match q {
+                    0 => &mut p.queries[1].main,
+                    1 => p.queries[1].aux.as_mut().unwrap(),
+                    _ => &mut p.queries[1].quotient,
+                };
+                o.rows[1][0] += F::ONE;
+            }),
+        ));
+        cases.push((
+            format!("{name} query sibling"),
+            Box::new(move |p| {
+                let o = match q {
+                    0 => &mut p.queries[2].main,
+                    1 => p.queries[2].aux.as_mut().unwrap(),
+                    _ => &mut p.queries[2].quotient,
+                };
+                o.siblings[0][0] ^= 1;
+            }),
+        ));
+    }
+    // Structure: dropped and extra pieces.
+    cases.push(("query dropped".into(), Box::new(|p| drop(p.queries.pop()))));
+    cases.push((
+        "table openings dropped".into(),
+        Box::new(|p| drop(p.opened.pop())),
+    ));
+    cases.push((
+        "opening value dropped".into(),
+        Box::new(|p| {
+            p.opened[0].main_local.pop();
+        }),
+    ));
+    cases.push((
+        "extra quotient value".into(),
+        Box::new(|p| p.opened[1].quotient.push(E::ZERO)),
+    ));
+    cases.push((
+        "aux commitment removed".into(),
+        Box::new(|p| p.aux_commit = None),
+    ));
+    cases.push((
+        "query row dropped".into(),
+        Box::new(|p| drop(p.queries[0].main.rows.pop())),
+    ));
+    cases.push((
+        "fri query dropped".into(),
+        Box::new(|p| drop(p.fri.queries.pop())),
+    ));
+
+    for (name, tamper) in &cases {
+        let mut p = good.clone();
+        tamper(&mut p);
+        assert_ne!(p, good, "{name}: tampering changed nothing");
+        assert!(verify_case(&c, &p).is_err(), "tampered {name} verified");
+    }
+}
+
+#[test]
+fn preprocessed_openings_are_checked() {
+    let c = range_case(0, 256);
+    let good = assert_proves_and_verifies(&c);
+    let mut p = good.clone();
+    bump(&mut p.opened[1].prep_local[0]);
+    assert!(verify_case(&c, &p).is_err());
+    let mut p = good.clone();
+    p.queries[0].prep.as_mut().unwrap().rows[0][0] += F::ONE;
+    assert!(verify_case(&c, &p).is_err());
+    let mut p = good;
+    p.queries[0].prep = None;
+    assert!(verify_case(&c, &p).is_err());
+}
+
+#[test]
+fn declared_degree_too_low_is_a_prover_error() {
+    struct Cube;
+    impl Air for Cube {
+        fn name(&self) -> String {
+            "cube".into()
+        }
+        fn width(&self) -> usize {
+            1
+        }
+        fn max_degree(&self) -> usize {
+            2 // wrong: x³ has degree 3
+        }
+        fn eval<B: AirBuilder>(&self, b: &mut B) {
+            let x: B::Expr = b.local()[0].into();
+            b.assert_zero(x.clone() * x.clone() * x - F::ONE);
+        }
+    }
+    // Cube roots of unity (3 divides p − 1), varied so the trace polynomial is not constant
+    // and x³ − 1 really has degree 3(n − 1) before it vanishes on the domain.
+    let w3 = F::GENERATOR.pow(((F::ORDER_U32 - 1) / 3) as u64);
+    assert_ne!(w3, F::ONE);
+    let roots = [F::ONE, w3, w3 * w3];
+    let trace = RowMajorMatrix::new((0..16).map(|i| roots[(i * i + i / 3) % 3]).collect(), 1);
+    let tables: Vec<&dyn Table> = vec![&Cube];
+    let (pk, vk) = setup(&config(), &tables);
+    let r = prove(&config(), &pk, &vk, &tables, vec![trace], &[], &[]);
+    assert!(
+        matches!(r, Err(ProveError::DegreeTooHigh(_))),
+        "{:?}",
+        r.err()
+    );
+}
+
+#[test]
+fn shape_errors_are_clear() {
+    let tables: Vec<&dyn Table> = vec![&Fib];
+    let (pk, vk) = setup(&config(), &tables);
+    let bad_height = RowMajorMatrix::new(vec![F::ONE; 6], 2);
+    let e = prove(
+        &config(),
+        &pk,
+        &vk,
+        &tables,
+        vec![bad_height],
+        &[F::ONE; 3],
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("power of two"), "{e}");
+    let bad_width = RowMajorMatrix::new(vec![F::ONE; 12], 3);
+    let e = prove(
+        &config(),
+        &pk,
+        &vk,
+        &tables,
+        vec![bad_width],
+        &[F::ONE; 3],
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("width"), "{e}");
+    let e = prove(&config(), &pk, &vk, &tables, vec![], &[], &[]).unwrap_err();
+    assert!(matches!(e, ProveError::TableCount { .. }));
+}

@@ -640,3 +640,87 @@ fn shape_errors_are_clear() {
     let e = prove(&config(), &pk, &vk, &tables, vec![], &[], &[]).unwrap_err();
     assert!(matches!(e, ProveError::TableCount { .. }));
 }
+
+// ---- Encoding -------------------------------------------------------------------------------
+
+mod encoding {
+    use super::*;
+    use proptest::prelude::*;
+    use rvzk_zkvm::stark::codec::{decode, encode, encode_with_breakdown};
+
+    #[test]
+    fn round_trip_and_breakdown() {
+        for c in [join_case(), range_case(3, 128), fib_case(32)] {
+            let proof = assert_proves_and_verifies(&c);
+            let (bytes, sizes) = encode_with_breakdown(&proof);
+            assert_eq!(sizes.total(), bytes.len());
+            assert!(sizes.trace_queries > 0 && sizes.fri_queries > 0 && sizes.ood_openings > 0);
+            assert_eq!(decode(&bytes).unwrap(), proof);
+        }
+    }
+
+    #[test]
+    fn truncated_or_extended_proofs_are_rejected() {
+        let bytes = encode(&assert_proves_and_verifies(&join_case()));
+        // Every prefix fails to decode (step through all of them near the ends).
+        for len in (0..bytes.len()).filter(|l| *l < 200 || *l > bytes.len() - 200 || l % 97 == 0) {
+            let e = decode(&bytes[..len]).expect_err("truncated proof decoded");
+            assert!(e.offset <= len, "{e}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        let e = decode(&longer).unwrap_err();
+        assert!(e.what.contains("trailing"), "{e}");
+        let mut bad_magic = bytes.clone();
+        bad_magic[0] ^= 1;
+        assert!(decode(&bad_magic).unwrap_err().what.contains("magic"));
+    }
+
+    #[test]
+    fn huge_counts_do_not_allocate() {
+        let mut bytes = encode(&assert_proves_and_verifies(&fib_case(8)));
+        // The table count sits right after magic and version.
+        bytes[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+        let e = decode(&bytes).unwrap_err();
+        assert!(e.what.contains("exceeds"), "{e}");
+    }
+
+    #[test]
+    fn non_canonical_field_elements_are_rejected() {
+        let proof = assert_proves_and_verifies(&join_case());
+        let bytes = encode(&proof);
+        // The first claimed sum's first coordinate: after magic(8) version(4) count(4)
+        // heights(2) main(32) aux flag(1) aux(32) count(4).
+        let off = 8 + 4 + 4 + 2 + 32 + 1 + 32 + 4;
+        let mut b = bytes.clone();
+        b[off..off + 4].copy_from_slice(&0x7800_0001u32.to_le_bytes()); // = p
+        let e = decode(&b).unwrap_err();
+        assert_eq!(e.offset, off);
+        assert!(e.what.contains("canonical"), "{e}");
+    }
+
+    fn decode_and_verify(c: &Case<'_>, bytes: &[u8]) -> bool {
+        match decode(bytes) {
+            Ok(p) => verify_case(c, &p).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Mutated proofs never panic the decoder or the verifier, and never verify.
+        #[test]
+        fn mutated_proofs_never_verify(edits in prop::collection::vec((any::<usize>(), 1u8..=255), 1..4)) {
+            let c = join_case();
+            let good = encode(&prove_case(&c, &ProverOptions::HONEST).unwrap());
+            let mut b = good.clone();
+            for (off, x) in &edits {
+                let i = off % b.len();
+                b[i] ^= x;
+            }
+            prop_assume!(b != good);
+            prop_assert!(!decode_and_verify(&c, &b));
+        }
+    }
+}

@@ -9,6 +9,7 @@
 //! constraints at ζ, that every bus balances (table sums plus what the verifier computes from
 //! public values), and FRI. Spec: `docs/stark.md`.
 
+pub mod codec;
 mod domain;
 mod folder;
 mod proof;

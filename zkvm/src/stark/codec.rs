@@ -1,0 +1,356 @@
+//! The binary encoding of a [`StarkProof`] (spec: `docs/stark.md`, "Encoding").
+//!
+//! Little-endian throughout: base elements are their canonical u32, extension elements four
+//! of them, digests 32 raw bytes, counts u32. Every count is checked against the bytes that
+//! remain before anything is allocated, and every field element must be canonical, so
+//! decoding hostile bytes fails with an error naming the byte offset — it never panics and
+//! never allocates more than the input's size.
+
+use super::proof::{QueryOpening, StarkProof, TableOpenings};
+use super::E;
+use crate::air::F;
+use crate::field::{ExtensionField, PrimeField32};
+use crate::fri::{FriProof, LayerOpening};
+use crate::mmcs::{Digest, Opening};
+
+/// Magic bytes at the start of an encoded proof.
+pub const MAGIC: &[u8; 8] = b"RVZKSTK\x01";
+
+/// A malformed encoding.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("proof encoding, byte {offset}: {what}")]
+pub struct DecodeError {
+    /// Byte offset where decoding failed.
+    pub offset: usize,
+    /// What was wrong.
+    pub what: String,
+}
+
+/// Bytes of each part of an encoded proof, for reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SizeBreakdown {
+    /// Header, version, heights, commitments and claimed sums.
+    pub header_and_commitments: usize,
+    /// Out-of-domain openings.
+    pub ood_openings: usize,
+    /// FRI layer commitments, final polynomial and nonce.
+    pub fri_commit_phase: usize,
+    /// FRI query openings (values and Merkle paths).
+    pub fri_queries: usize,
+    /// Trace, aux and quotient openings at the queries (rows and Merkle paths).
+    pub trace_queries: usize,
+}
+
+impl SizeBreakdown {
+    /// Total bytes.
+    pub fn total(&self) -> usize {
+        self.header_and_commitments
+            + self.ood_openings
+            + self.fri_commit_phase
+            + self.fri_queries
+            + self.trace_queries
+    }
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn len(&mut self, n: usize) {
+        self.u32(n as u32);
+    }
+    fn digest(&mut self, d: &Digest) {
+        self.0.extend_from_slice(d);
+    }
+    fn base(&mut self, x: F) {
+        self.u32(x.as_canonical());
+    }
+    fn ext(&mut self, x: &E) {
+        for c in x.as_base_slice() {
+            self.base(*c);
+        }
+    }
+    fn exts(&mut self, xs: &[E]) {
+        self.len(xs.len());
+        xs.iter().for_each(|x| self.ext(x));
+    }
+    fn opening(&mut self, o: &Opening) {
+        self.len(o.rows.len());
+        for r in &o.rows {
+            self.len(r.len());
+            r.iter().for_each(|x| self.base(*x));
+        }
+        self.len(o.siblings.len());
+        o.siblings.iter().for_each(|d| self.digest(d));
+    }
+    fn opt_opening(&mut self, o: &Option<Opening>) {
+        match o {
+            None => self.0.push(0),
+            Some(o) => {
+                self.0.push(1);
+                self.opening(o);
+            }
+        }
+    }
+}
+
+/// Encode a proof.
+pub fn encode(proof: &StarkProof) -> Vec<u8> {
+    encode_with_breakdown(proof).0
+}
+
+/// Encode a proof and report where the bytes went.
+pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
+    let mut w = Writer(Vec::new());
+    let mut sizes = SizeBreakdown::default();
+    let mut mark = 0;
+    let mut take = |w: &Writer| {
+        let n = w.0.len() - mark;
+        mark = w.0.len();
+        n
+    };
+    w.0.extend_from_slice(MAGIC);
+    w.u32(proof.version);
+    w.len(proof.log_heights.len());
+    proof.log_heights.iter().for_each(|&h| w.0.push(h as u8));
+    w.digest(&proof.main_commit);
+    match &proof.aux_commit {
+        None => w.0.push(0),
+        Some(d) => {
+            w.0.push(1);
+            w.digest(d);
+        }
+    }
+    w.exts(&proof.claimed_sums);
+    w.digest(&proof.quotient_commit);
+    sizes.header_and_commitments = take(&w);
+
+    w.len(proof.opened.len());
+    for o in &proof.opened {
+        for v in [
+            &o.prep_local,
+            &o.prep_next,
+            &o.main_local,
+            &o.main_next,
+            &o.aux_local,
+            &o.aux_next,
+            &o.quotient,
+        ] {
+            w.exts(v);
+        }
+    }
+    sizes.ood_openings = take(&w);
+
+    w.len(proof.fri.commits.len());
+    proof.fri.commits.iter().for_each(|d| w.digest(d));
+    w.exts(&proof.fri.final_poly);
+    w.u64(proof.fri.pow_nonce);
+    sizes.fri_commit_phase = take(&w);
+
+    w.len(proof.fri.queries.len());
+    for q in &proof.fri.queries {
+        w.len(q.len());
+        for l in q {
+            w.exts(&l.values);
+            w.len(l.siblings.len());
+            l.siblings.iter().for_each(|d| w.digest(d));
+        }
+    }
+    sizes.fri_queries = take(&w);
+
+    w.len(proof.queries.len());
+    for q in &proof.queries {
+        w.opt_opening(&q.prep);
+        w.opening(&q.main);
+        w.opt_opening(&q.aux);
+        w.opening(&q.quotient);
+    }
+    sizes.trace_queries = take(&w);
+    (w.0, sizes)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn err<T>(&self, what: impl Into<String>) -> Result<T, DecodeError> {
+        Err(DecodeError {
+            offset: self.pos,
+            what: what.into(),
+        })
+    }
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], DecodeError> {
+        if self.bytes.len() - self.pos < n {
+            return self.err(format!(
+                "truncated: {what} needs {n} bytes, {} left",
+                self.bytes.len() - self.pos
+            ));
+        }
+        let s = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    fn u8(&mut self, what: &str) -> Result<u8, DecodeError> {
+        Ok(self.take(1, what)?[0])
+    }
+    fn u32(&mut self, what: &str) -> Result<u32, DecodeError> {
+        Ok(u32::from_le_bytes(self.take(4, what)?.try_into().unwrap()))
+    }
+    fn u64(&mut self, what: &str) -> Result<u64, DecodeError> {
+        Ok(u64::from_le_bytes(self.take(8, what)?.try_into().unwrap()))
+    }
+    /// A count of items of at least `min_size` bytes each: it cannot exceed what is left.
+    fn count(&mut self, min_size: usize, what: &str) -> Result<usize, DecodeError> {
+        let n = self.u32(what)? as usize;
+        let left = self.bytes.len() - self.pos;
+        if n.saturating_mul(min_size.max(1)) > left {
+            return self.err(format!("{what}: count {n} exceeds the {left} bytes left"));
+        }
+        Ok(n)
+    }
+    fn digest(&mut self, what: &str) -> Result<Digest, DecodeError> {
+        Ok(self.take(32, what)?.try_into().unwrap())
+    }
+    fn base(&mut self, what: &str) -> Result<F, DecodeError> {
+        let start = self.pos;
+        let v = self.u32(what)?;
+        F::try_from_canonical(v).ok_or(DecodeError {
+            offset: start,
+            what: format!("{what}: {v} is not a canonical field element"),
+        })
+    }
+    fn ext(&mut self, what: &str) -> Result<E, DecodeError> {
+        let c = [
+            self.base(what)?,
+            self.base(what)?,
+            self.base(what)?,
+            self.base(what)?,
+        ];
+        Ok(E::from_base_slice(&c))
+    }
+    fn exts(&mut self, what: &str) -> Result<Vec<E>, DecodeError> {
+        let n = self.count(16, what)?;
+        (0..n).map(|_| self.ext(what)).collect()
+    }
+    fn opening(&mut self, what: &str) -> Result<Opening, DecodeError> {
+        let nrows = self.count(4, what)?;
+        let rows = (0..nrows)
+            .map(|_| {
+                let w = self.count(4, what)?;
+                (0..w).map(|_| self.base(what)).collect()
+            })
+            .collect::<Result<_, _>>()?;
+        let ns = self.count(32, what)?;
+        let siblings = (0..ns)
+            .map(|_| self.digest(what))
+            .collect::<Result<_, _>>()?;
+        Ok(Opening { rows, siblings })
+    }
+    fn opt_opening(&mut self, what: &str) -> Result<Option<Opening>, DecodeError> {
+        match self.u8(what)? {
+            0 => Ok(None),
+            1 => Ok(Some(self.opening(what)?)),
+            t => self.err(format!("{what}: presence flag {t}, expected 0 or 1")),
+        }
+    }
+}
+
+/// Decode a proof. Structure only: whether it verifies is the verifier's business.
+pub fn decode(bytes: &[u8]) -> Result<StarkProof, DecodeError> {
+    let mut r = Reader { bytes, pos: 0 };
+    if r.take(8, "magic")? != MAGIC {
+        return Err(DecodeError {
+            offset: 0,
+            what: "not an rvzk STARK proof (bad magic bytes)".into(),
+        });
+    }
+    let version = r.u32("version")?;
+    let nt = r.count(1, "table count")?;
+    let log_heights = (0..nt)
+        .map(|_| r.u8("log height").map(usize::from))
+        .collect::<Result<_, _>>()?;
+    let main_commit = r.digest("main commitment")?;
+    let aux_commit = match r.u8("aux flag")? {
+        0 => None,
+        1 => Some(r.digest("aux commitment")?),
+        t => return r.err(format!("aux flag {t}, expected 0 or 1")),
+    };
+    let claimed_sums = r.exts("claimed sums")?;
+    let quotient_commit = r.digest("quotient commitment")?;
+    let no = r.count(28, "table openings")?;
+    let opened = (0..no)
+        .map(|_| {
+            Ok(TableOpenings {
+                prep_local: r.exts("ood preprocessed")?,
+                prep_next: r.exts("ood preprocessed next")?,
+                main_local: r.exts("ood main")?,
+                main_next: r.exts("ood main next")?,
+                aux_local: r.exts("ood aux")?,
+                aux_next: r.exts("ood aux next")?,
+                quotient: r.exts("ood quotient")?,
+            })
+        })
+        .collect::<Result<_, DecodeError>>()?;
+    let nc = r.count(32, "fri commitments")?;
+    let commits = (0..nc)
+        .map(|_| r.digest("fri commitment"))
+        .collect::<Result<_, _>>()?;
+    let final_poly = r.exts("fri final polynomial")?;
+    let pow_nonce = r.u64("pow nonce")?;
+    let nq = r.count(4, "fri queries")?;
+    let fri_queries = (0..nq)
+        .map(|_| {
+            let nl = r.count(8, "fri layers")?;
+            (0..nl)
+                .map(|_| {
+                    let values = r.exts("fri layer values")?;
+                    let ns = r.count(32, "fri siblings")?;
+                    let siblings = (0..ns)
+                        .map(|_| r.digest("fri sibling"))
+                        .collect::<Result<_, _>>()?;
+                    Ok(LayerOpening { values, siblings })
+                })
+                .collect::<Result<Vec<_>, DecodeError>>()
+        })
+        .collect::<Result<_, _>>()?;
+    let nqo = r.count(10, "query openings")?;
+    let queries = (0..nqo)
+        .map(|_| {
+            Ok(QueryOpening {
+                prep: r.opt_opening("preprocessed opening")?,
+                main: r.opening("main opening")?,
+                aux: r.opt_opening("aux opening")?,
+                quotient: r.opening("quotient opening")?,
+            })
+        })
+        .collect::<Result<_, DecodeError>>()?;
+    if r.pos != bytes.len() {
+        return r.err(format!(
+            "{} trailing bytes after the proof",
+            bytes.len() - r.pos
+        ));
+    }
+    Ok(StarkProof {
+        version,
+        log_heights,
+        main_commit,
+        aux_commit,
+        claimed_sums,
+        quotient_commit,
+        opened,
+        fri: FriProof {
+            commits,
+            final_poly,
+            pow_nonce,
+            queries: fri_queries,
+        },
+        queries,
+    })
+}

@@ -187,12 +187,16 @@ unsafe fn run_job<B: Backend>(pass: &Pass, idx: usize) {
     // misses (and the TLB misses) at the cost of one copy in and out.
     let q = pass.q;
     let n = rows * q * cols;
-    STAGE.with(|st| {
+    // The buffer is taken out of the closure: code inside a closure does not get this
+    // function's target features, so the kernels must not run there.
+    let buf = STAGE.with(|st| {
         let mut st = st.borrow_mut();
         if st.len() < n {
             st.resize(n, 0);
         }
-        let buf = st.as_mut_ptr();
+        st.as_mut_ptr()
+    });
+    {
         let src_stride = w << pass.l0;
         for m in 0..rows {
             for ii in 0..q {
@@ -209,7 +213,7 @@ unsafe fn run_job<B: Backend>(pass: &Pass, idx: usize) {
                 core::ptr::copy_nonoverlapping(buf.add((m * q + ii) * cols), dst, cols);
             }
         }
-    });
+    }
 }
 
 /// All layers of one group: `g` rows `stride` elements apart starting at `base`, `cols`
@@ -223,13 +227,108 @@ unsafe fn group<B: Backend>(
     i: usize,
     cols: usize,
 ) {
+    // Layers two at a time (radix 4): half the loads and stores of radix 2.
     if pass.dit {
-        for l in pass.l0..pass.l1 {
+        let mut l = pass.l0;
+        while l + 2 <= pass.l1 {
+            layer2::<B, true>(pass, base, stride, g, i, l, cols);
+            l += 2;
+        }
+        if l < pass.l1 {
             layer::<B, true>(pass, base, stride, g, i, l, cols);
         }
     } else {
-        for l in (pass.l0..pass.l1).rev() {
-            layer::<B, false>(pass, base, stride, g, i, l, cols);
+        let mut l = pass.l1;
+        while l >= pass.l0 + 2 {
+            layer2::<B, false>(pass, base, stride, g, i, l - 2, cols);
+            l -= 2;
+        }
+        if l > pass.l0 {
+            layer::<B, false>(pass, base, stride, g, i, l - 1, cols);
+        }
+    }
+}
+
+/// Global layers `l` and `l + 1` of one group fused: rows a, b = a + d, c = a + 2d,
+/// e = a + 3d (d = 2^(l−l0) group rows) are loaded once for four butterflies.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn layer2<B: Backend, const DIT: bool>(
+    pass: &Pass,
+    base: *mut u32,
+    stride: usize,
+    g: usize,
+    i: usize,
+    l: u32,
+    cols: usize,
+) {
+    let hh = 1usize << (l - pass.l0);
+    let tw = pass.tw.0 as *const u32;
+    let (sh_in, sh_out) = (pass.log_tw - l - 1, pass.log_tw - l - 2);
+    for mm in 0..hh {
+        // Layer l pairs (a, b) and (c, e) at offset mm; layer l + 1 pairs (a, c) at offset
+        // mm and (b, e) at offset mm + hh.
+        let (ts_in, ts_ac, ts_be) = (
+            *tw.add((i + (mm << pass.l0)) << sh_in),
+            *tw.add((i + (mm << pass.l0)) << sh_out),
+            *tw.add((i + ((mm + hh) << pass.l0)) << sh_out),
+        );
+        let (t_in, t_ac, t_be) = (B::splat(ts_in), B::splat(ts_ac), B::splat(ts_be));
+        let mut blk = 0;
+        while blk < g {
+            let pa = base.add((blk + mm) * stride);
+            let pb = pa.add(hh * stride);
+            let pc = pb.add(hh * stride);
+            let pe = pc.add(hh * stride);
+            let mut k = 0;
+            while k + B::LANES <= cols {
+                let (a, b, c, e) = (
+                    B::load(pa.add(k)),
+                    B::load(pb.add(k)),
+                    B::load(pc.add(k)),
+                    B::load(pe.add(k)),
+                );
+                let (a, b, c, e) = if DIT {
+                    let (b, e) = (B::mul(b, t_in), B::mul(e, t_in));
+                    let (a1, b1, c1, e1) = (B::add(a, b), B::sub(a, b), B::add(c, e), B::sub(c, e));
+                    let (c1, e1) = (B::mul(c1, t_ac), B::mul(e1, t_be));
+                    (
+                        B::add(a1, c1),
+                        B::add(b1, e1),
+                        B::sub(a1, c1),
+                        B::sub(b1, e1),
+                    )
+                } else {
+                    let (a1, c1) = (B::add(a, c), B::mul(B::sub(a, c), t_ac));
+                    let (b1, e1) = (B::add(b, e), B::mul(B::sub(b, e), t_be));
+                    (
+                        B::add(a1, b1),
+                        B::mul(B::sub(a1, b1), t_in),
+                        B::add(c1, e1),
+                        B::mul(B::sub(c1, e1), t_in),
+                    )
+                };
+                B::store(pa.add(k), a);
+                B::store(pb.add(k), b);
+                B::store(pc.add(k), c);
+                B::store(pe.add(k), e);
+                k += B::LANES;
+            }
+            if k < cols {
+                let n = cols - k;
+                if DIT {
+                    dit_bfly::<Scalar>(pa.add(k), pb.add(k), n, ts_in);
+                    dit_bfly::<Scalar>(pc.add(k), pe.add(k), n, ts_in);
+                    dit_bfly::<Scalar>(pa.add(k), pc.add(k), n, ts_ac);
+                    dit_bfly::<Scalar>(pb.add(k), pe.add(k), n, ts_be);
+                } else {
+                    dif_bfly::<Scalar>(pa.add(k), pc.add(k), n, ts_ac);
+                    dif_bfly::<Scalar>(pb.add(k), pe.add(k), n, ts_be);
+                    dif_bfly::<Scalar>(pa.add(k), pb.add(k), n, ts_in);
+                    dif_bfly::<Scalar>(pc.add(k), pe.add(k), n, ts_in);
+                }
+            }
+            blk += 4 * hh;
         }
     }
 }
@@ -321,49 +420,56 @@ unsafe fn scale_into<B: Backend>(src: *const u32, dst: *mut u32, n: usize, f: u3
     }
 }
 
-/// Swaps rows r ↔ bitrev(r) for r in [r0, r1) (each pair once, from its smaller end),
-/// multiplying every row by `scale` when given.
+/// Row bit-reversal of one tile pair, with an optional factor on every row. Writing
+/// r = (hi, m, lo) with `a`-bit hi and lo, bitrev(r) = (rev lo, rev m, rev hi): the 2^2a rows
+/// with middle bits `m` are exchanged with those with middle bits rev(m). Both tiles are runs
+/// of 2^a consecutive rows, so this streams through memory instead of jumping a page per row.
 ///
 /// # Safety
-/// `data` is a live `2^log_h × width` matrix; concurrent calls use disjoint [r0, r1), so
-/// each pair is handled by the one call owning its smaller index.
+/// `data` is a live `2^log_h × width` matrix; concurrent calls use different `m`, each with
+/// m ≤ rev(m), so every row belongs to exactly one call.
 #[inline(always)]
 unsafe fn bitrev_rows<B: Backend>(
     data: Ptr,
     width: usize,
     log_h: u32,
-    r0: usize,
-    r1: usize,
+    a: u32,
+    m: usize,
     scale: Option<u32>,
 ) {
-    for r in r0..r1 {
-        let rr = bitrev(r, log_h);
-        let a = data.0.add(r * width);
-        if r < rr {
-            let b = data.0.add(rr * width);
-            match scale {
-                None => core::ptr::swap_nonoverlapping(a, b, width),
-                Some(f) => {
-                    let fv = B::splat(f);
-                    let mut k = 0;
-                    while k + B::LANES <= width {
-                        let x = B::load(a.add(k));
-                        let y = B::load(b.add(k));
-                        B::store(a.add(k), B::mul(y, fv));
-                        B::store(b.add(k), B::mul(x, fv));
-                        k += B::LANES;
-                    }
-                    while k < width {
-                        let (x, y) = (*a.add(k), *b.add(k));
-                        *a.add(k) = monty_mul(y, f);
-                        *b.add(k) = monty_mul(x, f);
-                        k += 1;
+    let mid_bits = log_h - 2 * a;
+    let self_paired = bitrev(m, mid_bits) == m;
+    for hi in 0..1usize << a {
+        for lo in 0..1usize << a {
+            let r = (((hi << mid_bits) | m) << a) | lo;
+            let rr = bitrev(r, log_h);
+            let x = data.0.add(r * width);
+            if !self_paired || r < rr {
+                let y = data.0.add(rr * width);
+                match scale {
+                    None => core::ptr::swap_nonoverlapping(x, y, width),
+                    Some(f) => {
+                        let fv = B::splat(f);
+                        let mut k = 0;
+                        while k + B::LANES <= width {
+                            let u = B::load(x.add(k));
+                            let v = B::load(y.add(k));
+                            B::store(x.add(k), B::mul(v, fv));
+                            B::store(y.add(k), B::mul(u, fv));
+                            k += B::LANES;
+                        }
+                        while k < width {
+                            let (u, v) = (*x.add(k), *y.add(k));
+                            *x.add(k) = monty_mul(v, f);
+                            *y.add(k) = monty_mul(u, f);
+                            k += 1;
+                        }
                     }
                 }
-            }
-        } else if r == rr {
-            if let Some(f) = scale {
-                scale_into::<B>(a, a, width, f);
+            } else if r == rr {
+                if let Some(f) = scale {
+                    scale_into::<B>(x, x, width, f);
+                }
             }
         }
     }
@@ -416,11 +522,11 @@ mod x86 {
         data: Ptr,
         width: usize,
         log_h: u32,
-        r0: usize,
-        r1: usize,
+        a: u32,
+        m: usize,
         scale: Option<u32>,
     ) {
-        bitrev_rows::<Avx2>(data, width, log_h, r0, r1, scale)
+        bitrev_rows::<Avx2>(data, width, log_h, a, m, scale)
     }
 
     #[target_feature(enable = "avx512f")]
@@ -428,11 +534,11 @@ mod x86 {
         data: Ptr,
         width: usize,
         log_h: u32,
-        r0: usize,
-        r1: usize,
+        a: u32,
+        m: usize,
         scale: Option<u32>,
     ) {
-        bitrev_rows::<Avx512>(data, width, log_h, r0, r1, scale)
+        bitrev_rows::<Avx512>(data, width, log_h, a, m, scale)
     }
 
     /// [`super::transpose_band_scalar`] in 8×8 AVX2 tiles; needs n1, n2 ≥ 8 and k2a, k2b
@@ -683,27 +789,31 @@ impl Radix2Dft {
 
     /// Row bit-reversal, with an optional factor on every row.
     fn bitrev(&self, data: &mut [u32], width: usize, log_h: u32, scale: Option<u32>) {
-        let h = 1usize << log_h;
+        // Tiles of 2^2a rows, two of which fit comfortably in L2.
+        let mut a = 0;
+        while 2 * (a + 1) <= log_h && (width * 4) << (2 * (a + 1)) <= GROUP_BYTES / 2 {
+            a += 1;
+        }
+        let mid_bits = log_h - 2 * a;
         let ptr = Ptr(data.as_mut_ptr());
         let isa = self.isa;
-        let f = |(r0, r1): (usize, usize)| {
-            // SAFETY: disjoint [r0, r1) per call; see `bitrev_rows`.
+        let f = |m: usize| {
+            // SAFETY: each tile pair is handled by one call (m ≤ rev(m)); see `bitrev_rows`.
             unsafe {
                 match isa {
                     #[cfg(target_arch = "x86_64")]
-                    Isa::Avx512 => x86::bitrev_rows_avx512(ptr, width, log_h, r0, r1, scale),
+                    Isa::Avx512 => x86::bitrev_rows_avx512(ptr, width, log_h, a, m, scale),
                     #[cfg(target_arch = "x86_64")]
-                    Isa::Avx2 => x86::bitrev_rows_avx2(ptr, width, log_h, r0, r1, scale),
-                    _ => bitrev_rows::<Scalar>(ptr, width, log_h, r0, r1, scale),
+                    Isa::Avx2 => x86::bitrev_rows_avx2(ptr, width, log_h, a, m, scale),
+                    _ => bitrev_rows::<Scalar>(ptr, width, log_h, a, m, scale),
                 }
             }
         };
-        let chunk = (4096 / width).clamp(1, h);
-        let ranges = (0..h).step_by(chunk).map(|r| (r, (r + chunk).min(h)));
+        let ms = (0..1usize << mid_bits).filter(|&m| m <= bitrev(m, mid_bits));
         if data.len() >= PAR_MIN_ELEMS {
-            ranges.collect::<Vec<_>>().into_par_iter().for_each(f);
+            ms.collect::<Vec<_>>().into_par_iter().for_each(f);
         } else {
-            ranges.for_each(f);
+            ms.for_each(f);
         }
     }
 

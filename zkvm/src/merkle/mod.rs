@@ -11,10 +11,12 @@
 //! [`MultiProof`] whose siblings are shared (a node the verifier can compute itself is never
 //! sent). Verification returns a [`MerkleError`] on anything malformed; it never panics.
 
+mod sha256x;
+
 use crate::field::BabyBear;
 use crate::matrix::RowMajorMatrix;
 use rayon::prelude::*;
-use sha2::digest::generic_array::{typenum::U64, GenericArray};
+use sha256x::{compress_blocks, compress_many};
 
 /// A 32-byte SHA-256 digest.
 pub type Digest = [u8; 32];
@@ -35,17 +37,6 @@ fn state_to_digest(state: [u32; 8]) -> Digest {
     out
 }
 
-/// Runs the SHA-256 compression over whole 64-byte blocks in one call (one CPU-feature check
-/// and one state load/store for the lot).
-#[inline]
-fn compress_blocks(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
-    // SAFETY: `GenericArray<u8, U64>` has the layout of `[u8; 64]` (it is how
-    // `GenericArray::from_slice` itself reinterprets slices).
-    let blocks: &[GenericArray<u8, U64>] =
-        unsafe { core::slice::from_raw_parts(blocks.as_ptr().cast(), blocks.len()) };
-    sha2::compress256(state, blocks);
-}
-
 /// The 2-to-1 node hash: one compression of `left ‖ right` from the IV, no padding.
 #[inline]
 pub fn hash_node(left: &Digest, right: &Digest) -> Digest {
@@ -63,20 +54,25 @@ fn padded_blocks(len: usize) -> usize {
     (len + 9).div_ceil(64)
 }
 
-/// The leaf hash of a row, writing the padded message into `buf` (reused across rows).
-fn hash_row_with(row: &[BabyBear], buf: &mut Vec<[u8; 64]>) -> Digest {
+/// Writes the padded SHA-256 message of `row`'s canonical little-endian words into
+/// `blocks` (exactly `padded_blocks(4 · row.len())` of them).
+fn fill_message(row: &[BabyBear], blocks: &mut [[u8; 64]]) {
     let len = row.len() * 4;
-    let n = padded_blocks(len);
-    buf.clear();
-    buf.resize(n, [0u8; 64]);
-    let bytes = buf.as_flattened_mut();
+    let bytes = blocks.as_flattened_mut();
     for (dst, x) in bytes.chunks_exact_mut(4).zip(row) {
         dst.copy_from_slice(&x.as_canonical().to_le_bytes());
     }
     // FIPS 180-4 §5.1.1: a 1 bit, zeros, then the bit length as a 64-bit big-endian number.
-    bytes[len] = 0x80;
     let total = bytes.len();
+    bytes[len] = 0x80;
+    bytes[len + 1..total - 8].fill(0);
     bytes[total - 8..].copy_from_slice(&((len as u64) * 8).to_be_bytes());
+}
+
+/// The leaf hash of a row, writing the padded message into `buf` (reused across rows).
+fn hash_row_with(row: &[BabyBear], buf: &mut Vec<[u8; 64]>) -> Digest {
+    buf.resize(padded_blocks(row.len() * 4), [0u8; 64]);
+    fill_message(row, buf);
     let mut state = IV;
     compress_blocks(&mut state, buf);
     state_to_digest(state)
@@ -87,6 +83,33 @@ pub fn hash_leaf(row: &[BabyBear]) -> Digest {
     hash_row_with(row, &mut Vec::new())
 }
 
+/// Independent SHA-256 streams compressed together (see `sha256x`).
+const WAYS: usize = 4;
+
+/// Hashes consecutive rows (`rows` holds `out.len()` rows of `w` elements) `WAYS` at a time.
+fn hash_rows_into(rows: &[BabyBear], w: usize, out: &mut [Digest], buf: &mut Vec<[u8; 64]>) {
+    let nb = padded_blocks(w * 4);
+    let mut k = 0;
+    while k + WAYS <= out.len() {
+        buf.resize(WAYS * nb, [0u8; 64]);
+        for (s, msg) in buf.chunks_exact_mut(nb).enumerate() {
+            fill_message(&rows[(k + s) * w..(k + s + 1) * w], msg);
+        }
+        let mut states = [IV; WAYS];
+        compress_many::<WAYS>(
+            &mut states,
+            core::array::from_fn(|s| &buf[s * nb..(s + 1) * nb]),
+        );
+        for (d, st) in out[k..k + WAYS].iter_mut().zip(states) {
+            *d = state_to_digest(st);
+        }
+        k += WAYS;
+    }
+    for (d, row) in out[k..].iter_mut().zip(rows[k * w..].chunks_exact(w)) {
+        *d = hash_row_with(row, buf);
+    }
+}
+
 /// Hashes every row of `mat` into `out` (parallel, one reusable message buffer per task).
 fn hash_leaves(mat: &RowMajorMatrix<BabyBear>, out: &mut [Digest]) {
     let w = mat.width;
@@ -94,29 +117,47 @@ fn hash_leaves(mat: &RowMajorMatrix<BabyBear>, out: &mut [Digest]) {
         const ROWS: usize = 64;
         out.par_chunks_mut(ROWS)
             .zip(mat.values.par_chunks(ROWS * w))
-            .for_each_init(Vec::new, |buf, (o, rows)| {
-                for (d, row) in o.iter_mut().zip(rows.chunks_exact(w)) {
-                    *d = hash_row_with(row, buf);
-                }
-            });
+            .for_each_init(Vec::new, |buf, (o, rows)| hash_rows_into(rows, w, o, buf));
     } else {
-        let mut buf = Vec::new();
-        for (d, row) in out.iter_mut().zip(mat.rows()) {
-            *d = hash_row_with(row, &mut buf);
+        hash_rows_into(&mat.values, w, out, &mut Vec::new());
+    }
+}
+
+/// `parents[i] = hash_node(children[2i], children[2i+1])` for a run of parents, `WAYS` at a
+/// time: each pair of adjacent digests is already the 64-byte block to compress.
+fn hash_pairs_into(children: &[Digest], parents: &mut [Digest]) {
+    // SAFETY: two adjacent `[u8; 32]` are 64 contiguous bytes with alignment 1.
+    let pairs: &[[u8; 64]] =
+        unsafe { core::slice::from_raw_parts(children.as_ptr().cast(), children.len() / 2) };
+    let mut k = 0;
+    while k + WAYS <= parents.len() {
+        let mut states = [IV; WAYS];
+        compress_many::<WAYS>(
+            &mut states,
+            core::array::from_fn(|s| &pairs[k + s..k + s + 1]),
+        );
+        for (d, st) in parents[k..k + WAYS].iter_mut().zip(states) {
+            *d = state_to_digest(st);
         }
+        k += WAYS;
+    }
+    for (p, pair) in parents[k..].iter_mut().zip(&pairs[k..]) {
+        let mut state = IV;
+        compress_blocks(&mut state, core::slice::from_ref(pair));
+        *p = state_to_digest(state);
     }
 }
 
 /// Fills `parents[i] = hash_node(children[2i], children[2i+1])`.
 fn hash_layer(children: &[Digest], parents: &mut [Digest]) {
-    let f = |(p, c): (&mut Digest, &[Digest])| *p = hash_node(&c[0], &c[1]);
     if parents.len() >= PAR_MIN_ROWS {
+        const PARENTS: usize = 256;
         parents
-            .par_iter_mut()
-            .zip(children.par_chunks_exact(2))
-            .for_each(f);
+            .par_chunks_mut(PARENTS)
+            .zip(children.par_chunks(2 * PARENTS))
+            .for_each(|(p, c)| hash_pairs_into(c, p));
     } else {
-        parents.iter_mut().zip(children.chunks_exact(2)).for_each(f);
+        hash_pairs_into(children, parents);
     }
 }
 

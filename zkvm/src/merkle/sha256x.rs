@@ -89,6 +89,8 @@ mod x86 {
             abef[s] = _mm_alignr_epi8::<8>(cdab, efgh);
             cdgh[s] = _mm_blend_epi16::<0xF0>(efgh, cdab);
         }
+        // Block b of every stream together (an iterator per stream would not be clearer).
+        #[allow(clippy::needless_range_loop)]
         for b in 0..blocks[0].len() {
             let (abef0, cdgh0) = (abef, cdgh);
             let mut w = [[_mm_setzero_si128(); 4]; N];

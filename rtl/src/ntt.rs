@@ -66,14 +66,14 @@ pub enum NttPhase {
     Unload,
 }
 
-/// Cycles from issuing a butterfly to writing its results: RAM read, operand register,
-/// butterfly.
-const COMPUTE_DEPTH: usize = 2 + Butterfly::LATENCY;
+/// Cycles from issuing a butterfly to writing its results: address register, RAM read,
+/// RAM data register, operand register, butterfly.
+const COMPUTE_DEPTH: usize = 4 + Butterfly::LATENCY;
 // The drain counter is five bits wide.
 const _: () = assert!(COMPUTE_DEPTH < 31);
-/// Cycles from issuing an output read to the word reaching `out_data`: RAM read,
-/// operand register, output multiplier.
-const UNLOAD_DEPTH: usize = 2 + MontMul::LATENCY;
+/// Cycles from issuing an output read to the word reaching `out_data`: address register,
+/// RAM read, RAM data register, operand register, output multiplier.
+const UNLOAD_DEPTH: usize = 4 + MontMul::LATENCY;
 
 /// An NTT engine for n = 2^K points; `KM1` must be K − 1 (stable Rust cannot compute it).
 #[derive(LogicBlock)]
@@ -120,11 +120,26 @@ pub struct NttEngine<const K: usize, const KM1: usize> {
     index_u: Signal<Local, Bits<K>>,
     index_v: Signal<Local, Bits<K>>,
     issue: Signal<Local, Bit>,
-    swap_read: Delay<Bit, 1>,
-    swap_write: Delay<Bit, COMPUTE_DEPTH>,
-    write_valid: Delay<Bit, COMPUTE_DEPTH>,
-    addr_u: Delay<Bits<KM1>, COMPUTE_DEPTH>,
-    addr_v: Delay<Bits<KM1>, COMPUTE_DEPTH>,
+    // stage A: registered bank addresses (shared by compute and unload) and tags
+    rd_addr0: DFF<Bits<KM1>>,
+    rd_addr1: DFF<Bits<KM1>>,
+    a_swap: DFF<Bit>,
+    a_valid: DFF<Bit>,
+    a_addr_u: DFF<Bits<KM1>>,
+    a_addr_v: DFF<Bits<KM1>>,
+    a_exponent: DFF<Bits<KM1>>,
+    a_out_valid: DFF<Bit>,
+    // Block RAM outputs are slow (≈ 5.8 ns clock-to-out on ECP5), so each is registered
+    // before any logic sees it.
+    rd_data0: DFF<Bits<32>>,
+    rd_data1: DFF<Bits<32>>,
+    tw_data: DFF<Bits<32>>,
+    ram_enable: Signal<Local, Bit>,
+    swap_read: Delay<Bit, 2>,
+    swap_write: Delay<Bit, { COMPUTE_DEPTH - 1 }>,
+    write_valid: Delay<Bit, { COMPUTE_DEPTH - 1 }>,
+    addr_u: Delay<Bits<KM1>, { COMPUTE_DEPTH - 1 }>,
+    addr_v: Delay<Bits<KM1>, { COMPUTE_DEPTH - 1 }>,
     op_u: DFF<Bits<32>>,
     op_v: DFF<Bits<32>>,
     op_w: DFF<Bits<32>>,
@@ -136,9 +151,9 @@ pub struct NttEngine<const K: usize, const KM1: usize> {
     out_issue: Signal<Local, Bit>,
     out_index: Signal<Local, Bits<K>>,
     reverse: BitReverse<K>,
-    out_bank: Delay<Bit, 1>,
+    out_bank: Delay<Bit, 2>,
     out_operand: DFF<Bits<32>>,
-    out_valid_line: Delay<Bit, UNLOAD_DEPTH>,
+    out_valid_line: Delay<Bit, { UNLOAD_DEPTH - 1 }>,
     scale: MontMul,
 }
 
@@ -201,6 +216,18 @@ impl<const K: usize, const KM1: usize> Default for NttEngine<K, KM1> {
             index_u: Default::default(),
             index_v: Default::default(),
             issue: Default::default(),
+            rd_addr0: Default::default(),
+            rd_addr1: Default::default(),
+            a_swap: Default::default(),
+            a_valid: Default::default(),
+            a_addr_u: Default::default(),
+            a_addr_v: Default::default(),
+            a_exponent: Default::default(),
+            a_out_valid: Default::default(),
+            rd_data0: Default::default(),
+            rd_data1: Default::default(),
+            tw_data: Default::default(),
+            ram_enable: Default::default(),
             swap_read: Default::default(),
             swap_write: Default::default(),
             write_valid: Default::default(),
@@ -244,7 +271,18 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
             op_w,
             all_issued,
             out_count,
-            out_operand
+            out_operand,
+            rd_addr0,
+            rd_addr1,
+            a_swap,
+            a_valid,
+            a_addr_u,
+            a_addr_v,
+            a_exponent,
+            a_out_valid,
+            rd_data0,
+            rd_data1,
+            tw_data
         );
         clock!(
             self,
@@ -266,6 +304,9 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         self.busy.next =
             (self.phase.q.val() == NttPhase::Compute) | (self.phase.q.val() == NttPhase::Drain);
 
+        // The unload pipeline moves unless its last stage holds a word nobody takes.
+        self.advance.next = self.out_ready.val() | !self.out_valid_line.y.val();
+
         // ---- compute pipeline: addresses of butterfly `bfly` in the current pass ----
         // i_u inserts a zero at bit log2(h) of the butterfly index; i_v = i_u + h.
         self.bfly_wide.next = bit_cast::<K, KM1>(self.bfly.q.val());
@@ -274,34 +315,41 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         self.index_v.next = self.index_u.val() | self.half.q.val();
         self.issue.next = self.phase.q.val() == NttPhase::Compute;
         self.twiddles.enable.next = true;
-        self.twiddles.address.next = self.exponent.q.val();
+        self.twiddles.address.next = self.a_exponent.q.val();
         // Tags that travel with the butterfly to its write-back.
         self.swap_read.enable.next = true;
         self.swap_write.enable.next = true;
         self.write_valid.enable.next = true;
         self.addr_u.enable.next = true;
         self.addr_v.enable.next = true;
-        self.swap_read.x.next = self.index_u.val().xor();
-        self.swap_write.x.next = self.index_u.val().xor();
-        self.write_valid.x.next = self.issue.val();
-        self.addr_u.x.next = self.index_u.val().get_bits::<KM1>(1);
-        self.addr_v.x.next = self.index_v.val().get_bits::<KM1>(1);
+        self.swap_read.x.next = self.a_swap.q.val();
+        self.swap_write.x.next = self.a_swap.q.val();
+        self.write_valid.x.next = self.a_valid.q.val();
+        self.addr_u.x.next = self.a_addr_u.q.val();
+        self.addr_v.x.next = self.a_addr_v.q.val();
         // Operand register: undo the bank swap, line the twiddle up.
-        if self.swap_read.y.val() {
-            self.op_u.d.next = self.bank1.read_data.val();
-            self.op_v.d.next = self.bank0.read_data.val();
-        } else {
-            self.op_u.d.next = self.bank0.read_data.val();
-            self.op_v.d.next = self.bank1.read_data.val();
+        // The read side advances every cycle, except in unload, where it stalls with the
+        // output pipeline.
+        self.ram_enable.next = (self.phase.q.val() != NttPhase::Unload) | self.advance.val();
+        if self.ram_enable.val() {
+            self.rd_data0.d.next = self.bank0.read_data.val();
+            self.rd_data1.d.next = self.bank1.read_data.val();
         }
-        self.op_w.d.next = self.twiddles.data.val();
+        self.tw_data.d.next = self.twiddles.data.val();
+        if self.swap_read.y.val() {
+            self.op_u.d.next = self.rd_data1.q.val();
+            self.op_v.d.next = self.rd_data0.q.val();
+        } else {
+            self.op_u.d.next = self.rd_data0.q.val();
+            self.op_v.d.next = self.rd_data1.q.val();
+        }
+        self.op_w.d.next = self.tw_data.q.val();
         self.butterfly.enable.next = true;
         self.butterfly.u.next = self.op_u.q.val();
         self.butterfly.v.next = self.op_v.q.val();
         self.butterfly.w.next = self.op_w.q.val();
 
         // ---- unload pipeline: stalls as a whole while the consumer is not ready ----
-        self.advance.next = self.out_ready.val() | !self.out_valid_line.y.val();
         self.out_issue.next = (self.phase.q.val() == NttPhase::Unload) & !self.all_issued.q.val();
         if self.inverse_mode.q.val() {
             self.out_index.next = 0 - self.count.q.val();
@@ -310,12 +358,12 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         }
         self.reverse.x.next = self.out_index.val();
         self.out_bank.enable.next = self.advance.val();
-        self.out_bank.x.next = self.reverse.y.val().xor();
+        self.out_bank.x.next = self.a_swap.q.val();
         if self.advance.val() {
             if self.out_bank.y.val() {
-                self.out_operand.d.next = self.bank1.read_data.val();
+                self.out_operand.d.next = self.rd_data1.q.val();
             } else {
-                self.out_operand.d.next = self.bank0.read_data.val();
+                self.out_operand.d.next = self.rd_data0.q.val();
             }
         }
         self.scale.enable.next = self.advance.val();
@@ -326,27 +374,39 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
             self.scale.b.next = self.mont_one.val();
         }
         self.out_valid_line.enable.next = self.advance.val();
-        self.out_valid_line.x.next = self.out_issue.val();
+        self.out_valid_line.x.next = self.a_out_valid.q.val();
         self.out_valid.next = self.out_valid_line.y.val();
         self.out_data.next = self.scale.y.val();
 
         // ---- bank ports ----
+        // Stage A registers the read addresses: the address arithmetic and the parity
+        // tree in front of the block RAMs were the engine's critical path.
+        self.a_addr_u.d.next = self.index_u.val().get_bits::<KM1>(1);
+        self.a_addr_v.d.next = self.index_v.val().get_bits::<KM1>(1);
+        self.a_exponent.d.next = self.exponent.q.val();
         if self.phase.q.val() == NttPhase::Unload {
-            self.bank0.read_enable.next = self.advance.val();
-            self.bank1.read_enable.next = self.advance.val();
-            self.bank0.read_address.next = self.reverse.y.val().get_bits::<KM1>(1);
-            self.bank1.read_address.next = self.reverse.y.val().get_bits::<KM1>(1);
+            self.a_valid.d.next = false;
+            if self.advance.val() {
+                self.rd_addr0.d.next = self.reverse.y.val().get_bits::<KM1>(1);
+                self.rd_addr1.d.next = self.reverse.y.val().get_bits::<KM1>(1);
+                self.a_swap.d.next = self.reverse.y.val().xor();
+                self.a_out_valid.d.next = self.out_issue.val();
+            }
         } else {
-            self.bank0.read_enable.next = true;
-            self.bank1.read_enable.next = true;
+            self.a_valid.d.next = self.issue.val();
+            self.a_swap.d.next = self.index_u.val().xor();
             if self.index_u.val().xor() {
-                self.bank0.read_address.next = self.index_v.val().get_bits::<KM1>(1);
-                self.bank1.read_address.next = self.index_u.val().get_bits::<KM1>(1);
+                self.rd_addr0.d.next = self.index_v.val().get_bits::<KM1>(1);
+                self.rd_addr1.d.next = self.index_u.val().get_bits::<KM1>(1);
             } else {
-                self.bank0.read_address.next = self.index_u.val().get_bits::<KM1>(1);
-                self.bank1.read_address.next = self.index_v.val().get_bits::<KM1>(1);
+                self.rd_addr0.d.next = self.index_u.val().get_bits::<KM1>(1);
+                self.rd_addr1.d.next = self.index_v.val().get_bits::<KM1>(1);
             }
         }
+        self.bank0.read_address.next = self.rd_addr0.q.val();
+        self.bank1.read_address.next = self.rd_addr1.q.val();
+        self.bank0.read_enable.next = self.ram_enable.val();
+        self.bank1.read_enable.next = self.ram_enable.val();
         if self.phase.q.val() == NttPhase::Load {
             self.bank0.write_enable.next = self.in_valid.val() & !self.count.q.val().xor();
             self.bank1.write_enable.next = self.in_valid.val() & self.count.q.val().xor();

@@ -4,6 +4,7 @@
 //! `top$mul$pp00`); the emitter renames the whole tree after the block so
 //! several blocks can share one synthesis run or simulation build.
 
+use crate::core::CoreSystem128K;
 use crate::field::{Butterfly, ModAdd, ModSub, MontMul};
 use crate::ntt::NttEngine;
 use crate::sha256::Sha256Core;
@@ -92,6 +93,11 @@ pub fn top_levels() -> Vec<TopLevel> {
             "rvzk_ntt14",
             "NTT engine, n = 2^14 (ECP5-85F)",
             NttEcp5::default(),
+        ),
+        emit(
+            "rvzk_core",
+            "RV32IM trace-capture core with 128 KiB of guest memory",
+            CoreSystem128K::default(),
         ),
     ]
 }

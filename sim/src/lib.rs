@@ -2,6 +2,8 @@
 //!
 //! [`verilator`] builds a C++ testbench around one of `rvzk_rtl`'s top-level blocks into
 //! `build/sim/<name>/`; the accelerator's testbenches live in `sim/harness/` and the tests
-//! that drive them (against the software reference) in `sim/tests/`.
+//! that drive them (against the software reference) in `sim/tests/`. [`core`] runs whole
+//! programs on the trace-capture core (`sim/core/`) and compares them with the executor.
 
+pub mod core;
 pub mod verilator;

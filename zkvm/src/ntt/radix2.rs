@@ -945,7 +945,7 @@ impl Radix2Dft {
         let factors: Vec<u32> = (0..h).map(|r| pw[bitrev(r, log_h)]).collect();
 
         let total = width << log_big;
-        let mut out: Vec<BabyBear> = Vec::with_capacity(total);
+        let mut out: Vec<BabyBear> = crate::matrix::prefaulted_vec(total);
         let fwd = self.table(false, log_big);
         let expand = Expand {
             src: Ptr(data.as_mut_ptr()),

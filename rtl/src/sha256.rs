@@ -83,7 +83,10 @@ pub struct Sha256Core {
     pub state_out: Signal<Out, Bits<256>>,
     iv: Constant<Bits<256>>,
     k0: Constant<Bits<32>>,
+    k1: Constant<Bits<32>>,
     k_rom: ConstRom<6, 32>,
+    // K for the next round, registered: the table lookup is four LUT levels deep
+    k_next: DFF<Bits<32>>,
     // working variables and message window w[0..16] = W_t..W_(t+15), w[0] on top
     var_a: DFF<Bits<32>>,
     var_b: DFF<Bits<32>>,
@@ -142,6 +145,12 @@ pub struct Sha256Core {
     small_sigma0: Signal<Local, Bits<32>>,
     small_sigma1: Signal<Local, Bits<32>>,
     w_next: Signal<Local, Bits<32>>,
+    w9: Signal<Local, Bits<32>>,
+    w0: Signal<Local, Bits<32>>,
+    ws_a: Signal<Local, Bits<32>>,
+    ws_b: Signal<Local, Bits<32>>,
+    ws_c: Signal<Local, Bits<32>>,
+    ws_d: Signal<Local, Bits<32>>,
 }
 
 impl Sha256Core {
@@ -167,7 +176,9 @@ impl Default for Sha256Core {
             state_out: Default::default(),
             iv: Constant::new(pack_state(&IV)),
             k0: Constant::new(bits(K[0] as u64)),
+            k1: Constant::new(bits(K[1] as u64)),
             k_rom: ConstRom::new(&k),
+            k_next: Default::default(),
             var_a: Default::default(),
             var_b: Default::default(),
             var_c: Default::default(),
@@ -223,6 +234,12 @@ impl Default for Sha256Core {
             small_sigma0: Default::default(),
             small_sigma1: Default::default(),
             w_next: Default::default(),
+            w9: Default::default(),
+            w0: Default::default(),
+            ws_a: Default::default(),
+            ws_b: Default::default(),
+            ws_c: Default::default(),
+            ws_d: Default::default(),
         }
     }
 }
@@ -231,8 +248,8 @@ impl Logic for Sha256Core {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, var_a, var_b, var_c, var_d, var_e, var_f, var_g, h_k_w, d_h_k_w, window,
-            chaining, round, running, finishing, done_reg, result
+            self, clock, var_a, var_b, var_c, var_d, var_e, var_f, var_g, h_k_w, d_h_k_w, k_next,
+            window, chaining, round, running, finishing, done_reg, result
         );
         // h is never stored on its own: h + K_t + W_t is formed a round early (from g,
         // which becomes h) to take two adders off the round's critical path.
@@ -256,12 +273,22 @@ impl Logic for Sha256Core {
         self.small_sigma1.next = ((self.w14.val() >> 17) | (self.w14.val() << 15))
             ^ ((self.w14.val() >> 19) | (self.w14.val() << 13))
             ^ (self.w14.val() >> 10);
-        self.w_next.next = self.small_sigma1.val()
-            + self.window.q.val().get_bits::<32>(192)
-            + self.small_sigma0.val()
-            + self.window.q.val().get_bits::<32>(480);
-        // K for the next round (the index wraps to 0 after round 63, unused).
-        self.k_rom.address.next = self.round.q.val() + 1;
+        // (as a carry-save tree too: four operands, one carry-propagate adder)
+        self.w9.next = self.window.q.val().get_bits::<32>(192);
+        self.w0.next = self.window.q.val().get_bits::<32>(480);
+        self.ws_a.next = self.small_sigma1.val() ^ self.w9.val() ^ self.small_sigma0.val();
+        self.ws_b.next = ((self.small_sigma1.val() & self.w9.val())
+            | (self.small_sigma1.val() & self.small_sigma0.val())
+            | (self.w9.val() & self.small_sigma0.val()))
+            << 1;
+        self.ws_c.next = self.ws_a.val() ^ self.ws_b.val() ^ self.w0.val();
+        self.ws_d.next = ((self.ws_a.val() & self.ws_b.val())
+            | (self.ws_a.val() & self.w0.val())
+            | (self.ws_b.val() & self.w0.val()))
+            << 1;
+        self.w_next.next = self.ws_c.val() + self.ws_d.val();
+        // Round r looks up K for round r + 2 (the index wraps after round 63, unused).
+        self.k_rom.address.next = self.round.q.val() + 2;
         // Final addition: chaining value + working variables. Each word gets its own
         // 32-bit signal so the carries cannot spill into the neighbouring word.
         self.sum0.next = self.chaining.q.val().get_bits::<32>(224) + self.var_a.q.val();
@@ -317,10 +344,10 @@ impl Logic for Sha256Core {
             << 1;
         // Next round's h + K + W (g becomes h) and d + h + K + W (c becomes d).
         self.n_m.next =
-            self.var_g.q.val() ^ self.k_rom.data.val() ^ self.window.q.val().get_bits::<32>(448);
-        self.n_n.next = ((self.var_g.q.val() & self.k_rom.data.val())
+            self.var_g.q.val() ^ self.k_next.q.val() ^ self.window.q.val().get_bits::<32>(448);
+        self.n_n.next = ((self.var_g.q.val() & self.k_next.q.val())
             | (self.var_g.q.val() & self.window.q.val().get_bits::<32>(448))
-            | (self.k_rom.data.val() & self.window.q.val().get_bits::<32>(448)))
+            | (self.k_next.q.val() & self.window.q.val().get_bits::<32>(448)))
             << 1;
         self.n_dm.next = self.n_m.val() ^ self.n_n.val() ^ self.var_c.q.val();
         self.n_dn.next = ((self.n_m.val() & self.n_n.val())
@@ -369,6 +396,7 @@ impl Logic for Sha256Core {
                 self.h_k_w.d.next = self.n_m.val() + self.n_n.val();
             }
             self.d_h_k_w.d.next = self.n_dm.val() + self.n_dn.val();
+            self.k_next.d.next = self.k_rom.data.val();
         } else if self.take.val() {
             self.var_a.d.next = self.init.val().get_bits::<32>(224);
             self.var_b.d.next = self.init.val().get_bits::<32>(192);
@@ -379,6 +407,7 @@ impl Logic for Sha256Core {
             self.var_g.d.next = self.init.val().get_bits::<32>(32);
             self.h_k_w.d.next = self.l_m.val() + self.l_n.val();
             self.d_h_k_w.d.next = self.l_dm.val() + self.l_dn.val();
+            self.k_next.d.next = self.k1.val();
             self.chaining.d.next = self.init.val();
             self.window.d.next = self.block_in.val();
             self.round.d.next = 0.into();

@@ -3,8 +3,9 @@
 use super::{Selectors, E};
 use crate::air::{AirBuilder, Direction, F};
 
-/// Prover: one point of the low-degree extension; constraints are base-field values folded
-/// into an extension accumulator with α.
+/// Prover: one point of the low-degree extension. Constraint i (a base-field value) is
+/// added times `powers[i]` = α^(K−1−i): the same sum as Horner's rule with α, but each step
+/// is a base-by-extension product instead of an extension product.
 pub(super) struct LdeFolder<'a> {
     local: &'a [F],
     next: &'a [F],
@@ -12,7 +13,8 @@ pub(super) struct LdeFolder<'a> {
     prep_next: &'a [F],
     public: &'a [F],
     sel: &'a Selectors<F>,
-    alpha: E,
+    powers: &'a [E],
+    pub index: usize,
     pub acc: E,
     pub interactions: Vec<(usize, Direction, Vec<E>, E)>,
 }
@@ -25,7 +27,7 @@ impl<'a> LdeFolder<'a> {
         prep_next: &'a [F],
         public: &'a [F],
         sel: &'a Selectors<F>,
-        alpha: E,
+        powers: &'a [E],
     ) -> Self {
         LdeFolder {
             local,
@@ -34,7 +36,8 @@ impl<'a> LdeFolder<'a> {
             prep_next,
             public,
             sel,
-            alpha,
+            powers,
+            index: 0,
             acc: E::default(),
             interactions: Vec::new(),
         }
@@ -69,7 +72,8 @@ impl AirBuilder for LdeFolder<'_> {
         self.sel.transition
     }
     fn assert_zero(&mut self, e: F) {
-        self.acc = self.acc * self.alpha + e;
+        self.acc += self.powers[self.index] * e;
+        self.index += 1;
     }
     fn interact(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
         self.interactions.push((
@@ -160,6 +164,7 @@ pub(super) struct CountingBuilder<'a> {
     prep_zeros: Vec<F>,
     public: &'a [F],
     pub interactions: usize,
+    pub constraints: usize,
 }
 
 impl<'a> CountingBuilder<'a> {
@@ -169,6 +174,7 @@ impl<'a> CountingBuilder<'a> {
             prep_zeros: vec![F::default(); prep_width],
             public,
             interactions: 0,
+            constraints: 0,
         }
     }
 }
@@ -200,7 +206,9 @@ impl AirBuilder for CountingBuilder<'_> {
     fn is_transition(&self) -> F {
         F::default()
     }
-    fn assert_zero(&mut self, _: F) {}
+    fn assert_zero(&mut self, _: F) {
+        self.constraints += 1;
+    }
     fn interact(&mut self, _: usize, _: Direction, _: &[F], _: F) {
         self.interactions += 1;
     }

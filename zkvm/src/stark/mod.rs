@@ -131,11 +131,14 @@ pub trait Table: Sync {
     fn max_degree(&self) -> usize;
     /// Number of interactions per row.
     fn num_interactions(&self, public: &[F]) -> usize;
+    /// Number of constraints the AIR asserts (not counting the logUp ones).
+    fn num_constraints(&self, public: &[F]) -> usize;
     /// Check every constraint on every row.
     fn check(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Result<(), ConstraintFailure>;
     /// Interactions of every row.
     fn interactions(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Vec<Vec<RowInteraction>>;
-    /// The α-combined constraints (base and logUp) at one LDE point, given that point's rows.
+    /// The α-combined constraints (base and logUp) at one LDE point, given that point's rows;
+    /// `alpha_powers[i]` = α^(K−1−i) for the K constraints in evaluation order.
     #[allow(clippy::too_many_arguments)]
     fn eval_lde_row(
         &self,
@@ -149,7 +152,7 @@ pub trait Table: Sync {
         sel: &Selectors<F>,
         lookup: &LookupChallenges,
         claimed_sum: E,
-        alpha: E,
+        alpha_powers: &[E],
     ) -> E;
     /// The α-combined constraints at the out-of-domain point.
     #[allow(clippy::too_many_arguments)]
@@ -183,11 +186,18 @@ impl<A: Air> Table for A {
         Air::max_degree(self)
     }
     fn num_interactions(&self, public: &[F]) -> usize {
-        // Interactions are declared unconditionally, so evaluating on zero rows counts them.
+        // Interactions and constraints are declared unconditionally, so evaluating on zero
+        // rows counts them.
         let prep_width = Air::preprocessed(self).map_or(0, |p| p.width);
         let mut counter = folder::CountingBuilder::new(Air::width(self), prep_width, public);
         Air::eval(self, &mut counter);
         counter.interactions
+    }
+    fn num_constraints(&self, public: &[F]) -> usize {
+        let prep_width = Air::preprocessed(self).map_or(0, |p| p.width);
+        let mut counter = folder::CountingBuilder::new(Air::width(self), prep_width, public);
+        Air::eval(self, &mut counter);
+        counter.constraints
     }
     fn check(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Result<(), ConstraintFailure> {
         check_constraints(self, trace, public)
@@ -207,27 +217,39 @@ impl<A: Air> Table for A {
         sel: &Selectors<F>,
         lookup: &LookupChallenges,
         claimed_sum: E,
-        alpha: E,
+        alpha_powers: &[E],
     ) -> E {
-        let mut f = LdeFolder::new(local, next, prep_local, prep_next, public, sel, alpha);
+        let mut f = LdeFolder::new(
+            local,
+            next,
+            prep_local,
+            prep_next,
+            public,
+            sel,
+            alpha_powers,
+        );
         Air::eval(self, &mut f);
+        if f.interactions.is_empty() {
+            return f.acc;
+        }
         let sel_e = Selectors {
             first: E::from(sel.first),
             last: E::from(sel.last),
             transition: E::from(sel.transition),
             inv_zeroifier: E::from(sel.inv_zeroifier),
         };
-        let interactions = f.interactions;
-        let mut acc = f.acc;
+        let (mut acc, mut index) = (f.acc, f.index);
         logup_constraints(
-            &interactions,
+            &f.interactions,
             aux_local,
             aux_next,
             &sel_e,
             lookup,
             claimed_sum,
-            alpha,
-            &mut acc,
+            &mut |c| {
+                acc += alpha_powers[index] * c;
+                index += 1;
+            },
         );
         acc
     }
@@ -256,14 +278,13 @@ impl<A: Air> Table for A {
             sel,
             lookup,
             claimed_sum,
-            alpha,
-            &mut acc,
+            &mut |c| acc = acc * alpha + c,
         );
         acc
     }
 }
 
-/// The logUp constraints of one row, folded into `acc` with `alpha`.
+/// The logUp constraints of one row, each handed to `fold` in order.
 ///
 /// Aux columns: `h_0 … h_{k−1}` (one per interaction) and the running sum `s`:
 /// * `h_j · fingerprint_j = ±m_j` on every row;
@@ -278,15 +299,13 @@ fn logup_constraints(
     sel: &Selectors<E>,
     lookup: &LookupChallenges,
     claimed_sum: E,
-    alpha: E,
-    acc: &mut E,
+    fold: &mut dyn FnMut(E),
 ) {
     let k = interactions.len();
     if k == 0 {
         return;
     }
     debug_assert_eq!(aux_local.len(), k + 1);
-    let mut fold = |c: E| *acc = *acc * alpha + c;
     let mut sum_local = E::default();
     let mut sum_next = E::default();
     for (j, (bus, dir, values, m)) in interactions.iter().enumerate() {

@@ -573,19 +573,34 @@ fn quotient(
             .collect::<Vec<_>>(),
     );
     let omega_n_inv = omega_n.inverse();
+    // xⁿ − 1 takes only `blowup` values on the coset: xᵢⁿ = gⁿ·ω_B^(rev(i) mod B).
+    let g_n = F::GENERATOR.pow(n as u64);
+    let omega_b = F::two_adic_generator(log_blowup);
+    let zeroifier: Vec<F> = (0..blowup)
+        .map(|e| g_n * omega_b.pow(e as u64) - F::ONE)
+        .collect();
+    let inv_zeroifier = batch_inverse(&zeroifier);
     let empty: [F; 0] = [];
     let chunks = quotient_chunks(table.max_degree());
+    // α^(K−1−i) for the K constraints, so each row's sum needs no extension products.
+    let k_inter = table.num_interactions(public);
+    let k_total = table.num_constraints(public) + if k_inter > 0 { k_inter + 3 } else { 0 };
+    let mut alpha_powers = vec![E::ONE; k_total];
+    for i in (0..k_total.saturating_sub(1)).rev() {
+        alpha_powers[i] = alpha_powers[i + 1] * alpha;
+    }
 
     let values: Vec<E> = (0..big_n)
         .into_par_iter()
         .map(|i| {
             let x = xs[i];
-            let z = x.pow(n as u64) - F::ONE;
+            let e = reverse_bits_len(i, log_lde) & (blowup - 1);
+            let z = zeroifier[e];
             let sel = Selectors {
                 first: z * inv_first[i],
                 last: z * inv_last[i],
                 transition: x - omega_n_inv,
-                inv_zeroifier: z.inverse(),
+                inv_zeroifier: inv_zeroifier[e],
             };
             let j = reverse_bits_len((reverse_bits_len(i, log_lde) + blowup) % big_n, log_lde);
             let aux_row = |r: usize| -> Vec<E> {
@@ -603,7 +618,7 @@ fn quotient(
                 &sel,
                 lookup,
                 claimed_sum,
-                alpha,
+                &alpha_powers,
             );
             acc * sel.inv_zeroifier
         })
@@ -704,24 +719,41 @@ pub(super) fn deep_sums(opened: &[&TableOpenings], alpha: E) -> DeepSums {
 pub(super) type RowSet<'a> = (&'a [F], &'a [F], &'a [F], &'a [F]);
 
 /// Σ α^c f_c(x) over the two-point columns and over the quotient columns of some rows (the
-/// rows of every table of one height at one point), in the order of [`deep_sums`].
-pub(super) fn deep_row_sums(rows: &[RowSet<'_>], alpha: E) -> (E, E) {
-    let mut p = E::ONE;
+/// rows of every table of one height at one point), in the order of [`deep_sums`];
+/// `powers[c]` = α^c, at least as many as there are columns.
+pub(super) fn deep_row_sums(rows: &[RowSet<'_>], powers: &[E]) -> (E, E) {
+    let mut p = powers.iter();
     let mut two = E::ZERO;
     for (prep, main, aux, _) in rows {
-        for v in prep.iter().chain(main.iter()).chain(aux.iter()) {
-            two += p * *v;
-            p *= alpha;
+        for (v, a) in prep.iter().chain(main.iter()).chain(aux.iter()).zip(&mut p) {
+            two += *a * *v;
         }
     }
     let mut one = E::ZERO;
     for (_, _, _, quot) in rows {
-        for v in quot.iter() {
-            one += p * *v;
-            p *= alpha;
+        for (v, a) in quot.iter().zip(&mut p) {
+            one += *a * *v;
         }
     }
     (two, one)
+}
+
+/// α⁰ … α^(n−1).
+pub(super) fn powers_of(alpha: E, n: usize) -> Vec<E> {
+    let mut out = Vec::with_capacity(n);
+    let mut p = E::ONE;
+    for _ in 0..n {
+        out.push(p);
+        p *= alpha;
+    }
+    out
+}
+
+/// Number of columns a DEEP combination covers (two-point and quotient).
+pub(super) fn deep_columns(rows: &[RowSet<'_>]) -> usize {
+    rows.iter()
+        .map(|(a, b, c, d)| a.len() + b.len() + c.len() + d.len())
+        .sum()
 }
 
 /// The DEEP codeword of one height group (bit-reversed, on g·H').
@@ -753,6 +785,16 @@ fn deep_codeword(
             .collect::<Vec<_>>(),
     );
     let empty: [F; 0] = [];
+    let width: usize = tables
+        .iter()
+        .map(|t| {
+            t.prep.map_or(0, |m| m.width)
+                + t.main.width
+                + t.aux.map_or(0, |m| m.width)
+                + t.quotient.width
+        })
+        .sum();
+    let powers = powers_of(alpha, width);
     (0..big_n)
         .into_par_iter()
         .map(|i| {
@@ -767,7 +809,7 @@ fn deep_codeword(
                     )
                 })
                 .collect();
-            let (two, one) = deep_row_sums(&rows, alpha);
+            let (two, one) = deep_row_sums(&rows, &powers);
             (two + one - sums.at_zeta) * inv_z[i]
                 + sums.alpha_m * (two - sums.at_zeta_next) * inv_zn[i]
         })

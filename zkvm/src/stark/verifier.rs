@@ -4,8 +4,8 @@
 use super::domain::selectors_at;
 use super::proof::{StarkProof, PROOF_VERSION};
 use super::prover::{
-    absorb_openings, absorb_statement, deep_row_sums, deep_sums, ext_from_coords, height_groups,
-    index_of_present, quotient_chunks, RowSet,
+    absorb_openings, absorb_statement, deep_columns, deep_row_sums, deep_sums, ext_from_coords,
+    height_groups, index_of_present, powers_of, quotient_chunks, RowSet,
 };
 use super::{signed, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
 use crate::air::F;
@@ -315,7 +315,7 @@ pub fn verify(
                     .collect();
                 let group_opened: Vec<_> = ts.iter().map(|&t| opened_refs[t]).collect();
                 let sums = deep_sums(&group_opened, deep_alpha);
-                let (two, one) = deep_row_sums(&rows, deep_alpha);
+                let (two, one) = deep_row_sums(&rows, &powers_of(deep_alpha, deep_columns(&rows)));
                 let zeta_next = zeta * F::two_adic_generator(log_lde - log_blowup);
                 let xe = E::from(x);
                 let d1 = (xe - zeta)

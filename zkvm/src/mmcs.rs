@@ -16,43 +16,36 @@
 //!   no padding block; the digest is the eight state words big-endian.
 
 use rayon::prelude::*;
-use sha2::digest::generic_array::GenericArray;
-use sha2::{Digest as _, Sha256};
 
 use crate::field::BabyBear;
 use crate::matrix::RowMajorMatrix;
+use crate::merkle::{hash_layer, hash_leaf, hash_leaves, zeroed_digests};
 
-/// A 32-byte SHA-256 digest.
-pub type Digest = [u8; 32];
+pub use crate::merkle::{hash_node, Digest};
 
-const IV: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
-
-/// The 2-to-1 node hash: one compression of `left ‖ right` from the IV.
-#[inline]
-pub fn hash_node(left: &Digest, right: &Digest) -> Digest {
-    let mut block = [0u8; 64];
-    block[..32].copy_from_slice(left);
-    block[32..].copy_from_slice(right);
-    let mut state = IV;
-    sha2::compress256(&mut state, &[GenericArray::clone_from_slice(&block)]);
-    let mut out = [0u8; 32];
-    for (chunk, w) in out.chunks_exact_mut(4).zip(state) {
-        chunk.copy_from_slice(&w.to_be_bytes());
-    }
-    out
+/// The leaf hash of some rows (one per matrix of the same height): the row hash of their
+/// concatenation.
+pub fn hash_rows<'a>(rows: impl IntoIterator<Item = &'a [BabyBear]>) -> Digest {
+    let joined: Vec<BabyBear> = rows.into_iter().flatten().copied().collect();
+    hash_leaf(&joined)
 }
 
-/// The leaf hash of some rows (one per matrix of the same height).
-pub fn hash_rows<'a>(rows: impl IntoIterator<Item = &'a [BabyBear]>) -> Digest {
-    let mut h = Sha256::new();
-    for row in rows {
-        for x in row {
-            h.update(x.as_canonical().to_le_bytes());
+/// Leaf hashes of every row of the matrices `ms` (all of one height), concatenated per row.
+fn hash_group(matrices: &[RowMajorMatrix<BabyBear>], ms: &[usize], height: usize) -> Vec<Digest> {
+    let mut out = zeroed_digests(height);
+    if let [m] = ms {
+        hash_leaves(&matrices[*m], &mut out);
+    } else {
+        let width: usize = ms.iter().map(|&m| matrices[m].width).sum();
+        let mut joined = Vec::with_capacity(height * width);
+        for r in 0..height {
+            for &m in ms {
+                joined.extend_from_slice(matrices[m].row(r));
+            }
         }
+        hash_leaves(&RowMajorMatrix::new(joined, width), &mut out);
     }
-    h.finalize().into()
+    out
 }
 
 /// The shape of a committed matrix, as the verifier knows it.
@@ -162,28 +155,19 @@ pub fn commit(matrices: Vec<RowMajorMatrix<BabyBear>>) -> MmcsData {
     }
     let groups = height_groups(&dims);
     let (max_h, first) = &groups[0];
-    let leaves: Vec<Digest> = (0..*max_h)
-        .into_par_iter()
-        .map(|r| hash_rows(first.iter().map(|&m| matrices[m].row(r))))
-        .collect();
-    let mut levels = vec![leaves];
+    let mut levels = vec![hash_group(&matrices, first, *max_h)];
     let mut groups_iter = groups[1..].iter().peekable();
     while levels.last().unwrap().len() > 1 {
         let prev = levels.last().unwrap();
         let n = prev.len() / 2;
-        let inject = groups_iter.next_if(|(h, _)| *h == n);
-        let next: Vec<Digest> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let node = hash_node(&prev[2 * i], &prev[2 * i + 1]);
-                match inject {
-                    Some((_, ms)) => {
-                        hash_node(&node, &hash_rows(ms.iter().map(|&m| matrices[m].row(i))))
-                    }
-                    None => node,
-                }
-            })
-            .collect();
+        let mut next = zeroed_digests(n);
+        hash_layer(prev, &mut next);
+        if let Some((h, ms)) = groups_iter.next_if(|(h, _)| *h == n) {
+            let injected = hash_group(&matrices, ms, *h);
+            next.par_iter_mut()
+                .zip(injected.par_iter())
+                .for_each(|(node, leaf)| *node = hash_node(node, leaf));
+        }
         levels.push(next);
     }
     // A height-1 matrix beside taller ones is injected at the root level.
@@ -297,6 +281,7 @@ mod tests {
 
     #[test]
     fn node_hash_is_one_raw_compression() {
+        use sha2::{Digest as _, Sha256};
         // SHA-256 of the empty message is a compression of the padding block from the IV;
         // the same 64 bytes through hash_node must give the same digest.
         let mut block = [0u8; 64];

@@ -111,7 +111,7 @@ fn hash_rows_into(rows: &[BabyBear], w: usize, out: &mut [Digest], buf: &mut Vec
 }
 
 /// Hashes every row of `mat` into `out` (parallel, one reusable message buffer per task).
-fn hash_leaves(mat: &RowMajorMatrix<BabyBear>, out: &mut [Digest]) {
+pub(crate) fn hash_leaves(mat: &RowMajorMatrix<BabyBear>, out: &mut [Digest]) {
     let w = mat.width;
     if out.len() >= PAR_MIN_ROWS {
         const ROWS: usize = 64;
@@ -149,7 +149,7 @@ fn hash_pairs_into(children: &[Digest], parents: &mut [Digest]) {
 }
 
 /// Fills `parents[i] = hash_node(children[2i], children[2i+1])`.
-fn hash_layer(children: &[Digest], parents: &mut [Digest]) {
+pub(crate) fn hash_layer(children: &[Digest], parents: &mut [Digest]) {
     if parents.len() >= PAR_MIN_ROWS {
         const PARENTS: usize = 256;
         parents
@@ -162,7 +162,7 @@ fn hash_layer(children: &[Digest], parents: &mut [Digest]) {
 }
 
 /// `n` zero digests in a prefaulted buffer (see `matrix::prefaulted_vec`).
-fn zeroed_digests(n: usize) -> Vec<Digest> {
+pub(crate) fn zeroed_digests(n: usize) -> Vec<Digest> {
     let mut v = crate::matrix::prefaulted_vec(n);
     v.resize(n, [0u8; 32]);
     v

@@ -140,6 +140,16 @@ pub struct Sha256Core {
     l_dm: Signal<Local, Bits<32>>,
     l_dn: Signal<Local, Bits<32>>,
     take: Signal<Local, Bit>,
+    // the same sums with ordinary adders
+    p_t: Signal<Local, Bits<32>>,
+    p_a_left: Signal<Local, Bits<32>>,
+    p_a_right: Signal<Local, Bits<32>>,
+    p_hkw: Signal<Local, Bits<32>>,
+    p_dhkw: Signal<Local, Bits<32>>,
+    p_w_next: Signal<Local, Bits<32>>,
+    p_l_hkw: Signal<Local, Bits<32>>,
+    p_l_dhkw: Signal<Local, Bits<32>>,
+    carry_save: Constant<Bit>,
     w1: Signal<Local, Bits<32>>,
     w14: Signal<Local, Bits<32>>,
     small_sigma0: Signal<Local, Bits<32>>,
@@ -163,6 +173,16 @@ impl Sha256Core {
 
 impl Default for Sha256Core {
     fn default() -> Self {
+        Self::new(false)
+    }
+}
+
+impl Sha256Core {
+    /// A core whose round sums use ordinary adders (`carry_save = false`: fewest LUTs,
+    /// right for ECP5) or carry-save trees with one carry-propagate adder per sum
+    /// (`carry_save = true`: shortest path, for the slower iCE40 fabric). Both compute the
+    /// same thing; the choice is a constant, so synthesis drops the unused form.
+    pub fn new(carry_save: bool) -> Self {
         let k: Vec<u64> = K.iter().map(|&k| k as u64).collect();
         Self {
             clock: Default::default(),
@@ -229,6 +249,15 @@ impl Default for Sha256Core {
             l_dm: Default::default(),
             l_dn: Default::default(),
             take: Default::default(),
+            p_t: Default::default(),
+            p_a_left: Default::default(),
+            p_a_right: Default::default(),
+            p_hkw: Default::default(),
+            p_dhkw: Default::default(),
+            p_w_next: Default::default(),
+            p_l_hkw: Default::default(),
+            p_l_dhkw: Default::default(),
+            carry_save: Constant::new(carry_save),
             w1: Default::default(),
             w14: Default::default(),
             small_sigma0: Default::default(),
@@ -287,6 +316,15 @@ impl Logic for Sha256Core {
             | (self.ws_b.val() & self.w0.val()))
             << 1;
         self.w_next.next = self.ws_c.val() + self.ws_d.val();
+        self.p_w_next.next = (self.small_sigma1.val() + self.window.q.val().get_bits::<32>(192))
+            + (self.small_sigma0.val() + self.window.q.val().get_bits::<32>(480));
+        // Ordinary-adder forms: Σ1 + Ch is shared by e' and a'.
+        self.p_t.next = self.big_sigma1.val() + self.choose.val();
+        self.p_a_left.next = self.h_k_w.q.val() + self.p_t.val();
+        self.p_a_right.next = self.big_sigma0.val() + self.majority.val();
+        self.p_hkw.next =
+            self.var_g.q.val() + self.k_next.q.val() + self.window.q.val().get_bits::<32>(448);
+        self.p_dhkw.next = self.p_hkw.val() + self.var_c.q.val();
         // Round r looks up K for round r + 2 (the index wraps after round 63, unused).
         self.k_rom.address.next = self.round.q.val() + 2;
         // Final addition: chaining value + working variables. Each word gets its own
@@ -319,6 +357,10 @@ impl Logic for Sha256Core {
         }
         self.ready.next = !self.running.q.val() & !(self.chain.val() & self.finishing.q.val());
         self.take.next = self.start.val() & self.ready.val();
+        self.p_l_hkw.next = self.init.val().get_bits::<32>(0)
+            + self.k0.val()
+            + self.block_in.val().get_bits::<32>(480);
+        self.p_l_dhkw.next = self.p_l_hkw.val() + self.init.val().get_bits::<32>(128);
         // The round's sums as carry-save trees with one carry-propagate adder each:
         // e' = (d + h + K + W) + Σ1 + Ch and a' = (h + K + W) + Σ1 + Ch + Σ0 + Maj, with the
         // bracketed terms formed a round early (`d_h_k_w`, `h_k_w`).
@@ -377,15 +419,24 @@ impl Logic for Sha256Core {
             self.result.d.next = self.sum.val();
         }
         if self.running.q.val() {
-            self.var_a.d.next = self.a_v.val() + self.a_z.val();
+            if self.carry_save.val() {
+                self.var_a.d.next = self.a_v.val() + self.a_z.val();
+                self.var_e.d.next = self.e_sum.val() + self.e_carry.val();
+                self.window.d.next =
+                    (self.window.q.val() << 32) | bit_cast::<512, 32>(self.w_next.val());
+                self.d_h_k_w.d.next = self.n_dm.val() + self.n_dn.val();
+            } else {
+                self.var_a.d.next = self.p_a_left.val() + self.p_a_right.val();
+                self.var_e.d.next = self.d_h_k_w.q.val() + self.p_t.val();
+                self.window.d.next =
+                    (self.window.q.val() << 32) | bit_cast::<512, 32>(self.p_w_next.val());
+                self.d_h_k_w.d.next = self.p_dhkw.val();
+            }
             self.var_b.d.next = self.var_a.q.val();
             self.var_c.d.next = self.var_b.q.val();
             self.var_d.d.next = self.var_c.q.val();
-            self.var_e.d.next = self.e_sum.val() + self.e_carry.val();
             self.var_f.d.next = self.var_e.q.val();
             self.var_g.d.next = self.var_f.q.val();
-            self.window.d.next =
-                (self.window.q.val() << 32) | bit_cast::<512, 32>(self.w_next.val());
             self.round.d.next = self.round.q.val() + 1;
             if self.round.q.val() == 63 {
                 // Last round: h must now be the plain old g, not h + K + W.
@@ -393,9 +444,12 @@ impl Logic for Sha256Core {
                 self.running.d.next = false;
                 self.finishing.d.next = true;
             } else {
-                self.h_k_w.d.next = self.n_m.val() + self.n_n.val();
+                if self.carry_save.val() {
+                    self.h_k_w.d.next = self.n_m.val() + self.n_n.val();
+                } else {
+                    self.h_k_w.d.next = self.p_hkw.val();
+                }
             }
-            self.d_h_k_w.d.next = self.n_dm.val() + self.n_dn.val();
             self.k_next.d.next = self.k_rom.data.val();
         } else if self.take.val() {
             self.var_a.d.next = self.init.val().get_bits::<32>(224);
@@ -405,8 +459,13 @@ impl Logic for Sha256Core {
             self.var_e.d.next = self.init.val().get_bits::<32>(96);
             self.var_f.d.next = self.init.val().get_bits::<32>(64);
             self.var_g.d.next = self.init.val().get_bits::<32>(32);
-            self.h_k_w.d.next = self.l_m.val() + self.l_n.val();
-            self.d_h_k_w.d.next = self.l_dm.val() + self.l_dn.val();
+            if self.carry_save.val() {
+                self.h_k_w.d.next = self.l_m.val() + self.l_n.val();
+                self.d_h_k_w.d.next = self.l_dm.val() + self.l_dn.val();
+            } else {
+                self.h_k_w.d.next = self.p_l_hkw.val();
+                self.d_h_k_w.d.next = self.p_l_dhkw.val();
+            }
             self.k_next.d.next = self.k1.val();
             self.chaining.d.next = self.init.val();
             self.window.d.next = self.block_in.val();
@@ -430,8 +489,8 @@ mod tests {
 
     /// Runs `jobs` = (merkle, state, block) back to back, starting each as soon as `ready`
     /// allows, and checks every result and the 65-cycle block period.
-    fn run(jobs: Vec<(bool, [u32; 8], [u8; 64])>) {
-        let mut uut = Sha256Core::default();
+    fn run(carry_save: bool, jobs: Vec<(bool, [u32; 8], [u8; 64])>) {
+        let mut uut = Sha256Core::new(carry_save);
         uut.connect_all();
         let mut sim = simple_sim!(Sha256Core, clock, 100_000_000, ep, {
             let mut x = ep.init()?;
@@ -489,7 +548,8 @@ mod tests {
             let block: [u8; 64] = std::array::from_fn(|_| rng.gen());
             jobs.push((i % 2 == 1, state, block));
         }
-        run(jobs);
+        run(false, jobs.clone());
+        run(true, jobs);
     }
 
     #[test]

@@ -80,8 +80,13 @@ pub fn top_levels() -> Vec<TopLevel> {
         ),
         emit(
             "rvzk_sha256",
-            "SHA-256 compression core",
-            Sha256Core::default(),
+            "SHA-256 core, ordinary adders (ECP5)",
+            Sha256Core::new(false),
+        ),
+        emit(
+            "rvzk_sha256_cs",
+            "SHA-256 core, carry-save sums (iCE40)",
+            Sha256Core::new(true),
         ),
         emit("rvzk_ntt6", "NTT engine, n = 2^6", NttSmall::default()),
         emit(

@@ -187,11 +187,21 @@ const CHAIN: u32 = 2;
 
 #[test]
 fn sha256_random_blocks_and_merkle_nodes() {
+    sha256_cosim("sha256", "rvzk_sha256");
+}
+
+#[test]
+fn sha256_carry_save_random_blocks_and_merkle_nodes() {
+    sha256_cosim("sha256_cs", "rvzk_sha256_cs");
+}
+
+/// 10,000 random blocks (30 % of them chained) and 10,000 Merkle nodes through one core.
+fn sha256_cosim(name: &str, top: &str) {
     const BLOCKS: usize = 10_000;
     const NODES: usize = 10_000;
     let exe = build(&HarnessSpec {
-        name: "sha256",
-        top: "rvzk_sha256",
+        name,
+        top,
         testbench: "sim/harness/sha256_tb.cpp",
         defines: &[],
     })
@@ -246,7 +256,7 @@ fn sha256_random_blocks_and_merkle_nodes() {
     let cycles = field(&summary, "cycles");
     let secs = field(&summary, "seconds");
     eprintln!(
-        "{summary}sha256: {BLOCKS} blocks + {NODES} Merkle nodes bit-exact; \
+        "{summary}{top}: {BLOCKS} blocks + {NODES} Merkle nodes bit-exact; \
          {per_block:.3} cycles/block, {:.2} M cycles/s simulated",
         cycles / secs / 1e6
     );

@@ -4,7 +4,7 @@
 use rvzk_zkvm::air::{Air, AirBuilder, F};
 use rvzk_zkvm::field::Field;
 use rvzk_zkvm::matrix::RowMajorMatrix;
-use rvzk_zkvm::stark::{prove, setup, StarkConfig, Table};
+use rvzk_zkvm::stark::{prove_with_stats, setup, StarkConfig, Table};
 
 struct Fib;
 
@@ -42,7 +42,7 @@ fn main() {
     let tables: Vec<&dyn Table> = vec![&Fib];
     let (pk, vk) = setup(&cfg, &tables);
     let t = std::time::Instant::now();
-    let proof = prove(
+    let (proof, stats) = prove_with_stats(
         &cfg,
         &pk,
         &vk,
@@ -57,4 +57,7 @@ fn main() {
         t.elapsed().as_secs_f64(),
         proof.fri.commits.len()
     );
+    for (phase, secs) in &stats.phases {
+        eprintln!("  {phase:<20} {secs:8.3} s");
+    }
 }

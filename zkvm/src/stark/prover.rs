@@ -189,6 +189,55 @@ pub fn prove(
     )
 }
 
+/// Where the prover's time went: `(phase, seconds)` in order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProveStats {
+    /// Wall-clock seconds per phase: "check witness", "commit main", "lookup columns",
+    /// "quotient", "open out-of-domain", "DEEP", "FRI", "query openings".
+    pub phases: Vec<(&'static str, f64)>,
+}
+
+/// [`prove`], also reporting the time of each phase.
+pub fn prove_with_stats(
+    config: &StarkConfig,
+    pk: &ProvingKey,
+    vk: &VerifyingKey,
+    tables: &[&dyn Table],
+    traces: Vec<RowMajorMatrix<F>>,
+    public: &[F],
+    public_interactions: &[PublicInteraction],
+) -> Result<(StarkProof, ProveStats), ProveError> {
+    let mut stats = ProveStats::default();
+    let proof = prove_inner(
+        config,
+        pk,
+        vk,
+        tables,
+        traces,
+        public,
+        public_interactions,
+        &ProverOptions::HONEST,
+        &mut stats,
+    )?;
+    Ok((proof, stats))
+}
+
+/// Times consecutive phases.
+struct Clock<'a> {
+    stats: &'a mut ProveStats,
+    last: std::time::Instant,
+}
+
+impl Clock<'_> {
+    fn lap(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        self.stats
+            .phases
+            .push((phase, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+}
+
 /// Switches that turn the prover into a cheating one, for soundness tests: it then goes on
 /// where an honest prover stops, and the verifier must reject what comes out.
 #[doc(hidden)]
@@ -226,6 +275,36 @@ pub fn prove_with_options(
     public_interactions: &[PublicInteraction],
     options: &ProverOptions,
 ) -> Result<StarkProof, ProveError> {
+    let mut stats = ProveStats::default();
+    prove_inner(
+        config,
+        pk,
+        vk,
+        tables,
+        traces,
+        public,
+        public_interactions,
+        options,
+        &mut stats,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prove_inner(
+    config: &StarkConfig,
+    pk: &ProvingKey,
+    vk: &VerifyingKey,
+    tables: &[&dyn Table],
+    traces: Vec<RowMajorMatrix<F>>,
+    public: &[F],
+    public_interactions: &[PublicInteraction],
+    options: &ProverOptions,
+    stats: &mut ProveStats,
+) -> Result<StarkProof, ProveError> {
+    let mut clock = Clock {
+        stats,
+        last: std::time::Instant::now(),
+    };
     let log_blowup = config.fri.log_blowup;
     let blowup = 1usize << log_blowup;
     if traces.len() != tables.len() {
@@ -276,6 +355,7 @@ pub fn prove_with_options(
         log_heights.push(log2_strict(h));
     }
 
+    clock.lap("check witness");
     let dft = Radix2Dft::new();
     let mut transcript = Transcript::new(b"rvzk-stark");
     absorb_statement(&mut transcript, config, &log_heights, public, vk);
@@ -287,6 +367,8 @@ pub fn prove_with_options(
         .collect();
     let main = mmcs::commit(main_ldes);
     transcript.absorb_digest(b"main", &main.root());
+
+    clock.lap("commit main");
 
     // Lookup argument.
     let num_inter: Vec<usize> = tables.iter().map(|t| t.num_interactions(public)).collect();
@@ -340,6 +422,8 @@ pub fn prove_with_options(
     }
     transcript.absorb_ext(b"claimed-sums", &claimed_sums);
 
+    clock.lap("lookup columns");
+
     // Quotients.
     let alpha = transcript.sample_ext();
     let main_index = index_of_present(&vec![true; tables.len()]);
@@ -372,6 +456,8 @@ pub fn prove_with_options(
     }
     let quot = mmcs::commit(quotient_ldes);
     transcript.absorb_digest(b"quotient", &quot.root());
+
+    clock.lap("quotient");
 
     // Out-of-domain openings.
     let zeta = transcript.sample_ext_avoiding(is_in_base_field);
@@ -409,6 +495,8 @@ pub fn prove_with_options(
         .collect();
     absorb_openings(&mut transcript, &opened);
 
+    clock.lap("open out-of-domain");
+
     // DEEP quotients, one FRI input per LDE height.
     let deep_alpha = transcript.sample_ext();
     let groups = height_groups(&log_heights, log_blowup);
@@ -431,12 +519,14 @@ pub fn prove_with_options(
             )
         })
         .collect();
+    clock.lap("DEEP");
     let (fri_proof, indices) = if options.strict_degree {
         fri::prove(&config.fri, fri_inputs, &mut transcript)?
     } else {
         fri::prove_unchecked(&config.fri, fri_inputs, &mut transcript)?
     };
 
+    clock.lap("FRI");
     let log_max = groups[0].0;
     let open_at = |data: &MmcsData, q: usize| {
         mmcs::open(data, q >> (log_max - log2_strict(data.max_height())))
@@ -450,6 +540,7 @@ pub fn prove_with_options(
             quotient: open_at(&quot, q),
         })
         .collect();
+    clock.lap("query openings");
 
     Ok(StarkProof {
         version: PROOF_VERSION,

@@ -145,10 +145,9 @@ pub struct Sha256Core {
     p_a_left: Signal<Local, Bits<32>>,
     p_a_right: Signal<Local, Bits<32>>,
     p_hkw: Signal<Local, Bits<32>>,
-    p_dhkw: Signal<Local, Bits<32>>,
+    p_d_h: Signal<Local, Bits<32>>,
     p_w_next: Signal<Local, Bits<32>>,
     p_l_hkw: Signal<Local, Bits<32>>,
-    p_l_dhkw: Signal<Local, Bits<32>>,
     carry_save: Constant<Bit>,
     w1: Signal<Local, Bits<32>>,
     w14: Signal<Local, Bits<32>>,
@@ -253,10 +252,9 @@ impl Sha256Core {
             p_a_left: Default::default(),
             p_a_right: Default::default(),
             p_hkw: Default::default(),
-            p_dhkw: Default::default(),
+            p_d_h: Default::default(),
             p_w_next: Default::default(),
             p_l_hkw: Default::default(),
-            p_l_dhkw: Default::default(),
             carry_save: Constant::new(carry_save),
             w1: Default::default(),
             w14: Default::default(),
@@ -324,7 +322,9 @@ impl Logic for Sha256Core {
         self.p_a_right.next = self.big_sigma0.val() + self.majority.val();
         self.p_hkw.next =
             self.var_g.q.val() + self.k_next.q.val() + self.window.q.val().get_bits::<32>(448);
-        self.p_dhkw.next = self.p_hkw.val() + self.var_c.q.val();
+        // (no d + h + K + W register here: e' = (d + h + K + W) + (Σ1 + Ch) costs two adders,
+        // the same depth as a', and the precomputation would cost two more)
+        self.p_d_h.next = self.var_d.q.val() + self.h_k_w.q.val();
         // Round r looks up K for round r + 2 (the index wraps after round 63, unused).
         self.k_rom.address.next = self.round.q.val() + 2;
         // Final addition: chaining value + working variables. Each word gets its own
@@ -360,7 +360,6 @@ impl Logic for Sha256Core {
         self.p_l_hkw.next = self.init.val().get_bits::<32>(0)
             + self.k0.val()
             + self.block_in.val().get_bits::<32>(480);
-        self.p_l_dhkw.next = self.p_l_hkw.val() + self.init.val().get_bits::<32>(128);
         // The round's sums as carry-save trees with one carry-propagate adder each:
         // e' = (d + h + K + W) + Σ1 + Ch and a' = (h + K + W) + Σ1 + Ch + Σ0 + Maj, with the
         // bracketed terms formed a round early (`d_h_k_w`, `h_k_w`).
@@ -427,10 +426,9 @@ impl Logic for Sha256Core {
                 self.d_h_k_w.d.next = self.n_dm.val() + self.n_dn.val();
             } else {
                 self.var_a.d.next = self.p_a_left.val() + self.p_a_right.val();
-                self.var_e.d.next = self.d_h_k_w.q.val() + self.p_t.val();
+                self.var_e.d.next = self.p_d_h.val() + self.p_t.val();
                 self.window.d.next =
                     (self.window.q.val() << 32) | bit_cast::<512, 32>(self.p_w_next.val());
-                self.d_h_k_w.d.next = self.p_dhkw.val();
             }
             self.var_b.d.next = self.var_a.q.val();
             self.var_c.d.next = self.var_b.q.val();
@@ -464,7 +462,6 @@ impl Logic for Sha256Core {
                 self.d_h_k_w.d.next = self.l_dm.val() + self.l_dn.val();
             } else {
                 self.h_k_w.d.next = self.p_l_hkw.val();
-                self.d_h_k_w.d.next = self.p_l_dhkw.val();
             }
             self.k_next.d.next = self.k1.val();
             self.chaining.d.next = self.init.val();

@@ -67,24 +67,6 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
-/// Median wall time of `reps` runs of `f` on a fresh `setup()` value each (setup untimed),
-/// after one warm-up run.
-pub fn median<T, R>(reps: usize, mut setup: impl FnMut() -> T, mut f: impl FnMut(T) -> R) -> f64 {
-    std::hint::black_box(f(setup()));
-    let mut ts: Vec<f64> = (0..reps)
-        .map(|_| {
-            let x = setup();
-            let t = Instant::now();
-            let r = f(x);
-            let e = t.elapsed().as_secs_f64();
-            drop(std::hint::black_box(r));
-            e
-        })
-        .collect();
-    ts.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    ts[ts.len() / 2]
-}
-
 /// Deterministic canonical values (xorshift).
 pub fn inputs(n: usize, seed: u64) -> Vec<u32> {
     let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
@@ -137,12 +119,54 @@ fn record(name: &str, threads: usize, ours_s: f64, peers: Vec<(String, f64)>) ->
 
 /// Times every Plonky3 DFT on `input` (natural-order output, like ours) and checks each
 /// result against `want`.
+/// One timed run: untimed `setup`, then `f` timed; returns seconds.
+fn timed_run<T, R>(setup: &mut impl FnMut() -> T, f: &mut impl FnMut(T) -> R) -> f64 {
+    let x = setup();
+    let t = Instant::now();
+    let r = f(x);
+    let e = t.elapsed().as_secs_f64();
+    drop(std::hint::black_box(r));
+    e
+}
+
+/// A closure doing one timed run (see [`timed_run`]).
+pub type Runner<'a> = Box<dyn FnMut() -> f64 + 'a>;
+
+/// Wraps `setup` and `f` as a [`Runner`].
+pub fn runner<'a, T: 'a, R: 'a>(
+    mut setup: impl FnMut() -> T + 'a,
+    mut f: impl FnMut(T) -> R + 'a,
+) -> Runner<'a> {
+    Box::new(move || timed_run(&mut setup, &mut f))
+}
+
+/// Medians of `reps` runs of each runner, taken round-robin (one run of each in turn) after
+/// one warm-up each, so load that comes and goes on a shared machine hits all alike.
+pub fn interleaved_medians(reps: usize, runners: &mut [Runner<'_>]) -> Vec<f64> {
+    let mut times = vec![Vec::with_capacity(reps); runners.len()];
+    for r in runners.iter_mut() {
+        r();
+    }
+    for _ in 0..reps {
+        for (t, r) in times.iter_mut().zip(runners.iter_mut()) {
+            t.push(r());
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            t[t.len() / 2]
+        })
+        .collect()
+}
+
+/// Plonky3's DFTs, each checked against `want` (natural order, like ours) on `input`.
 fn p3_dfts(
-    reps: usize,
     input: &P3Mat,
     want: &[u32],
     op: &dyn Fn(&dyn DynDft, P3Mat) -> P3Mat,
-) -> Vec<(String, f64)> {
+) -> Vec<(String, Box<dyn DynDft>)> {
     let h = input.height();
     let dfts: Vec<(String, Box<dyn DynDft>)> = vec![
         (
@@ -158,14 +182,34 @@ fn p3_dfts(
             Box::new(p3_dft::Radix2DFTSmallBatch::<P3F>::new(h << 2)),
         ),
     ];
-    dfts.into_iter()
-        .map(|(name, d)| {
-            let out = op(d.as_ref(), input.clone());
-            assert_eq!(p3_canon(&out), want, "{name} disagrees with rvzk");
-            let t = median(reps, || input.clone(), |m| op(d.as_ref(), m));
-            (name, t)
-        })
-        .collect()
+    for (name, d) in &dfts {
+        let out = op(d.as_ref(), input.clone());
+        assert_eq!(p3_canon(&out), want, "{name} disagrees with rvzk");
+    }
+    dfts
+}
+
+/// Times our transform and every Plonky3 one, interleaved; returns our median and theirs.
+fn race(
+    reps: usize,
+    ours: Runner<'_>,
+    input: &P3Mat,
+    want: &[u32],
+    op: &dyn Fn(&dyn DynDft, P3Mat) -> P3Mat,
+) -> (f64, Vec<(String, f64)>) {
+    let dfts = p3_dfts(input, want, op);
+    let mut runners = vec![ours];
+    for (_, d) in &dfts {
+        runners.push(runner(|| input.clone(), move |m| op(d.as_ref(), m)));
+    }
+    let t = interleaved_medians(reps, &mut runners);
+    drop(runners);
+    let peers = dfts
+        .into_iter()
+        .zip(&t[1..])
+        .map(|((n, _), &t)| (n, t))
+        .collect();
+    (t[0], peers)
 }
 
 /// Object-safe view of Plonky3's DFTs with natural-order outputs.
@@ -193,8 +237,8 @@ fn ntt_vector(threads: usize) -> Record {
     let ours = Radix2Dft::new();
     let input = ours_mat(&v, 1);
     let want = ours_canon(&ours.dft_batch(input.clone()));
-    let t = median(15, || input.values.clone(), |x| ours.dft(x));
-    let peers = p3_dfts(9, &p3_mat(&v, 1), &want, &|d, m| d.dft_batch(m));
+    let ours_run = runner(|| input.values.clone(), |x| ours.dft(x));
+    let (t, peers) = race(11, ours_run, &p3_mat(&v, 1), &want, &|d, m| d.dft_batch(m));
     record("ntt_2^20", threads, t, peers)
 }
 
@@ -204,8 +248,8 @@ fn ntt_batch(threads: usize) -> Record {
     let ours = Radix2Dft::new();
     let input = ours_mat(&v, w);
     let want = ours_canon(&ours.dft_batch(input.clone()));
-    let t = median(7, || input.clone(), |m| ours.dft_batch(m));
-    let peers = p3_dfts(5, &p3_mat(&v, w), &want, &|d, m| d.dft_batch(m));
+    let ours_run = runner(|| input.clone(), |m| ours.dft_batch(m));
+    let (t, peers) = race(7, ours_run, &p3_mat(&v, w), &want, &|d, m| d.dft_batch(m));
     record("ntt_batch_2^16x256", threads, t, peers)
 }
 
@@ -215,8 +259,9 @@ fn lde(threads: usize) -> Record {
     let ours = Radix2Dft::new();
     let input = ours_mat(&v, w);
     let want = ours_canon(&ours.coset_lde_batch(input.clone(), bits));
-    let t = median(7, || input.clone(), |m| ours.coset_lde_batch(m, bits));
-    let peers = p3_dfts(5, &p3_mat(&v, w), &want, &|d, m| d.coset_lde_batch(m, bits));
+    let ours_run = runner(|| input.clone(), |m| ours.coset_lde_batch(m, bits));
+    let op = |d: &dyn DynDft, m| d.coset_lde_batch(m, bits);
+    let (t, peers) = race(7, ours_run, &p3_mat(&v, w), &want, &op);
     record("lde_2^18x32_blowup4", threads, t, peers)
 }
 
@@ -244,22 +289,12 @@ pub mod merkle {
     /// padding block) and one per internal node.
     const COMPRESSIONS: usize = 3 * H + (H - 1);
 
-    /// Seconds per compression of one long single-threaded `compress256` call over the
-    /// leaf bytes (the fastest SHA-256 can go on this core).
-    fn raw_seconds_per_compression() -> f64 {
-        let blocks: Vec<GenericArray<u8, _>> = (0..(H * W * 4 / 64))
+    /// The leaf bytes' worth of 64-byte blocks, for one long single-threaded `compress256`
+    /// call (the fastest plain SHA-256 goes on one core).
+    fn raw_blocks() -> Vec<GenericArray<u8, sha2::digest::typenum::U64>> {
+        (0..(H * W * 4 / 64))
             .map(|i| GenericArray::from([(i % 251) as u8; 64]))
-            .collect();
-        let t = median(
-            5,
-            || (),
-            |_| {
-                let mut state = [0u32; 8];
-                sha2::compress256(&mut state, &blocks);
-                state
-            },
-        );
-        t / blocks.len() as f64
+            .collect()
     }
 
     /// Commit to a 2^20 × 32 matrix.
@@ -291,9 +326,22 @@ pub mod merkle {
             root,
             "Plonky3's SHA-256 Merkle root differs from ours"
         );
-        let t = median(5, || ours_in.clone(), MerkleTree::commit);
-        let tp = median(3, || p3_mat(&pv, W), |m| mmcs.commit_matrix(m));
-        let raw = raw_seconds_per_compression() * COMPRESSIONS as f64 / threads as f64;
+        let blocks = raw_blocks();
+        let raw_one = |_: ()| {
+            let mut state = [0u32; 8];
+            sha2::compress256(&mut state, &blocks);
+            state
+        };
+        let t = interleaved_medians(
+            5,
+            &mut [
+                runner(|| ours_in.clone(), MerkleTree::commit),
+                runner(|| p3_mat(&pv, W), |m| mmcs.commit_matrix(m)),
+                runner(|| (), raw_one),
+            ],
+        );
+        let raw = t[2] / blocks.len() as f64 * COMPRESSIONS as f64 / threads as f64;
+        let (t, tp) = (t[0], t[1]);
         let r = record(
             "merkle_2^20x32",
             threads,

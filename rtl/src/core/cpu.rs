@@ -179,7 +179,7 @@ pub struct Core<const RA: usize> {
     // execute
     e_valid: DFF<Bit>,
     e_fresh: DFF<Bit>,
-    e_step: DFF<Bit>,
+    e_predicted: DFF<Bit>,
     e_pc: DFF<Bits<32>>,
     e_insn: DFF<Bits<32>>,
     e_imm: DFF<Bits<32>>,
@@ -228,6 +228,7 @@ pub struct Core<const RA: usize> {
     w_rd: DFF<Bits<5>>,
     w_val: DFF<Bits<32>>,
     w_is_load: DFF<Bit>,
+    w_is_mul: DFF<Bit>,
     w_is_store: DFF<Bit>,
     w_is_halt: DFF<Bit>,
     w_funct3: DFF<Bits<3>>,
@@ -292,8 +293,11 @@ pub struct Core<const RA: usize> {
     sys_byte: Signal<Local, Bits<8>>,
     sys_advance: Signal<Local, Bit>,
     redirect: Signal<Local, Bit>,
+    redirect_to: Signal<Local, Bits<32>>,
     d_insn: Signal<Local, Bits<32>>,
     d_adv: Signal<Local, Bit>,
+    d_target: Signal<Local, Bits<32>>,
+    d_taken: Signal<Local, Bit>,
     ecall_in_e: Signal<Local, Bit>,
     front_ok: Signal<Local, Bit>,
     fetch: Signal<Local, Bit>,
@@ -379,7 +383,7 @@ impl<const RA: usize> Default for Core<RA> {
             d_hold: Default::default(),
             e_valid: Default::default(),
             e_fresh: Default::default(),
-            e_step: Default::default(),
+            e_predicted: Default::default(),
             e_pc: Default::default(),
             e_insn: Default::default(),
             e_imm: Default::default(),
@@ -426,6 +430,7 @@ impl<const RA: usize> Default for Core<RA> {
             w_rd: Default::default(),
             w_val: Default::default(),
             w_is_load: Default::default(),
+            w_is_mul: Default::default(),
             w_is_store: Default::default(),
             w_is_halt: Default::default(),
             w_funct3: Default::default(),
@@ -487,8 +492,11 @@ impl<const RA: usize> Default for Core<RA> {
             sys_byte: Default::default(),
             sys_advance: Default::default(),
             redirect: Default::default(),
+            redirect_to: Default::default(),
             d_insn: Default::default(),
             d_adv: Default::default(),
+            d_target: Default::default(),
+            d_taken: Default::default(),
             ecall_in_e: Default::default(),
             front_ok: Default::default(),
             fetch: Default::default(),
@@ -522,7 +530,7 @@ impl<const RA: usize> Logic for Core<RA> {
             d_hold,
             e_valid,
             e_fresh,
-            e_step,
+            e_predicted,
             e_pc,
             e_insn,
             e_imm,
@@ -569,6 +577,7 @@ impl<const RA: usize> Logic for Core<RA> {
             w_rd,
             w_val,
             w_is_load,
+            w_is_mul,
             w_is_store,
             w_is_halt,
             w_funct3,
@@ -639,6 +648,9 @@ impl<const RA: usize> Logic for Core<RA> {
         self.w_result.next = self.w_val.q.val();
         if self.w_is_load.q.val() {
             self.w_result.next = self.lsu.load_value.val();
+        } else if self.w_is_mul.q.val() {
+            // MUL registered its partial products in execute and sums them here.
+            self.w_result.next = self.mul.y.val();
         }
         // Write-back retires into the trace register; a full one freezes the whole pipeline.
         self.out_free.next = !self.tr_valid.q.val() || self.trace_ready.val();
@@ -668,10 +680,10 @@ impl<const RA: usize> Logic for Core<RA> {
         if self.fwd2.val() {
             self.op2.next = self.w_result.val();
         }
-        // A load's value is ready only at the end of write-back (one bubble); an ecall
+        // A load's or MUL's value is ready only late in write-back (one bubble); an ecall
         // waits for write-back to drain so its memory accesses and record follow in order.
         self.blocked.next = (self.w_valid.q.val()
-            && self.w_is_load.q.val()
+            && (self.w_is_load.q.val() || self.w_is_mul.q.val())
             && (self.fwd1.val() || self.fwd2.val()))
             || (self.w_valid.q.val() && self.e_is_ecall.q.val());
         self.live.next =
@@ -759,8 +771,6 @@ impl<const RA: usize> Logic for Core<RA> {
             self.result.next = self.pc_imm.val();
         } else if self.e_is_jal.q.val() || self.e_is_jalr.q.val() {
             self.result.next = self.pc4.val();
-        } else if self.e_is_mul.q.val() {
-            self.result.next = self.mul.y.val();
         } else if self.e_is_div.q.val() {
             self.result.next = self.div.y.val();
         } else if self.e_is_ecall.q.val() {
@@ -784,13 +794,11 @@ impl<const RA: usize> Logic for Core<RA> {
             && !self.e_fault.val()
             && (self.simple.val()
                 || self.mem_read.val()
-                || (self.e_is_mul.q.val() && self.e_step.q.val())
-                || (self.e_is_div.q.val() && self.e_step.q.val() && self.div.done.val())
+                || self.e_is_mul.q.val()
+                || (self.e_is_div.q.val() && self.div.done.val())
                 || (self.e_is_ecall.q.val() && (self.sys.q.val() == SysState::Done)));
-        self.mul.enable.next =
-            self.live.val() && !self.e_fault.val() && self.e_is_mul.q.val() && !self.e_step.q.val();
-        self.div.start.next =
-            self.live.val() && !self.e_fault.val() && self.e_is_div.q.val() && !self.e_step.q.val();
+        self.mul.enable.next = self.live.val() && !self.e_fault.val() && self.e_is_mul.q.val();
+        self.div.start.next = self.live.val() && !self.e_fault.val() && self.e_is_div.q.val();
 
         // ---- the syscall engine (an ecall in execute with write-back empty)
         self.sys_fault.next = false;
@@ -960,7 +968,14 @@ impl<const RA: usize> Logic for Core<RA> {
         }
 
         // ---- fetch and decode
-        self.redirect.next = self.go.val() && self.jumps.val();
+        // Decode already sent fetch down JALs and backward branches (below); execute
+        // redirects when that guess was wrong: JALR, a taken forward branch, an untaken
+        // backward one.
+        self.redirect.next = self.go.val() && (self.jumps.val() ^ self.e_predicted.q.val());
+        self.redirect_to.next = self.pc4.val();
+        if self.jumps.val() {
+            self.redirect_to.next = self.target.val();
+        }
         self.d_insn.next = self.d_hold.q.val();
         if self.d_fresh.q.val() {
             self.d_insn.next = self.mem_rdata.val();
@@ -985,9 +1000,18 @@ impl<const RA: usize> Logic for Core<RA> {
             && (!self.d_valid.q.val() || self.d_adv.val() || self.redirect.val())
             && !self.port_w.val()
             && !self.mem_read.val();
+        // A JAL or backward branch (a loop, most likely taken) leaving decode sends fetch
+        // to its target at once, unless the target is misaligned: execute sorts that out.
+        self.d_target.next = self.d_pc.q.val() + self.decoder.imm.val();
+        self.d_taken.next = self.d_adv.val()
+            && (self.decoder.is_jal.val()
+                || (self.decoder.is_branch.val() && self.decoder.imm.val().get_bit(31)))
+            && !self.decoder.imm.val().get_bit(1);
         self.fetch_addr.next = self.pc_f.q.val();
         if self.redirect.val() {
-            self.fetch_addr.next = self.target.val();
+            self.fetch_addr.next = self.redirect_to.val();
+        } else if self.d_taken.val() {
+            self.fetch_addr.next = self.d_target.val();
         }
         self.d_hold.d.next = self.d_insn.val();
         self.d_fresh.d.next = self.fetch.val();
@@ -997,9 +1021,12 @@ impl<const RA: usize> Logic for Core<RA> {
             self.pc_f.d.next = self.fetch_addr.val() + 4;
         } else if self.redirect.val() {
             self.d_valid.d.next = false;
-            self.pc_f.d.next = self.target.val();
+            self.pc_f.d.next = self.redirect_to.val();
         } else if self.d_adv.val() {
             self.d_valid.d.next = false;
+            if self.d_taken.val() {
+                self.pc_f.d.next = self.d_target.val();
+            }
         }
 
         // ---- execute register updates
@@ -1009,7 +1036,7 @@ impl<const RA: usize> Logic for Core<RA> {
         if self.d_adv.val() {
             self.e_valid.d.next = true;
             self.e_fresh.d.next = true;
-            self.e_step.d.next = false;
+            self.e_predicted.d.next = self.d_taken.val();
             self.e_pc.d.next = self.d_pc.q.val();
             self.e_insn.d.next = self.d_insn.val();
             self.e_imm.d.next = self.decoder.imm.val();
@@ -1035,9 +1062,6 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_is_illegal.d.next = self.decoder.is_illegal.val();
         } else if self.go.val() {
             self.e_valid.d.next = false;
-            self.e_step.d.next = false;
-        } else if self.mul.enable.val() || self.div.start.val() {
-            self.e_step.d.next = true;
         }
         if self.go.val() {
             self.issued.d.next = self.issued.q.val() + 1;
@@ -1065,6 +1089,7 @@ impl<const RA: usize> Logic for Core<RA> {
             }
             self.w_val.d.next = self.result.val();
             self.w_is_load.d.next = self.e_is_load.q.val();
+            self.w_is_mul.d.next = self.e_is_mul.q.val();
             self.w_is_store.d.next = self.e_is_store.q.val();
             self.w_is_halt.d.next = self.e_is_ecall.q.val() && self.sys_halt.q.val();
             self.w_funct3.d.next = self.e_funct3.q.val();
@@ -1162,7 +1187,6 @@ impl<const RA: usize> Logic for Core<RA> {
             self.pc_f.d.next = self.entry.val();
             self.d_valid.d.next = false;
             self.e_valid.d.next = false;
-            self.e_step.d.next = false;
             self.w_valid.d.next = false;
             self.tr_valid.d.next = false;
             self.jr_valid.d.next = false;

@@ -1,7 +1,7 @@
 //! The M extension's divider: restoring division on magnitudes, two quotient bits per
-//! cycle, skipping the quotient's leading zero bytes, with the signs fixed up at the end.
-//! A DIV and REM (or DIVU and REMU) of the same operands cost one division: the divider
-//! keeps both results of the last one.
+//! cycle, skipping the quotient's leading zero bytes, with the signs applied on the way
+//! out. A DIV and REM (or DIVU and REMU) of the same operands cost one division: the
+//! divider keeps both results of the last one.
 
 use rust_hdl::prelude::*;
 
@@ -9,15 +9,16 @@ use rust_hdl::prelude::*;
 /// (quotient all ones, remainder the dividend) and for `0x8000_0000 / -1` (which the
 /// magnitude method gets right by itself).
 ///
-/// A cycle with `start` high takes `a`, `b` and `op`; `done` rises when `y` holds the
-/// result and stays high (with `y`) until the next `start`. A division whose quotient has
-/// `k` significant bits takes `⌈max(k, 8) / 8⌉ · 4 + 2` cycles from `start` to `done`;
-/// repeating the last division's operands and signedness takes 1.
+/// `done` is high, and `y` is the result for `a`, `b` and `op`, when the last division was
+/// of these operands with this signedness (so REM right after DIV is done at once).
+/// Otherwise a cycle with `start` high begins one; it is done `⌈max(k, 8) / 8⌉ · 4 + 1`
+/// cycles later for a quotient of `k` significant bits (1 cycle for a zero divisor). The
+/// inputs must stay put meanwhile.
 #[derive(LogicBlock, Default)]
 pub struct Divider {
     /// Clock.
     pub clock: Signal<In, Clock>,
-    /// Begin a division (ignored while one runs).
+    /// Begin a division (ignored while one runs, or when `done`).
     pub start: Signal<In, Bit>,
     /// Dividend (rs1).
     pub a: Signal<In, Bits<32>>,
@@ -25,7 +26,7 @@ pub struct Divider {
     pub b: Signal<In, Bits<32>>,
     /// `funct3[1:0]`: 0 DIV, 1 DIVU, 2 REM, 3 REMU.
     pub op: Signal<In, Bits<2>>,
-    /// `y` holds the result of the last division.
+    /// `y` is the result for the current inputs.
     pub done: Signal<Out, Bit>,
     /// Quotient or remainder.
     pub y: Signal<Out, Bits<32>>,
@@ -34,17 +35,14 @@ pub struct Divider {
     divisor: DFF<Bits<32>>,
     count: DFF<Bits<4>>,
     running: DFF<Bit>,
-    finished: DFF<Bit>,
     negate_q: DFF<Bit>,
     negate_r: DFF<Bit>,
-    want_rem: DFF<Bit>,
-    q_result: DFF<Bits<32>>,
-    r_result: DFF<Bits<32>>,
     have_last: DFF<Bit>,
     last_a: DFF<Bits<32>>,
     last_b: DFF<Bits<32>>,
     last_signed: DFF<Bit>,
     signed_op: Signal<Local, Bit>,
+    hit: Signal<Local, Bit>,
     neg_a: Signal<Local, Bit>,
     neg_b: Signal<Local, Bit>,
     mag_a: Signal<Local, Bits<32>>,
@@ -68,24 +66,32 @@ impl Logic for Divider {
             divisor,
             count,
             running,
-            finished,
             negate_q,
             negate_r,
-            want_rem,
-            q_result,
-            r_result,
             have_last,
             last_a,
             last_b,
             last_signed
         );
-        self.done.next = self.finished.q.val();
-        self.y.next = self.q_result.q.val();
-        if self.want_rem.q.val() {
-            self.y.next = self.r_result.q.val();
+        self.signed_op.next = !self.op.val().get_bit(0);
+        self.hit.next = self.have_last.q.val()
+            && (self.a.val() == self.last_a.q.val())
+            && (self.b.val() == self.last_b.q.val())
+            && (self.signed_op.val() == self.last_signed.q.val());
+        self.done.next = self.hit.val() && !self.running.q.val();
+        // Results leave through the sign fix-up.
+        if self.op.val().get_bit(1) {
+            self.y.next = self.remainder.q.val();
+            if self.negate_r.q.val() {
+                self.y.next = 0_u64 - self.remainder.q.val();
+            }
+        } else {
+            self.y.next = self.quotient.q.val();
+            if self.negate_q.q.val() {
+                self.y.next = 0_u64 - self.quotient.q.val();
+            }
         }
 
-        self.signed_op.next = !self.op.val().get_bit(0);
         self.neg_a.next = self.signed_op.val() && self.a.val().get_bit(31);
         self.neg_b.next = self.signed_op.val() && self.b.val().get_bit(31);
         self.mag_a.next = self.a.val();
@@ -112,9 +118,19 @@ impl Logic for Divider {
             | bit_cast::<33, 1>(self.quotient.q.val().get_bits::<1>(30));
         self.diff2.next = self.shifted2.val() - bit_cast::<33, 32>(self.divisor.q.val());
 
-        if self.start.val() && !self.running.q.val() {
-            self.finished.d.next = true;
-            self.want_rem.d.next = self.op.val().get_bit(1);
+        if self.running.q.val() {
+            if self.count.q.val() == 1 {
+                self.running.d.next = false;
+            }
+            self.count.d.next = self.count.q.val() - 1;
+            self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val();
+            if self.diff2.val().get_bit(32) {
+                self.remainder.d.next = self.shifted2.val().get_bits::<32>(0);
+            } else {
+                self.remainder.d.next = self.diff2.val().get_bits::<32>(0);
+                self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val() | 1;
+            }
+        } else if self.start.val() && !self.hit.val() {
             self.have_last.d.next = true;
             self.last_a.d.next = self.a.val();
             self.last_b.d.next = self.b.val();
@@ -122,20 +138,15 @@ impl Logic for Divider {
             self.negate_q.d.next = self.neg_a.val() ^ self.neg_b.val();
             self.negate_r.d.next = self.neg_a.val();
             self.divisor.d.next = self.mag_b.val();
-            if self.have_last.q.val()
-                && (self.a.val() == self.last_a.q.val())
-                && (self.b.val() == self.last_b.q.val())
-                && (self.signed_op.val() == self.last_signed.q.val())
-            {
-                // The other half of the last division: both results are still here.
-            } else if self.b.val() == 0 {
+            if self.b.val() == 0 {
                 // x / 0 = all ones, x % 0 = x, signed or not.
-                self.q_result.d.next = 0xffff_ffff_u64.into();
-                self.r_result.d.next = self.a.val();
+                self.negate_q.d.next = false;
+                self.negate_r.d.next = false;
+                self.quotient.d.next = 0xffff_ffff_u64.into();
+                self.remainder.d.next = self.a.val();
             } else {
                 // The quotient's top bits are zero while the dividend's top bits are below
                 // the divisor: start past whole zero bytes of it.
-                self.finished.d.next = false;
                 self.running.d.next = true;
                 if (self.mag_a.val() >> 8) < self.mag_b.val() {
                     self.remainder.d.next = self.mag_a.val() >> 8;
@@ -154,29 +165,6 @@ impl Logic for Divider {
                     self.quotient.d.next = self.mag_a.val();
                     self.count.d.next = 0.into(); // 16 steps: the 4-bit count wraps
                 }
-            }
-        } else if self.running.q.val() {
-            if self.count.q.val() == 1 {
-                self.running.d.next = false;
-            }
-            self.count.d.next = self.count.q.val() - 1;
-            self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val();
-            if self.diff2.val().get_bit(32) {
-                self.remainder.d.next = self.shifted2.val().get_bits::<32>(0);
-            } else {
-                self.remainder.d.next = self.diff2.val().get_bits::<32>(0);
-                self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val() | 1;
-            }
-        } else if !self.finished.q.val() {
-            // The steps are done: fix the signs of both results.
-            self.finished.d.next = true;
-            self.q_result.d.next = self.quotient.q.val();
-            if self.negate_q.q.val() {
-                self.q_result.d.next = 0_u64 - self.quotient.q.val();
-            }
-            self.r_result.d.next = self.remainder.q.val();
-            if self.negate_r.q.val() {
-                self.r_result.d.next = 0_u64 - self.remainder.q.val();
             }
         }
     }
@@ -217,16 +205,14 @@ mod tests {
                     x.b.next = (b[i] as u64).into();
                     x.op.next = (op as u64).into();
                     x.start.next = true;
-                    wait_clock_cycle!(ep, clock, x);
-                    x.start.next = false;
-                    x.a.next = 0.into();
-                    x.b.next = 0.into();
+                    x = ep.wait(1, x)?;
                     let mut cycles = 0;
                     while !x.done.val() {
                         wait_clock_cycle!(ep, clock, x);
                         cycles += 1;
                         sim_assert!(ep, cycles < 20, x);
                     }
+                    x.start.next = false;
                     let want = reference(a[i], b[i], op) as u64;
                     sim_assert_eq!(ep, x.y.val(), bits::<32>(want), x);
                 }

@@ -99,21 +99,48 @@ impl<const A: usize, const D: usize> Logic for SyncRom<A, D> {
     }
 
     fn hdl(&self) -> Verilog {
-        let w = hex_width(D);
-        let init: Vec<String> = self
-            ._values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| format!("  mem[{i}] = {D}'h{v:0w$x};"))
-            .collect();
-        Verilog::Custom(format!(
-            "reg [{dm}:0] mem [0:{last}];\n\
-             initial begin\n{init}\nend\n\
-             always @(posedge clock) begin\n  if (enable) data <= mem[address];\nend\n",
-            dm = D - 1,
-            last = (1usize << A) - 1,
-            init = init.join("\n"),
-        ))
+        // The ROM is written as bit slices of at most 16 Kbit each (2^A words of
+        // 16384 >> A bits), so each slice fits one ECP5 DP16KD in its deepest shape and the
+        // block RAM outputs feed the data register with no cascade multiplexer between.
+        // Each slice is initialised from one wide constant by a loop, which keeps the file
+        // small.
+        let depth = 1usize << A;
+        let slice = (16384 >> A).clamp(1, D);
+        let mut text = String::from("integer i;\n");
+        let mut parts = vec![];
+        let mut lo = 0;
+        let mut k = 0;
+        while lo < D {
+            let w = slice.min(D - lo);
+            // INIT_k holds word j's bits [lo, lo + w) at bit j·w.
+            let mut init = vec![0u8; (depth * w).div_ceil(4)];
+            for (j, v) in self._values.iter().enumerate() {
+                for b in 0..w {
+                    if (v >> (lo + b)) & 1 == 1 {
+                        let bit = j * w + b;
+                        init[bit / 4] |= 1 << (bit % 4);
+                    }
+                }
+            }
+            let hex: String = init.iter().rev().map(|n| format!("{n:x}")).collect();
+            text.push_str(&format!(
+                "localparam [{top}:0] INIT_{k} = {bits}'h{hex};\n\
+                 reg [{wm}:0] mem_{k} [0:{last}];\n\
+                 reg [{wm}:0] q_{k};\n\
+                 initial for (i = 0; i < {depth}; i = i + 1) mem_{k}[i] = INIT_{k}[i * {w} +: {w}];\n\
+                 always @(posedge clock) if (enable) q_{k} <= mem_{k}[address];\n",
+                top = depth * w - 1,
+                bits = depth * w,
+                wm = w - 1,
+                last = depth - 1,
+            ));
+            parts.push(format!("q_{k}"));
+            lo += w;
+            k += 1;
+        }
+        parts.reverse();
+        text.push_str(&format!("always @(*) data = {{{}}};\n", parts.join(", ")));
+        Verilog::Custom(text)
     }
 
     fn timing(&self) -> Vec<TimingInfo> {
@@ -203,6 +230,75 @@ impl<const A: usize, const D: usize> Logic for SdpRam<A, D> {
                 "write_enable".into(),
             ],
             outputs: vec!["read_data".into()],
+        }]
+    }
+}
+
+/// A small RAM with a synchronous write port and an asynchronous read port (LUT RAM on
+/// ECP5, flip-flops and multiplexers on iCE40), for FIFOs.
+#[derive(LogicBlock)]
+pub struct LutRam<const A: usize, const D: usize> {
+    /// Write clock.
+    pub clock: Signal<In, Clock>,
+    /// Word read in the same cycle.
+    pub read_address: Signal<In, Bits<A>>,
+    /// The word at `read_address` (after any write on the last edge).
+    pub read_data: Signal<Out, Bits<D>>,
+    /// When high, `write_data` is stored at `write_address` on the next edge.
+    pub write_enable: Signal<In, Bit>,
+    /// Write word index.
+    pub write_address: Signal<In, Bits<A>>,
+    /// Word to store.
+    pub write_data: Signal<In, Bits<D>>,
+    _mem: Vec<Bits<D>>,
+}
+
+impl<const A: usize, const D: usize> Default for LutRam<A, D> {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            read_address: Default::default(),
+            read_data: Default::default(),
+            write_enable: Default::default(),
+            write_address: Default::default(),
+            write_data: Default::default(),
+            _mem: vec![Bits::default(); 1 << A],
+        }
+    }
+}
+
+impl<const A: usize, const D: usize> Logic for LutRam<A, D> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() && self.write_enable.val() {
+            self._mem[self.write_address.val().index()] = self.write_data.val();
+        }
+        self.read_data.next = self._mem[self.read_address.val().index()];
+    }
+
+    fn connect(&mut self) {
+        self.read_data.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "reg [{dm}:0] mem [0:{last}];\n\
+             always @(posedge clock) if (write_enable) mem[write_address] <= write_data;\n\
+             always @(*) read_data = mem[read_address];\n",
+            dm = D - 1,
+            last = (1usize << A) - 1,
+        ))
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "lutram_write".into(),
+            clock: "clock".into(),
+            inputs: vec![
+                "write_address".into(),
+                "write_data".into(),
+                "write_enable".into(),
+            ],
+            outputs: vec![],
         }]
     }
 }

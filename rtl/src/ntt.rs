@@ -17,11 +17,13 @@
 //!
 //! Streams: `in_valid`/`in_ready`/`in_data` take n canonical values (the first one's
 //! `inverse` bit picks the direction); then the engine computes; then it offers n results
-//! on `out_valid`/`out_ready`/`out_data`, stalling its output pipeline on back-pressure.
+//! on `out_valid`/`out_ready`/`out_data`. The output pipeline never stalls (a stall would
+//! put a clock-enable multiplexer behind the slow block RAM outputs): it issues a read only
+//! against a credit for a free slot in a 16-word output FIFO.
 
 use crate::babybear;
 use crate::field::{Butterfly, Delay, MontMul};
-use crate::mem::{SdpRam, SyncRom};
+use crate::mem::{LutRam, SdpRam, SyncRom};
 use rust_hdl::prelude::*;
 
 /// `y` is `x` with its bit order reversed (pure wiring).
@@ -134,7 +136,6 @@ pub struct NttEngine<const K: usize, const KM1: usize> {
     rd_data0: DFF<Bits<32>>,
     rd_data1: DFF<Bits<32>>,
     tw_data: DFF<Bits<32>>,
-    ram_enable: Signal<Local, Bit>,
     swap_read: Delay<Bit, 2>,
     swap_write: Delay<Bit, { COMPUTE_DEPTH - 1 }>,
     write_valid: Delay<Bit, { COMPUTE_DEPTH - 1 }>,
@@ -144,16 +145,25 @@ pub struct NttEngine<const K: usize, const KM1: usize> {
     op_v: DFF<Bits<32>>,
     op_w: DFF<Bits<32>>,
     butterfly: Butterfly,
-    // unload: issue counter, output counter, stall-able pipeline
+    // unload: issue counter, output counter, credits for the output FIFO
     all_issued: DFF<Bit>,
     out_count: DFF<Bits<K>>,
-    advance: Signal<Local, Bit>,
+    credits: DFF<Bits<5>>,
+    fifo: LutRam<4, 32>,
+    fifo_head: DFF<Bits<4>>,
+    fifo_tail: DFF<Bits<4>>,
+    fifo_fill: DFF<Bits<5>>,
+    push: Signal<Local, Bit>,
+    pop: Signal<Local, Bit>,
+    has_output: Signal<Local, Bit>,
+    fifo_depth: Constant<Bits<5>>,
     out_issue: Signal<Local, Bit>,
     out_index: Signal<Local, Bits<K>>,
     reverse: BitReverse<K>,
     out_bank: Delay<Bit, 2>,
     out_operand: DFF<Bits<32>>,
     out_valid_line: Delay<Bit, { UNLOAD_DEPTH - 1 }>,
+    scale_factor: DFF<Bits<32>>,
     scale: MontMul,
 }
 
@@ -227,7 +237,6 @@ impl<const K: usize, const KM1: usize> Default for NttEngine<K, KM1> {
             rd_data0: Default::default(),
             rd_data1: Default::default(),
             tw_data: Default::default(),
-            ram_enable: Default::default(),
             swap_read: Default::default(),
             swap_write: Default::default(),
             write_valid: Default::default(),
@@ -239,13 +248,22 @@ impl<const K: usize, const KM1: usize> Default for NttEngine<K, KM1> {
             butterfly: Default::default(),
             all_issued: Default::default(),
             out_count: Default::default(),
-            advance: Default::default(),
+            credits: Default::default(),
+            fifo: Default::default(),
+            fifo_head: Default::default(),
+            fifo_tail: Default::default(),
+            fifo_fill: Default::default(),
+            push: Default::default(),
+            pop: Default::default(),
+            has_output: Default::default(),
+            fifo_depth: Constant::new(bits(16)),
             out_issue: Default::default(),
             out_index: Default::default(),
             reverse: Default::default(),
             out_bank: Default::default(),
             out_operand: Default::default(),
             out_valid_line: Default::default(),
+            scale_factor: Default::default(),
             scale: Default::default(),
         }
     }
@@ -271,7 +289,12 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
             op_w,
             all_issued,
             out_count,
+            credits,
+            fifo_head,
+            fifo_tail,
+            fifo_fill,
             out_operand,
+            scale_factor,
             rd_addr0,
             rd_addr1,
             a_swap,
@@ -298,14 +321,12 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
             butterfly,
             out_bank,
             out_valid_line,
-            scale
+            scale,
+            fifo
         );
         self.in_ready.next = self.phase.q.val() == NttPhase::Load;
         self.busy.next =
             (self.phase.q.val() == NttPhase::Compute) | (self.phase.q.val() == NttPhase::Drain);
-
-        // The unload pipeline moves unless its last stage holds a word nobody takes.
-        self.advance.next = self.out_ready.val() | !self.out_valid_line.y.val();
 
         // ---- compute pipeline: addresses of butterfly `bfly` in the current pass ----
         // i_u inserts a zero at bit log2(h) of the butterfly index; i_v = i_u + h.
@@ -328,13 +349,8 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         self.addr_u.x.next = self.a_addr_u.q.val();
         self.addr_v.x.next = self.a_addr_v.q.val();
         // Operand register: undo the bank swap, line the twiddle up.
-        // The read side advances every cycle, except in unload, where it stalls with the
-        // output pipeline.
-        self.ram_enable.next = (self.phase.q.val() != NttPhase::Unload) | self.advance.val();
-        if self.ram_enable.val() {
-            self.rd_data0.d.next = self.bank0.read_data.val();
-            self.rd_data1.d.next = self.bank1.read_data.val();
-        }
+        self.rd_data0.d.next = self.bank0.read_data.val();
+        self.rd_data1.d.next = self.bank1.read_data.val();
         self.tw_data.d.next = self.twiddles.data.val();
         if self.swap_read.y.val() {
             self.op_u.d.next = self.rd_data1.q.val();
@@ -349,34 +365,63 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         self.butterfly.v.next = self.op_v.q.val();
         self.butterfly.w.next = self.op_w.q.val();
 
-        // ---- unload pipeline: stalls as a whole while the consumer is not ready ----
-        self.out_issue.next = (self.phase.q.val() == NttPhase::Unload) & !self.all_issued.q.val();
+        // ---- unload pipeline: free-running; a read is issued only against a credit ----
+        self.out_issue.next = (self.phase.q.val() == NttPhase::Unload)
+            & !self.all_issued.q.val()
+            & (self.credits.q.val() != 0);
         if self.inverse_mode.q.val() {
             self.out_index.next = 0 - self.count.q.val();
         } else {
             self.out_index.next = self.count.q.val();
         }
         self.reverse.x.next = self.out_index.val();
-        self.out_bank.enable.next = self.advance.val();
+        self.out_bank.enable.next = true;
         self.out_bank.x.next = self.a_swap.q.val();
-        if self.advance.val() {
-            if self.out_bank.y.val() {
-                self.out_operand.d.next = self.rd_data1.q.val();
-            } else {
-                self.out_operand.d.next = self.rd_data0.q.val();
-            }
-        }
-        self.scale.enable.next = self.advance.val();
-        self.scale.a.next = self.out_operand.q.val();
-        if self.inverse_mode.q.val() {
-            self.scale.b.next = self.mont_n_inv.val();
+        if self.out_bank.y.val() {
+            self.out_operand.d.next = self.rd_data1.q.val();
         } else {
-            self.scale.b.next = self.mont_one.val();
+            self.out_operand.d.next = self.rd_data0.q.val();
         }
-        self.out_valid_line.enable.next = self.advance.val();
+        self.scale.enable.next = true;
+        self.scale.a.next = self.out_operand.q.val();
+        // (registered, so the multiplier's DSP inputs come straight from flip-flops)
+        if self.inverse_mode.q.val() {
+            self.scale_factor.d.next = self.mont_n_inv.val();
+        } else {
+            self.scale_factor.d.next = self.mont_one.val();
+        }
+        self.scale.b.next = self.scale_factor.q.val();
+        self.out_valid_line.enable.next = true;
         self.out_valid_line.x.next = self.a_out_valid.q.val();
-        self.out_valid.next = self.out_valid_line.y.val();
-        self.out_data.next = self.scale.y.val();
+        // Output FIFO: scaled words enter at the tail, the consumer takes them at the head.
+        self.push.next = self.out_valid_line.y.val();
+        self.has_output.next = self.fifo_fill.q.val() != 0;
+        self.pop.next = self.has_output.val() & self.out_ready.val();
+        self.fifo.write_enable.next = self.push.val();
+        self.fifo.write_address.next = self.fifo_tail.q.val();
+        self.fifo.write_data.next = self.scale.y.val();
+        self.fifo.read_address.next = self.fifo_head.q.val();
+        self.out_valid.next = self.has_output.val();
+        self.out_data.next = self.fifo.read_data.val();
+        if self.push.val() {
+            self.fifo_tail.d.next = self.fifo_tail.q.val() + 1;
+        }
+        if self.pop.val() {
+            self.fifo_head.d.next = self.fifo_head.q.val() + 1;
+        }
+        if self.push.val() & !self.pop.val() {
+            self.fifo_fill.d.next = self.fifo_fill.q.val() + 1;
+        }
+        if self.pop.val() & !self.push.val() {
+            self.fifo_fill.d.next = self.fifo_fill.q.val() - 1;
+        }
+        // A credit is spent by each issued read and comes back when its word leaves.
+        if self.out_issue.val() & !self.pop.val() {
+            self.credits.d.next = self.credits.q.val() - 1;
+        }
+        if self.pop.val() & !self.out_issue.val() {
+            self.credits.d.next = self.credits.q.val() + 1;
+        }
 
         // ---- bank ports ----
         // Stage A registers the read addresses: the address arithmetic and the parity
@@ -386,12 +431,9 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         self.a_exponent.d.next = self.exponent.q.val();
         if self.phase.q.val() == NttPhase::Unload {
             self.a_valid.d.next = false;
-            if self.advance.val() {
-                self.rd_addr0.d.next = self.reverse.y.val().get_bits::<KM1>(1);
-                self.rd_addr1.d.next = self.reverse.y.val().get_bits::<KM1>(1);
-                self.a_swap.d.next = self.reverse.y.val().xor();
-                self.a_out_valid.d.next = self.out_issue.val();
-            }
+            self.rd_addr0.d.next = self.reverse.y.val().get_bits::<KM1>(1);
+            self.rd_addr1.d.next = self.reverse.y.val().get_bits::<KM1>(1);
+            self.a_swap.d.next = self.reverse.y.val().xor();
         } else {
             self.a_valid.d.next = self.issue.val();
             self.a_swap.d.next = self.index_u.val().xor();
@@ -405,8 +447,9 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         }
         self.bank0.read_address.next = self.rd_addr0.q.val();
         self.bank1.read_address.next = self.rd_addr1.q.val();
-        self.bank0.read_enable.next = self.ram_enable.val();
-        self.bank1.read_enable.next = self.ram_enable.val();
+        self.bank0.read_enable.next = true;
+        self.bank1.read_enable.next = true;
+        self.a_out_valid.d.next = self.out_issue.val();
         if self.phase.q.val() == NttPhase::Load {
             self.bank0.write_enable.next = self.in_valid.val() & !self.count.q.val().xor();
             self.bank1.write_enable.next = self.in_valid.val() & self.count.q.val().xor();
@@ -466,6 +509,7 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
                         self.count.d.next = 0.into();
                         self.all_issued.d.next = false;
                         self.out_count.d.next = 0.into();
+                        self.credits.d.next = self.fifo_depth.val();
                     } else {
                         self.phase.d.next = NttPhase::Compute;
                         self.bfly.d.next = 0.into();
@@ -477,13 +521,13 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
                 }
             }
             NttPhase::Unload => {
-                if self.out_issue.val() & self.advance.val() {
+                if self.out_issue.val() {
                     self.count.d.next = self.count.q.val() + 1;
                     if self.count.q.val().all() {
                         self.all_issued.d.next = true;
                     }
                 }
-                if self.out_valid_line.y.val() & self.out_ready.val() {
+                if self.pop.val() {
                     self.out_count.d.next = self.out_count.q.val() + 1;
                     if self.out_count.q.val().all() {
                         self.phase.d.next = NttPhase::Load;

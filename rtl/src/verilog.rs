@@ -4,7 +4,7 @@
 //! `top$mul$pp00`); the emitter renames the whole tree after the block so
 //! several blocks can share one synthesis run or simulation build.
 
-use crate::core::CoreSystem128K;
+use crate::core::{CoreSystem128K, RamStyle};
 use crate::field::{Butterfly, ModAdd, ModSub, MontMul};
 use crate::ntt::NttEngine;
 use crate::sha256::Sha256Core;
@@ -103,6 +103,11 @@ pub fn top_levels() -> Vec<TopLevel> {
             "rvzk_core",
             "RV32IM trace-capture core with 128 KiB of guest memory",
             CoreSystem128K::default(),
+        ),
+        emit(
+            "rvzk_core_up5k",
+            "RV32IM trace-capture core, guest memory in the UP5K's SPRAM (synthesis only)",
+            CoreSystem128K::new(RamStyle::Up5kSpram),
         ),
     ]
 }

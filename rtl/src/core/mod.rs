@@ -23,7 +23,7 @@ pub use decode::Decoder;
 pub use div::Divider;
 pub use lsu::{LoadStoreUnit, MEM_BASE};
 pub use mul::Multiplier;
-pub use ram::CoreRam;
+pub use ram::{CoreRam, RamStyle};
 pub use regfile::RegFile;
 pub use system::CoreSystem;
 

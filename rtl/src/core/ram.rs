@@ -2,6 +2,16 @@
 
 use rust_hdl::prelude::*;
 
+/// How [`CoreRam`] is written in Verilog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RamStyle {
+    /// A plain memory array: simulators, and block RAM on ECP5 (inferred).
+    Inferred,
+    /// The iCE40 UP5K's four SB_SPRAM256KA (16K × 16 each), as two banks of two; only for
+    /// 2^15 words. Not simulable without the vendor model (synthesis only).
+    Up5kSpram,
+}
+
 /// Single-port synchronous RAM of `2^A` 32-bit words (2^15 words = 128 KiB, the UP5K's four
 /// SPRAMs; block RAM on ECP5).
 ///
@@ -24,6 +34,21 @@ pub struct CoreRam<const A: usize> {
     pub rdata: Signal<Out, Bits<32>>,
     _mem: Vec<u32>,
     _q: u32,
+    _style: RamStyle,
+}
+
+impl<const A: usize> CoreRam<A> {
+    /// A RAM written in Verilog as `style` says.
+    pub fn new(style: RamStyle) -> Self {
+        assert!(
+            style == RamStyle::Inferred || A == 15,
+            "SPRAM holds exactly 2^15 words"
+        );
+        Self {
+            _style: style,
+            ..Self::default()
+        }
+    }
 }
 
 impl<const A: usize> Default for CoreRam<A> {
@@ -37,6 +62,7 @@ impl<const A: usize> Default for CoreRam<A> {
             rdata: Default::default(),
             _mem: vec![0; 1 << A],
             _q: 0,
+            _style: RamStyle::Inferred,
         }
     }
 }
@@ -59,6 +85,9 @@ impl<const A: usize> Logic for CoreRam<A> {
     }
 
     fn hdl(&self) -> Verilog {
+        if self._style == RamStyle::Up5kSpram {
+            return Verilog::Custom(UP5K_SPRAM.into());
+        }
         Verilog::Custom(format!(
             "\
 reg [31:0] mem [0:{last}];
@@ -88,6 +117,45 @@ end
         }]
     }
 }
+
+/// 2^15 words in the UP5K's SPRAMs: address bit 14 picks a bank, each bank is two SPRAMs
+/// for the low and high halfwords. SPRAM's output is only promised for the cycle after a
+/// read, so a register keeps the word for as long as the core needs it.
+const UP5K_SPRAM: &str = "\
+wire [15:0] q0lo;
+wire [15:0] q0hi;
+wire [15:0] q1lo;
+wire [15:0] q1hi;
+wire cs0 = enable && !addr[14];
+wire cs1 = enable && addr[14];
+reg bank;
+reg fresh;
+reg [31:0] held;
+wire [31:0] word = bank ? {q1hi, q1lo} : {q0hi, q0lo};
+SB_SPRAM256KA ram0lo (.ADDRESS(addr[13:0]), .DATAIN(wdata[15:0]), .MASKWREN(4'b1111),
+  .WREN(write), .CHIPSELECT(cs0), .CLOCK(clock), .STANDBY(1'b0), .SLEEP(1'b0),
+  .POWEROFF(1'b1), .DATAOUT(q0lo));
+SB_SPRAM256KA ram0hi (.ADDRESS(addr[13:0]), .DATAIN(wdata[31:16]), .MASKWREN(4'b1111),
+  .WREN(write), .CHIPSELECT(cs0), .CLOCK(clock), .STANDBY(1'b0), .SLEEP(1'b0),
+  .POWEROFF(1'b1), .DATAOUT(q0hi));
+SB_SPRAM256KA ram1lo (.ADDRESS(addr[13:0]), .DATAIN(wdata[15:0]), .MASKWREN(4'b1111),
+  .WREN(write), .CHIPSELECT(cs1), .CLOCK(clock), .STANDBY(1'b0), .SLEEP(1'b0),
+  .POWEROFF(1'b1), .DATAOUT(q1lo));
+SB_SPRAM256KA ram1hi (.ADDRESS(addr[13:0]), .DATAIN(wdata[31:16]), .MASKWREN(4'b1111),
+  .WREN(write), .CHIPSELECT(cs1), .CLOCK(clock), .STANDBY(1'b0), .SLEEP(1'b0),
+  .POWEROFF(1'b1), .DATAOUT(q1hi));
+initial begin
+  bank = 1'b0;
+  fresh = 1'b0;
+  held = 32'h0;
+end
+always @(posedge clock) begin
+  fresh <= enable && !write;
+  if (enable && !write) bank <= addr[14];
+  if (fresh) held <= word;
+end
+always @(*) rdata = fresh ? word : held;
+";
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 //! instantiate.
 
 use super::cpu::Core;
-use super::ram::CoreRam;
+use super::ram::{CoreRam, RamStyle};
 use rust_hdl::prelude::*;
 
 /// [`Core`] plus a [`CoreRam`] of `2^RA` words. Every port is the core's (see there), minus
@@ -95,6 +95,16 @@ pub struct CoreSystem<const RA: usize> {
     pub retired: Signal<Out, Bits<32>>,
     core: Core<RA>,
     ram: CoreRam<RA>,
+}
+
+impl<const RA: usize> CoreSystem<RA> {
+    /// The core with its memory written in Verilog as `style` says.
+    pub fn new(style: RamStyle) -> Self {
+        Self {
+            ram: CoreRam::new(style),
+            ..Self::default()
+        }
+    }
 }
 
 impl<const RA: usize> Logic for CoreSystem<RA> {

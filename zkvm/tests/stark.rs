@@ -2,6 +2,7 @@
 //! make — broken constraints, unbalanced buses, wrong public values, tampered proofs — is
 //! refused by the honest prover and rejected by the verifier when a cheating prover forces it.
 
+use rvzk_zkvm::air::toy::{fibonacci_trace as fib_trace, Fibonacci as Fib};
 use rvzk_zkvm::air::{Air, AirBuilder, Direction, F};
 use rvzk_zkvm::field::{Field, PrimeField32};
 use rvzk_zkvm::matrix::RowMajorMatrix;
@@ -12,50 +13,6 @@ use rvzk_zkvm::stark::{
 
 fn f(x: u32) -> F {
     F::new(x)
-}
-
-// ---- Fibonacci ------------------------------------------------------------------------------
-
-/// Columns (a, b). Row 0: (pub0, pub1); then a' = b, b' = a + b; last row: b = pub2.
-struct Fib;
-
-impl Air for Fib {
-    fn name(&self) -> String {
-        "fib".into()
-    }
-    fn width(&self) -> usize {
-        2
-    }
-    fn max_degree(&self) -> usize {
-        2
-    }
-    fn eval<B: AirBuilder>(&self, b: &mut B) {
-        let (a, x) = (b.local()[0].into(), b.local()[1].into());
-        let (a2, x2) = (b.next()[0].into(), b.next()[1].into());
-        let p = b.public_values().to_vec();
-        let first = b.is_first_row();
-        let last = b.is_last_row();
-        let tr = b.is_transition();
-        b.assert_zero(first.clone() * (a.clone() - p[0]));
-        b.assert_zero(first * (x.clone() - p[1]));
-        b.assert_zero(tr.clone() * (a2 - x.clone()));
-        b.assert_zero(tr * (x2 - (a + x.clone())));
-        b.assert_zero(last * (x - p[2]));
-    }
-}
-
-fn fib_trace(n: usize, a0: u32, b0: u32) -> (RowMajorMatrix<F>, Vec<F>) {
-    let mut v = Vec::with_capacity(2 * n);
-    let (mut a, mut b) = (f(a0), f(b0));
-    for _ in 0..n {
-        v.push(a);
-        v.push(b);
-        let c = a + b;
-        a = b;
-        b = c;
-    }
-    let last = v[2 * n - 1];
-    (RowMajorMatrix::new(v, 2), vec![f(a0), f(b0), last])
 }
 
 // ---- A counter range-checked through a preprocessed byte table ----------------------------

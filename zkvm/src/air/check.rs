@@ -1,7 +1,8 @@
 //! Evaluating an AIR on concrete rows: the constraint checker (for tests, debugging and the
 //! prover's own sanity check) and the interaction collector (for the lookup argument).
 
-use super::{Air, AirBuilder, Direction, F};
+use super::window::{Sink, Window, WindowBuilder};
+use super::{Air, Direction, F};
 use crate::field::Field;
 use crate::matrix::RowMajorMatrix;
 
@@ -30,56 +31,22 @@ pub struct RowInteraction {
     pub multiplicity: F,
 }
 
-/// Evaluates on one concrete row.
-struct RowBuilder<'a> {
-    local: &'a [F],
-    next: &'a [F],
-    prep_local: &'a [F],
-    prep_next: &'a [F],
-    public: &'a [F],
-    first: bool,
-    last: bool,
-    /// Index of the first failing constraint, if any.
+/// Records the first failing constraint and every interaction of one row.
+#[derive(Default)]
+struct RowSink {
     failed: Option<usize>,
     count: usize,
     interactions: Vec<RowInteraction>,
 }
 
-impl AirBuilder for RowBuilder<'_> {
-    type Var = F;
-    type Expr = F;
-
-    fn local(&self) -> &[F] {
-        self.local
-    }
-    fn next(&self) -> &[F] {
-        self.next
-    }
-    fn preprocessed_local(&self) -> &[F] {
-        self.prep_local
-    }
-    fn preprocessed_next(&self) -> &[F] {
-        self.prep_next
-    }
-    fn public_values(&self) -> &[F] {
-        self.public
-    }
-    fn is_first_row(&self) -> F {
-        F::from_u64(self.first as u64)
-    }
-    fn is_last_row(&self) -> F {
-        F::from_u64(self.last as u64)
-    }
-    fn is_transition(&self) -> F {
-        F::from_u64(!self.last as u64)
-    }
-    fn assert_zero(&mut self, e: F) {
+impl Sink<F> for RowSink {
+    fn constraint(&mut self, e: F) {
         if !e.is_zero() && self.failed.is_none() {
             self.failed = Some(self.count);
         }
         self.count += 1;
     }
-    fn interact(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
+    fn interaction(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
         self.interactions.push(RowInteraction {
             bus,
             direction,
@@ -89,35 +56,38 @@ impl AirBuilder for RowBuilder<'_> {
     }
 }
 
-/// Run `f` on a builder for every row of `trace`.
+/// Evaluate `air` on every row of `trace`, handing each row's sink to `f`.
 fn for_each_row<A: Air>(
     air: &A,
     trace: &RowMajorMatrix<F>,
     public: &[F],
-    mut f: impl FnMut(usize, RowBuilder<'_>),
+    mut f: impl FnMut(usize, RowSink),
 ) {
     let prep = air.preprocessed();
     let n = trace.height();
     let empty: [F; 0] = [];
     for row in 0..n {
         let next = (row + 1) % n;
-        let (pl, pn) = match &prep {
+        let (prep_local, prep_next) = match &prep {
             Some(p) => (p.row(row), p.row(next)),
             None => (&empty[..], &empty[..]),
         };
-        let b = RowBuilder {
-            local: trace.row(row),
-            next: trace.row(next),
-            prep_local: pl,
-            prep_next: pn,
-            public,
-            first: row == 0,
-            last: row == n - 1,
-            failed: None,
-            count: 0,
-            interactions: Vec::new(),
+        let last = row == n - 1;
+        let mut b = WindowBuilder {
+            window: Window {
+                local: trace.row(row),
+                next: trace.row(next),
+                prep_local,
+                prep_next,
+                public,
+                first: F::from_u64((row == 0) as u64),
+                last: F::from_u64(last as u64),
+                transition: F::from_u64(!last as u64),
+            },
+            sink: RowSink::default(),
         };
-        f(row, b);
+        air.eval(&mut b);
+        f(row, b.sink);
     }
 }
 
@@ -128,12 +98,11 @@ pub fn check_constraints<A: Air>(
     public: &[F],
 ) -> Result<(), ConstraintFailure> {
     let mut failure = None;
-    for_each_row(air, trace, public, |row, mut b| {
+    for_each_row(air, trace, public, |row, sink| {
         if failure.is_some() {
             return;
         }
-        air.eval(&mut b);
-        if let Some(constraint) = b.failed {
+        if let Some(constraint) = sink.failed {
             failure = Some(ConstraintFailure {
                 table: air.name(),
                 row,
@@ -151,9 +120,6 @@ pub fn collect_interactions<A: Air>(
     public: &[F],
 ) -> Vec<Vec<RowInteraction>> {
     let mut out = Vec::with_capacity(trace.height());
-    for_each_row(air, trace, public, |_, mut b| {
-        air.eval(&mut b);
-        out.push(b.interactions);
-    });
+    for_each_row(air, trace, public, |_, sink| out.push(sink.interactions));
     out
 }

@@ -8,6 +8,8 @@
 //! tests and debugging, and a collector of bus interactions. See `docs/stark.md` ("AIR").
 
 mod check;
+pub mod toy;
+pub mod window;
 
 pub use check::{check_constraints, collect_interactions, ConstraintFailure, RowInteraction};
 

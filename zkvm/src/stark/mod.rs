@@ -31,7 +31,8 @@ use crate::field::BabyBearExt4;
 use crate::fri::FriConfig;
 use crate::matrix::RowMajorMatrix;
 
-use folder::{LdeFolder, OodFolder};
+use crate::air::window::{Window, WindowBuilder};
+use folder::{CountingSink, ExtInteraction, HornerSink, PowersSink};
 
 /// The extension field challenges live in.
 pub type E = BabyBearExt4;
@@ -140,39 +141,46 @@ pub trait Table: Sync {
     fn check(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Result<(), ConstraintFailure>;
     /// Interactions of every row.
     fn interactions(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Vec<Vec<RowInteraction>>;
-    /// The α-combined constraints (base and logUp) at one LDE point, given that point's rows;
+    /// The α-combined constraints (the AIR's, then the logUp ones) at one LDE point;
     /// `alpha_powers[i]` = α^(K−1−i) for the K constraints in evaluation order.
-    #[allow(clippy::too_many_arguments)]
-    fn eval_lde_row(
-        &self,
-        local: &[F],
-        next: &[F],
-        prep_local: &[F],
-        prep_next: &[F],
-        aux_local: &[E],
-        aux_next: &[E],
-        public: &[F],
-        sel: &Selectors<F>,
-        lookup: &LookupChallenges,
-        claimed_sum: E,
-        alpha_powers: &[E],
-    ) -> E;
-    /// The α-combined constraints at the out-of-domain point.
-    #[allow(clippy::too_many_arguments)]
-    fn eval_ood(
-        &self,
-        local: &[E],
-        next: &[E],
-        prep_local: &[E],
-        prep_next: &[E],
-        aux_local: &[E],
-        aux_next: &[E],
-        public: &[F],
-        sel: &Selectors<E>,
-        lookup: &LookupChallenges,
-        claimed_sum: E,
-        alpha: E,
-    ) -> E;
+    fn eval_lde_row(&self, window: Window<'_, F>, aux: &LogUpRow<'_>, alpha_powers: &[E]) -> E;
+    /// The α-combined constraints at the out-of-domain point (Horner's rule with α).
+    fn eval_ood(&self, window: Window<'_, E>, aux: &LogUpRow<'_>, alpha: E) -> E;
+}
+
+/// The logUp side of one evaluation point: the auxiliary columns of this row and the next,
+/// the challenges and the table's claimed sum.
+pub struct LogUpRow<'a> {
+    /// Aux columns (h₀ … h_{k−1}, s) at this row.
+    pub local: &'a [E],
+    /// Aux columns at the next row.
+    pub next: &'a [E],
+    /// The lookup challenges.
+    pub lookup: &'a LookupChallenges,
+    /// The table's claimed bus sum.
+    pub claimed_sum: E,
+}
+
+/// Count an AIR's constraints and interactions by evaluating it on zero rows (both are
+/// declared unconditionally).
+fn count<A: Air>(air: &A, public: &[F]) -> CountingSink {
+    let zeros = vec![F::default(); Air::width(air)];
+    let prep_zeros = vec![F::default(); Air::preprocessed(air).map_or(0, |p| p.width)];
+    let mut b = WindowBuilder {
+        window: Window {
+            local: &zeros,
+            next: &zeros,
+            prep_local: &prep_zeros,
+            prep_next: &prep_zeros,
+            public,
+            first: F::default(),
+            last: F::default(),
+            transition: F::default(),
+        },
+        sink: CountingSink::default(),
+    };
+    Air::eval(air, &mut b);
+    b.sink
 }
 
 impl<A: Air> Table for A {
@@ -189,18 +197,10 @@ impl<A: Air> Table for A {
         Air::max_degree(self)
     }
     fn num_interactions(&self, public: &[F]) -> usize {
-        // Interactions and constraints are declared unconditionally, so evaluating on zero
-        // rows counts them.
-        let prep_width = Air::preprocessed(self).map_or(0, |p| p.width);
-        let mut counter = folder::CountingBuilder::new(Air::width(self), prep_width, public);
-        Air::eval(self, &mut counter);
-        counter.interactions
+        count(self, public).interactions
     }
     fn num_constraints(&self, public: &[F]) -> usize {
-        let prep_width = Air::preprocessed(self).map_or(0, |p| p.width);
-        let mut counter = folder::CountingBuilder::new(Air::width(self), prep_width, public);
-        Air::eval(self, &mut counter);
-        counter.constraints
+        count(self, public).constraints
     }
     fn check(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Result<(), ConstraintFailure> {
         check_constraints(self, trace, public)
@@ -208,81 +208,49 @@ impl<A: Air> Table for A {
     fn interactions(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Vec<Vec<RowInteraction>> {
         collect_interactions(self, trace, public)
     }
-    fn eval_lde_row(
-        &self,
-        local: &[F],
-        next: &[F],
-        prep_local: &[F],
-        prep_next: &[F],
-        aux_local: &[E],
-        aux_next: &[E],
-        public: &[F],
-        sel: &Selectors<F>,
-        lookup: &LookupChallenges,
-        claimed_sum: E,
-        alpha_powers: &[E],
-    ) -> E {
-        let mut f = LdeFolder::new(
-            local,
-            next,
-            prep_local,
-            prep_next,
-            public,
-            sel,
-            alpha_powers,
-        );
-        Air::eval(self, &mut f);
-        if f.interactions.is_empty() {
-            return f.acc;
-        }
-        let sel_e = Selectors {
-            first: E::from(sel.first),
-            last: E::from(sel.last),
-            transition: E::from(sel.transition),
-            inv_zeroifier: E::from(sel.inv_zeroifier),
-        };
-        let (mut acc, mut index) = (f.acc, f.index);
-        logup_constraints(
-            &f.interactions,
-            aux_local,
-            aux_next,
-            &sel_e,
-            lookup,
-            claimed_sum,
-            &mut |c| {
-                acc += alpha_powers[index] * c;
-                index += 1;
+    fn eval_lde_row(&self, window: Window<'_, F>, aux: &LogUpRow<'_>, alpha_powers: &[E]) -> E {
+        let selectors = [window.first, window.last, window.transition].map(E::from);
+        let mut b = WindowBuilder {
+            window,
+            sink: PowersSink {
+                powers: alpha_powers,
+                index: 0,
+                acc: E::default(),
+                interactions: Vec::new(),
             },
-        );
+        };
+        Air::eval(self, &mut b);
+        let PowersSink {
+            mut index,
+            mut acc,
+            interactions,
+            ..
+        } = b.sink;
+        logup_constraints(&interactions, aux, selectors, &mut |c| {
+            acc += alpha_powers[index] * c;
+            index += 1;
+        });
         acc
     }
-    fn eval_ood(
-        &self,
-        local: &[E],
-        next: &[E],
-        prep_local: &[E],
-        prep_next: &[E],
-        aux_local: &[E],
-        aux_next: &[E],
-        public: &[F],
-        sel: &Selectors<E>,
-        lookup: &LookupChallenges,
-        claimed_sum: E,
-        alpha: E,
-    ) -> E {
-        let mut f = OodFolder::new(local, next, prep_local, prep_next, public, sel, alpha);
-        Air::eval(self, &mut f);
-        let interactions = f.interactions;
-        let mut acc = f.acc;
-        logup_constraints(
-            &interactions,
-            aux_local,
-            aux_next,
-            sel,
-            lookup,
-            claimed_sum,
-            &mut |c| acc = acc * alpha + c,
-        );
+    fn eval_ood(&self, window: Window<'_, E>, aux: &LogUpRow<'_>, alpha: E) -> E {
+        let selectors = [window.first, window.last, window.transition];
+        let mut b = WindowBuilder {
+            window,
+            sink: HornerSink {
+                alpha,
+                acc: E::default(),
+                interactions: Vec::new(),
+            },
+        };
+        Air::eval(self, &mut b);
+        let HornerSink {
+            mut acc,
+            interactions,
+            ..
+        } = b.sink;
+        logup_constraints(&interactions, aux, selectors, &mut |c| {
+            acc = acc * alpha + c
+        });
         acc
     }
 }
@@ -294,32 +262,32 @@ impl<A: Air> Table for A {
 /// * `s = Σ h_j` on the first row;
 /// * `s' = s + Σ h_j'` on every transition;
 /// * `s = claimed_sum` on the last row.
-#[allow(clippy::too_many_arguments)]
+///
+/// `selectors` are (first, last, transition) at this point.
 fn logup_constraints(
-    interactions: &[(usize, Direction, Vec<E>, E)],
-    aux_local: &[E],
-    aux_next: &[E],
-    sel: &Selectors<E>,
-    lookup: &LookupChallenges,
-    claimed_sum: E,
+    interactions: &[ExtInteraction],
+    aux: &LogUpRow<'_>,
+    selectors: [E; 3],
     fold: &mut dyn FnMut(E),
 ) {
     let k = interactions.len();
     if k == 0 {
         return;
     }
+    let (aux_local, aux_next) = (aux.local, aux.next);
+    let [first, last, transition] = selectors;
     debug_assert_eq!(aux_local.len(), k + 1);
     let mut sum_local = E::default();
     let mut sum_next = E::default();
     for (j, (bus, dir, values, m)) in interactions.iter().enumerate() {
-        let fp = lookup.fingerprint(*bus, values);
+        let fp = aux.lookup.fingerprint(*bus, values);
         fold(aux_local[j] * fp - signed(*dir, *m));
         sum_local += aux_local[j];
         sum_next += aux_next[j];
     }
     let s = aux_local[k];
     let s_next = aux_next[k];
-    fold(sel.first * (s - sum_local));
-    fold(sel.transition * (s_next - s - sum_next));
-    fold(sel.last * (s - claimed_sum));
+    fold(first * (s - sum_local));
+    fold(transition * (s_next - s - sum_next));
+    fold(last * (s - aux.claimed_sum));
 }

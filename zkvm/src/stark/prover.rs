@@ -2,10 +2,11 @@
 
 use rayon::prelude::*;
 
-use super::domain::{barycentric_eval, Selectors};
+use super::domain::barycentric_eval;
 use super::proof::{QueryOpening, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
-use super::{signed, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
+use super::{signed, LogUpRow, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
+use crate::air::window::Window;
 use crate::air::{ConstraintFailure, F};
 use crate::field::{batch_inverse, ExtensionField, Field, TwoAdicField};
 use crate::fri;
@@ -555,6 +556,21 @@ fn prove_inner(
     })
 }
 
+/// The points of the LDE coset g·H' (|H'| = 2^log_lde) in bit-reversed order: row i of every
+/// committed LDE is the value at `points[i]`.
+pub(super) fn lde_points_bitrev(log_lde: usize) -> Vec<F> {
+    let n = 1usize << log_lde;
+    let mut natural = Vec::with_capacity(n);
+    let mut p = F::GENERATOR;
+    let omega = F::two_adic_generator(log_lde);
+    for _ in 0..n {
+        natural.push(p);
+        p *= omega;
+    }
+    crate::util::reverse_slice_index_bits(&mut natural);
+    natural
+}
+
 /// For flags per table, the index of each present table among the present ones.
 pub(super) fn index_of_present(present: &[bool]) -> Vec<Option<usize>> {
     let mut next = 0;
@@ -644,18 +660,8 @@ fn quotient(
     let log_lde = log_n + log_blowup;
     let big_n = 1usize << log_lde;
     let blowup = 1usize << log_blowup;
-    let omega_lde = F::two_adic_generator(log_lde);
     let omega_n = F::two_adic_generator(log_n);
-    // The LDE points in bit-reversed order.
-    let mut xs = Vec::with_capacity(big_n);
-    let mut p = F::GENERATOR;
-    for _ in 0..big_n {
-        xs.push(p);
-        p *= omega_lde;
-    }
-    let xs: Vec<F> = (0..big_n)
-        .map(|i| xs[reverse_bits_len(i, log_lde)])
-        .collect();
+    let xs = lde_points_bitrev(log_lde);
     let n_f = F::from_u64(n as u64);
     let inv_first = batch_inverse(&xs.iter().map(|&x| (x - F::ONE) * n_f).collect::<Vec<_>>());
     let inv_last = batch_inverse(
@@ -687,31 +693,29 @@ fn quotient(
             let x = xs[i];
             let e = reverse_bits_len(i, log_lde) & (blowup - 1);
             let z = zeroifier[e];
-            let sel = Selectors {
-                first: z * inv_first[i],
-                last: z * inv_last[i],
-                transition: x - omega_n_inv,
-                inv_zeroifier: inv_zeroifier[e],
-            };
             let j = reverse_bits_len((reverse_bits_len(i, log_lde) + blowup) % big_n, log_lde);
             let aux_row = |r: usize| -> Vec<E> {
                 aux.map(|a| a.row(r).chunks_exact(4).map(E::from_base_slice).collect())
                     .unwrap_or_default()
             };
-            let acc = table.eval_lde_row(
-                main.row(i),
-                main.row(j),
-                prep.map_or(&empty[..], |p| p.row(i)),
-                prep.map_or(&empty[..], |p| p.row(j)),
-                &aux_row(i),
-                &aux_row(j),
+            let (aux_local, aux_next) = (aux_row(i), aux_row(j));
+            let window = Window {
+                local: main.row(i),
+                next: main.row(j),
+                prep_local: prep.map_or(&empty[..], |p| p.row(i)),
+                prep_next: prep.map_or(&empty[..], |p| p.row(j)),
                 public,
-                &sel,
+                first: z * inv_first[i],
+                last: z * inv_last[i],
+                transition: x - omega_n_inv,
+            };
+            let logup = LogUpRow {
+                local: &aux_local,
+                next: &aux_next,
                 lookup,
                 claimed_sum,
-                &alpha_powers,
-            );
-            acc * sel.inv_zeroifier
+            };
+            table.eval_lde_row(window, &logup, &alpha_powers) * inv_zeroifier[e]
         })
         .collect();
 
@@ -859,16 +863,7 @@ fn deep_codeword(
     let opened: Vec<&TableOpenings> = tables.iter().map(|t| t.opened).collect();
     let sums = deep_sums(&opened, alpha);
     let zeta_next = zeta * F::two_adic_generator(log_n);
-    let omega = F::two_adic_generator(log_lde);
-    let mut xs = Vec::with_capacity(big_n);
-    let mut p = F::GENERATOR;
-    for _ in 0..big_n {
-        xs.push(p);
-        p *= omega;
-    }
-    let xs: Vec<F> = (0..big_n)
-        .map(|i| xs[reverse_bits_len(i, log_lde)])
-        .collect();
+    let xs = lde_points_bitrev(log_lde);
     let inv_z = batch_inverse(&xs.iter().map(|&x| E::from(x) - zeta).collect::<Vec<_>>());
     let inv_zn = batch_inverse(
         &xs.iter()

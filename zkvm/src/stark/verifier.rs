@@ -7,7 +7,8 @@ use super::prover::{
     absorb_openings, absorb_statement, deep_columns, deep_row_sums, deep_sums, ext_from_coords,
     height_groups, index_of_present, powers_of, quotient_chunks, RowSet,
 };
-use super::{signed, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
+use super::{signed, LogUpRow, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
+use crate::air::window::Window;
 use crate::air::F;
 use crate::field::{Field, TwoAdicField};
 use crate::fri::{self, FriError};
@@ -180,19 +181,24 @@ pub fn verify(
         let log_n = proof.log_heights[t];
         let sel = selectors_at(zeta, log_n);
         let coords = |v: &[E]| -> Vec<E> { v.chunks_exact(4).map(ext_from_coords).collect() };
-        let acc = table.eval_ood(
-            &o.main_local,
-            &o.main_next,
-            &o.prep_local,
-            &o.prep_next,
-            &coords(&o.aux_local),
-            &coords(&o.aux_next),
+        let (aux_local, aux_next) = (coords(&o.aux_local), coords(&o.aux_next));
+        let window = Window {
+            local: &o.main_local,
+            next: &o.main_next,
+            prep_local: &o.prep_local,
+            prep_next: &o.prep_next,
             public,
-            &sel,
-            &lookup,
-            proof.claimed_sums[t],
-            alpha,
-        );
+            first: sel.first,
+            last: sel.last,
+            transition: sel.transition,
+        };
+        let logup = LogUpRow {
+            local: &aux_local,
+            next: &aux_next,
+            lookup: &lookup,
+            claimed_sum: proof.claimed_sums[t],
+        };
+        let acc = table.eval_ood(window, &logup, alpha);
         // q(ζ) = Σ_c ζ^(c·n) q_c(ζ)
         let zeta_n = zeta.pow(1u64 << log_n);
         let mut q = E::ZERO;

@@ -1,0 +1,79 @@
+//! One generic [`AirBuilder`]: a [`Window`] of values (two rows, selectors, public values) and
+//! a [`Sink`] that decides what a constraint or an interaction does. The constraint checker,
+//! the prover's and the verifier's folders and the interaction counter are all sinks.
+
+use super::{AirBuilder, Algebra, Direction, F};
+
+/// What an AIR sees at one point: the current and next rows of its main and preprocessed
+/// columns, the selectors there, and the public values.
+#[derive(Clone, Copy, Debug)]
+pub struct Window<'a, T> {
+    /// Main columns, current row.
+    pub local: &'a [T],
+    /// Main columns, next row.
+    pub next: &'a [T],
+    /// Preprocessed columns, current row.
+    pub prep_local: &'a [T],
+    /// Preprocessed columns, next row.
+    pub prep_next: &'a [T],
+    /// Public values.
+    pub public: &'a [F],
+    /// L₀ at this point.
+    pub first: T,
+    /// L_{n−1} at this point.
+    pub last: T,
+    /// x − ω^(n−1) at this point.
+    pub transition: T,
+}
+
+/// Receives the constraints and interactions of one evaluation.
+pub trait Sink<T> {
+    /// A constraint value (zero when satisfied).
+    fn constraint(&mut self, value: T);
+    /// An interaction with its evaluated tuple and multiplicity.
+    fn interaction(&mut self, bus: usize, direction: Direction, values: &[T], multiplicity: T);
+}
+
+/// An [`AirBuilder`] over a [`Window`], reporting to a [`Sink`].
+pub struct WindowBuilder<'a, T, S> {
+    /// The values.
+    pub window: Window<'a, T>,
+    /// Where constraints and interactions go.
+    pub sink: S,
+}
+
+impl<T: Algebra + Copy, S: Sink<T>> AirBuilder for WindowBuilder<'_, T, S> {
+    type Var = T;
+    type Expr = T;
+
+    fn local(&self) -> &[T] {
+        self.window.local
+    }
+    fn next(&self) -> &[T] {
+        self.window.next
+    }
+    fn preprocessed_local(&self) -> &[T] {
+        self.window.prep_local
+    }
+    fn preprocessed_next(&self) -> &[T] {
+        self.window.prep_next
+    }
+    fn public_values(&self) -> &[F] {
+        self.window.public
+    }
+    fn is_first_row(&self) -> T {
+        self.window.first
+    }
+    fn is_last_row(&self) -> T {
+        self.window.last
+    }
+    fn is_transition(&self) -> T {
+        self.window.transition
+    }
+    fn assert_zero(&mut self, e: T) {
+        self.sink.constraint(e);
+    }
+    fn interact(&mut self, bus: usize, direction: Direction, values: &[T], multiplicity: T) {
+        self.sink.interaction(bus, direction, values, multiplicity);
+    }
+}

@@ -22,7 +22,7 @@ lint-verilog:
 
 ## sim-accel: the Verilator co-simulation (builds its harnesses into build/sim/)
 sim-accel:
-	$(CARGO) test -p rvzk-sim -- --nocapture
+	$(CARGO) test -p rvzk-sim --test accel_cosim -- --nocapture
 
 ## synth-accel BOARD=ulx3s|icebreaker: synthesise, place and route each block; print
 ## LUT/FF/DSP/RAM use and nextpnr's Fmax (reports in build/synth/<board>/)

@@ -17,9 +17,9 @@
 //! Twiddles are cached (one table per direction, grown to the largest size seen); smaller
 //! transforms read them with a stride.
 
-use super::backend::{Backend, Isa, Scalar};
+use super::backend::{shoup, Backend, Isa, Scalar};
 use super::Dft;
-use crate::field::baby_bear::monty_mul;
+use crate::field::baby_bear::{monty_mul, monty_reduce};
 use crate::field::{BabyBear, Field, TwoAdicField};
 use crate::matrix::RowMajorMatrix;
 use rayon::prelude::*;
@@ -28,8 +28,18 @@ use std::sync::{Arc, Mutex, RwLock};
 
 /// Bytes of a row-group × column-strip worked on in one go (fits L2 with room to spare).
 const GROUP_BYTES: usize = 256 * 1024;
-/// Shortest contiguous run (bytes) copied when staging strided groups.
-const STAGE_RUN_BYTES: usize = 1024;
+/// Layers per strided (in-place) pass: 2^4 rows a power-of-two stride apart fit the
+/// 16 ways of an L2 set.
+const STRIDED_LAYERS: u32 = 4;
+/// A strided-pass job covers adjacent groups spanning at least this many bytes per row.
+const RUN_BYTES: usize = 4096;
+/// Widest column strip of a strided pass (its 16 rows stay within L2).
+const MAX_STRIDED_STRIP: usize = 4096;
+/// Bytes of a sub-block kept in L1 for a group's lowest layers.
+const L1_BYTES: usize = 32 * 1024;
+/// Contiguous-block passes work in place when rows are at most this far apart; beyond it
+/// (power-of-two strides of 4 KiB and more) they are staged like strided passes.
+const STAGE_MIN_STRIDE_BYTES: usize = 2048;
 /// Widest column strip; wider matrices are cut into strips of this many columns.
 const MAX_STRIP: usize = 64;
 /// Below this many elements a transform runs on the calling thread only.
@@ -45,8 +55,9 @@ struct Ptr(*mut u32);
 unsafe impl Send for Ptr {}
 unsafe impl Sync for Ptr {}
 
-/// T[t] = ω^t for t < N/2, ω the primitive N-th root of unity of contract 3 (or its
-/// inverse), N = 2^log_n, in Montgomery form.
+/// Twiddles ω^t for t < N/2, ω the primitive N-th root of unity of contract 3 (or its
+/// inverse), N = 2^log_n, stored as interleaved pairs (canonical ω^t, its Shoup quotient) for
+/// [`Backend::mul_shoup`]; entry t is at `t[2t..2t + 2]`.
 struct Table {
     log_n: u32,
     t: Vec<u32>,
@@ -59,10 +70,16 @@ impl Table {
         if inverse {
             w = w.inverse();
         }
-        Table {
-            log_n,
-            t: powers(w, BabyBear::ONE, half),
-        }
+        let mut t = vec![0u32; 2 * half];
+        let pw = powers(w, BabyBear::ONE, half);
+        t.par_chunks_mut(2)
+            .zip(pw.par_iter())
+            .for_each(|(pair, &m)| {
+                let c = monty_reduce(m as u64);
+                pair[0] = c;
+                pair[1] = shoup(c);
+            });
+        Table { log_n, t }
     }
 }
 
@@ -89,6 +106,14 @@ fn bitrev(x: usize, bits: u32) -> usize {
     } else {
         x.reverse_bits() >> (usize::BITS - bits)
     }
+}
+
+/// The layers and work split of one pass (see [`Radix2Dft::plan`]).
+struct PassShape {
+    l0: u32,
+    l1: u32,
+    q: usize,
+    strip: usize,
 }
 
 /// Everything a row-group job needs. `data` is a row-major matrix of `width` columns.
@@ -177,16 +202,23 @@ unsafe fn run_job<B: Backend>(pass: &Pass, idx: usize) {
     let per_block = (1usize << pass.l0) / pass.q;
     let (b, i0) = (g / per_block, (g % per_block) * pass.q);
     let first = pass.data.0.add(((b << pass.l1) + i0) * w + col0);
-    if pass.l0 == 0 && cols == w {
-        // One contiguous block: work in place.
+    if pass.l0 > 0 {
+        // Strided pass: few enough layers that the group's rows do not fight over cache
+        // sets, so in place; adjacent groups one after the other keep reads sequential.
+        for ii in 0..pass.q {
+            group::<B>(pass, first.add(ii * w), w << pass.l0, rows, i0 + ii, cols);
+        }
+        return;
+    }
+    if w * 4 <= STAGE_MIN_STRIDE_BYTES {
+        // Contiguous block with short row strides: in place, the cache copes.
         group::<B>(pass, first, w, rows, 0, cols);
         return;
     }
-    // Rows i0 + ii + m·2^l0 (ii < q) lie a power-of-two stride apart, which maps them onto
-    // the same cache sets; staging them contiguously as [m][ii][cols] avoids the conflict
-    // misses (and the TLB misses) at the cost of one copy in and out.
-    let q = pass.q;
-    let n = rows * q * cols;
+    // A strip of a very wide matrix: its rows lie a power-of-two stride (≥ 4 KiB) apart and
+    // would all map onto the same cache sets; stage them contiguously instead, at the cost
+    // of one copy in and out.
+    let n = rows * cols;
     // The buffer is taken out of the closure: code inside a closure does not get this
     // function's target features, so the kernels must not run there.
     let buf = STAGE.with(|st| {
@@ -196,28 +228,35 @@ unsafe fn run_job<B: Backend>(pass: &Pass, idx: usize) {
         }
         st.as_mut_ptr()
     });
-    {
-        let src_stride = w << pass.l0;
-        for m in 0..rows {
-            for ii in 0..q {
-                let src = first.add(m * src_stride + ii * w);
-                core::ptr::copy_nonoverlapping(src, buf.add((m * q + ii) * cols), cols);
-            }
-        }
-        for ii in 0..q {
-            group::<B>(pass, buf.add(ii * cols), q * cols, rows, i0 + ii, cols);
-        }
-        for m in 0..rows {
-            for ii in 0..q {
-                let dst = first.add(m * src_stride + ii * w);
-                core::ptr::copy_nonoverlapping(buf.add((m * q + ii) * cols), dst, cols);
-            }
-        }
+    for m in 0..rows {
+        copy_row::<B>(first.add(m * w), buf.add(m * cols), cols);
+    }
+    group::<B>(pass, buf, cols, rows, 0, cols);
+    for m in 0..rows {
+        copy_row::<B>(buf.add(m * cols), first.add(m * w), cols);
+    }
+}
+
+/// Copies `n` values (inline vector loop: these runs are too short for a `memcpy` call to
+/// pay off).
+#[inline(always)]
+unsafe fn copy_row<B: Backend>(src: *const u32, dst: *mut u32, n: usize) {
+    let mut k = 0;
+    while k + B::LANES <= n {
+        B::store(dst.add(k), B::load(src.add(k)));
+        k += B::LANES;
+    }
+    while k < n {
+        *dst.add(k) = *src.add(k);
+        k += 1;
     }
 }
 
 /// All layers of one group: `g` rows `stride` elements apart starting at `base`, `cols`
 /// columns; `i` is the group's offset (its first row's index mod 2^l0) for the twiddles.
+///
+/// The group fits L2; its lowest layers only mix rows inside aligned sub-blocks, so those
+/// run sub-block by sub-block in L1 (after the higher layers for DIF, before them for DIT).
 #[inline(always)]
 unsafe fn group<B: Backend>(
     pass: &Pass,
@@ -227,23 +266,52 @@ unsafe fn group<B: Backend>(
     i: usize,
     cols: usize,
 ) {
-    // Layers two at a time (radix 4): half the loads and stores of radix 2.
+    let n = pass.l1 - pass.l0;
+    let c1 = (L1_BYTES / (cols * 4)).max(2).ilog2().min(n);
+    // (Plain loops, not closures: a closure would not inherit the caller's target features
+    // and the SIMD kernels would stop being inlined.)
+    if !pass.dit {
+        layers::<B>(pass, base, stride, g, i, cols, pass.l0 + c1, pass.l1);
+    }
+    for b in 0..g >> c1 {
+        let sub = base.add((b << c1) * stride);
+        layers::<B>(pass, sub, stride, 1 << c1, i, cols, pass.l0, pass.l0 + c1);
+    }
     if pass.dit {
-        let mut l = pass.l0;
-        while l + 2 <= pass.l1 {
+        layers::<B>(pass, base, stride, g, i, cols, pass.l0 + c1, pass.l1);
+    }
+}
+
+/// Layers [lo, hi) of a group (see [`group`]), two at a time (radix 4: half the loads and
+/// stores of radix 2): ascending for DIT, descending for DIF.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn layers<B: Backend>(
+    pass: &Pass,
+    base: *mut u32,
+    stride: usize,
+    g: usize,
+    i: usize,
+    cols: usize,
+    lo: u32,
+    hi: u32,
+) {
+    if pass.dit {
+        let mut l = lo;
+        while l + 2 <= hi {
             layer2::<B, true>(pass, base, stride, g, i, l, cols);
             l += 2;
         }
-        if l < pass.l1 {
+        if l < hi {
             layer::<B, true>(pass, base, stride, g, i, l, cols);
         }
     } else {
-        let mut l = pass.l1;
-        while l >= pass.l0 + 2 {
+        let mut l = hi;
+        while l >= lo + 2 {
             layer2::<B, false>(pass, base, stride, g, i, l - 2, cols);
             l -= 2;
         }
-        if l > pass.l0 {
+        if l > lo {
             layer::<B, false>(pass, base, stride, g, i, l - 1, cols);
         }
     }
@@ -268,12 +336,12 @@ unsafe fn layer2<B: Backend, const DIT: bool>(
     for mm in 0..hh {
         // Layer l pairs (a, b) and (c, e) at offset mm; layer l + 1 pairs (a, c) at offset
         // mm and (b, e) at offset mm + hh.
-        let (ts_in, ts_ac, ts_be) = (
-            *tw.add((i + (mm << pass.l0)) << sh_in),
-            *tw.add((i + (mm << pass.l0)) << sh_out),
-            *tw.add((i + ((mm + hh) << pass.l0)) << sh_out),
-        );
-        let (t_in, t_ac, t_be) = (B::splat(ts_in), B::splat(ts_ac), B::splat(ts_be));
+        let pair = |k: usize| (*tw.add(2 * k), *tw.add(2 * k + 1));
+        let ts_in = pair((i + (mm << pass.l0)) << sh_in);
+        let ts_ac = pair((i + (mm << pass.l0)) << sh_out);
+        let ts_be = pair((i + ((mm + hh) << pass.l0)) << sh_out);
+        let sp = |(t, s): (u32, u32)| (B::splat(t), B::splat(s));
+        let (t_in, t_ac, t_be) = (sp(ts_in), sp(ts_ac), sp(ts_be));
         let mut blk = 0;
         while blk < g {
             let pa = base.add((blk + mm) * stride);
@@ -289,9 +357,9 @@ unsafe fn layer2<B: Backend, const DIT: bool>(
                     B::load(pe.add(k)),
                 );
                 let (a, b, c, e) = if DIT {
-                    let (b, e) = (B::mul(b, t_in), B::mul(e, t_in));
+                    let (b, e) = (mul_t::<B>(b, t_in), mul_t::<B>(e, t_in));
                     let (a1, b1, c1, e1) = (B::add(a, b), B::sub(a, b), B::add(c, e), B::sub(c, e));
-                    let (c1, e1) = (B::mul(c1, t_ac), B::mul(e1, t_be));
+                    let (c1, e1) = (mul_t::<B>(c1, t_ac), mul_t::<B>(e1, t_be));
                     (
                         B::add(a1, c1),
                         B::add(b1, e1),
@@ -299,13 +367,13 @@ unsafe fn layer2<B: Backend, const DIT: bool>(
                         B::sub(b1, e1),
                     )
                 } else {
-                    let (a1, c1) = (B::add(a, c), B::mul(B::sub(a, c), t_ac));
-                    let (b1, e1) = (B::add(b, e), B::mul(B::sub(b, e), t_be));
+                    let (a1, c1) = (B::add(a, c), mul_t::<B>(B::sub(a, c), t_ac));
+                    let (b1, e1) = (B::add(b, e), mul_t::<B>(B::sub(b, e), t_be));
                     (
                         B::add(a1, b1),
-                        B::mul(B::sub(a1, b1), t_in),
+                        mul_t::<B>(B::sub(a1, b1), t_in),
                         B::add(c1, e1),
-                        B::mul(B::sub(c1, e1), t_in),
+                        mul_t::<B>(B::sub(c1, e1), t_in),
                     )
                 };
                 B::store(pa.add(k), a);
@@ -349,7 +417,8 @@ unsafe fn layer<B: Backend, const DIT: bool>(
     let shift = pass.log_tw - l - 1;
     let tw = pass.tw.0 as *const u32;
     for mm in 0..hh {
-        let t = *tw.add((i + (mm << pass.l0)) << shift);
+        let k = (i + (mm << pass.l0)) << shift;
+        let t = (*tw.add(2 * k), *tw.add(2 * k + 1));
         let mut blk = 0;
         while blk < g {
             let u = base.add((blk + mm) * stride);
@@ -364,41 +433,47 @@ unsafe fn layer<B: Backend, const DIT: bool>(
     }
 }
 
-/// (u, v) ← (u + v, (u − v)·t) over `n` columns.
+/// Multiplies by a twiddle given as (splat t, splat Shoup quotient).
 #[inline(always)]
-unsafe fn dif_bfly<B: Backend>(u: *mut u32, v: *mut u32, n: usize, t: u32) {
-    let tv = B::splat(t);
+unsafe fn mul_t<B: Backend>(x: B::V, t: (B::V, B::V)) -> B::V {
+    B::mul_shoup(x, t.0, t.1)
+}
+
+/// (u, v) ← (u + v, (u − v)·t) over `n` columns; `t` = (twiddle, Shoup quotient).
+#[inline(always)]
+unsafe fn dif_bfly<B: Backend>(u: *mut u32, v: *mut u32, n: usize, t: (u32, u32)) {
+    let tv = (B::splat(t.0), B::splat(t.1));
     let mut k = 0;
     while k + B::LANES <= n {
         let a = B::load(u.add(k));
         let b = B::load(v.add(k));
         B::store(u.add(k), B::add(a, b));
-        B::store(v.add(k), B::mul(B::sub(a, b), tv));
+        B::store(v.add(k), mul_t::<B>(B::sub(a, b), tv));
         k += B::LANES;
     }
     while k < n {
         let (a, b) = (*u.add(k), *v.add(k));
         *u.add(k) = Scalar::add(a, b);
-        *v.add(k) = Scalar::mul(Scalar::sub(a, b), t);
+        *v.add(k) = Scalar::mul_shoup(Scalar::sub(a, b), t.0, t.1);
         k += 1;
     }
 }
 
-/// (u, v) ← (u + t·v, u − t·v) over `n` columns.
+/// (u, v) ← (u + t·v, u − t·v) over `n` columns; `t` = (twiddle, Shoup quotient).
 #[inline(always)]
-unsafe fn dit_bfly<B: Backend>(u: *mut u32, v: *mut u32, n: usize, t: u32) {
-    let tv = B::splat(t);
+unsafe fn dit_bfly<B: Backend>(u: *mut u32, v: *mut u32, n: usize, t: (u32, u32)) {
+    let tv = (B::splat(t.0), B::splat(t.1));
     let mut k = 0;
     while k + B::LANES <= n {
         let a = B::load(u.add(k));
-        let b = B::mul(B::load(v.add(k)), tv);
+        let b = mul_t::<B>(B::load(v.add(k)), tv);
         B::store(u.add(k), B::add(a, b));
         B::store(v.add(k), B::sub(a, b));
         k += B::LANES;
     }
     while k < n {
         let a = *u.add(k);
-        let b = Scalar::mul(*v.add(k), t);
+        let b = Scalar::mul_shoup(*v.add(k), t.0, t.1);
         *u.add(k) = Scalar::add(a, b);
         *v.add(k) = Scalar::sub(a, b);
         k += 1;
@@ -676,35 +751,41 @@ impl Radix2Dft {
         t.clone()
     }
 
-    /// Strip width and count for a matrix of `width` columns.
-    fn strips(width: usize) -> (usize, usize) {
-        let strip = width.min(MAX_STRIP);
-        (strip, width.div_ceil(strip))
-    }
-
-    /// Splits layers [start, end) into passes `(l0, l1, q)`, lowest layers first. The lowest
-    /// pass works on contiguous blocks (2^l1 rows, 2^start-fold repeated for the LDE) sized
-    /// to the cache budget; the higher ones stage `q` adjacent groups at a time so each copied
-    /// run is at least `STAGE_RUN_BYTES` long, with as many layers as then fit.
-    fn plan(start: u32, end: u32, strip: usize) -> Vec<(u32, u32, usize)> {
-        let row_bytes = strip * 4;
-        let fit = |bytes: usize| (GROUP_BYTES / bytes).max(2).ilog2();
+    /// Splits layers [start, end) of a matrix `width` wide into passes, lowest layers first.
+    ///
+    /// * The lowest pass works on contiguous blocks of 2^l1 rows (2^start-fold repeated for
+    ///   the LDE) × a strip of ≤ `MAX_STRIP` columns, sized to `GROUP_BYTES` (L2).
+    /// * Each higher pass does at most `STRIDED_LAYERS` layers in place on whole rows: its
+    ///   groups are 2^(l1−l0) rows a power-of-two stride apart, and up to 16 of those share
+    ///   an L2 set without conflict (16-way); a job takes `q` adjacent groups so memory is
+    ///   read in runs of at least `RUN_BYTES`.
+    fn plan(start: u32, end: u32, width: usize) -> Vec<PassShape> {
         let mut out = Vec::new();
         if end <= start {
             return out;
         }
-        let c0 = fit(row_bytes << start).max(1).min(end - start);
-        out.push((start, start + c0, 1));
+        let strip = width.min(MAX_STRIP);
+        let rows_fit = (GROUP_BYTES / ((strip * 4) << start)).max(2).ilog2();
+        let c0 = rows_fit.min(end - start);
+        out.push(PassShape {
+            l0: start,
+            l1: start + c0,
+            q: 1,
+            strip,
+        });
         let rest = end - start - c0;
-        if rest == 0 {
-            return out;
-        }
-        let q = (STAGE_RUN_BYTES / row_bytes).max(1).next_power_of_two();
-        let passes = rest.div_ceil(fit(row_bytes * q).max(1));
+        let passes = rest.div_ceil(STRIDED_LAYERS);
+        let strip = width.min(MAX_STRIDED_STRIP);
+        let q = (RUN_BYTES / (width * 4)).max(1).next_power_of_two();
         let mut l0 = start + c0;
         for i in 0..passes {
             let c = rest / passes + u32::from(i < rest % passes);
-            out.push((l0, l0 + c, q.min(1 << l0)));
+            out.push(PassShape {
+                l0,
+                l1: l0 + c,
+                q: q.min(1 << l0),
+                strip,
+            });
             l0 += c;
         }
         out
@@ -737,19 +818,18 @@ impl Radix2Dft {
     /// All DIF layers over the columns of a 2^log_h × width matrix: natural order in,
     /// bit-reversed out.
     fn dif(&self, data: &mut [u32], width: usize, log_h: u32, tw: &Table) {
-        let (strip, n_strips) = Self::strips(width);
-        for (l0, l1, q) in Self::plan(0, log_h, strip).into_iter().rev() {
+        for sh in Self::plan(0, log_h, width).into_iter().rev() {
             let pass = Pass {
                 data: Ptr(data.as_mut_ptr()),
                 width,
                 tw: Ptr(tw.t.as_ptr() as *mut u32),
                 log_tw: tw.log_n,
                 dit: false,
-                l0,
-                l1,
-                strip,
-                n_strips,
-                q,
+                l0: sh.l0,
+                l1: sh.l1,
+                strip: sh.strip,
+                n_strips: width.div_ceil(sh.strip),
+                q: sh.q,
                 expand: None,
             };
             self.run_pass(&pass, log_h);
@@ -767,19 +847,18 @@ impl Radix2Dft {
         tw: &Table,
         mut expand: Option<Expand>,
     ) {
-        let (strip, n_strips) = Self::strips(width);
-        for (l0, l1, q) in Self::plan(start, log_h, strip) {
+        for sh in Self::plan(start, log_h, width) {
             let pass = Pass {
                 data: Ptr(data.as_mut_ptr()),
                 width,
                 tw: Ptr(tw.t.as_ptr() as *mut u32),
                 log_tw: tw.log_n,
                 dit: true,
-                l0,
-                l1,
-                strip,
-                n_strips,
-                q,
+                l0: sh.l0,
+                l1: sh.l1,
+                strip: sh.strip,
+                n_strips: width.div_ceil(sh.strip),
+                q: sh.q,
                 expand: expand.take(),
             };
             self.run_pass(&pass, log_h);

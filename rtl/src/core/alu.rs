@@ -4,6 +4,10 @@ use rust_hdl::prelude::*;
 
 /// Combinational ALU. `op` is the decoder's `alu_op`: `funct3`, with bit 3 set for SUB and
 /// SRA/SRAI.
+///
+/// Built small for the UP5K: one adder serves ADD, SUB, SLT and SLTU (the last two from the
+/// subtraction's sign and borrow), and one right shifter serves all three shifts (SLL shifts
+/// the bit-reversed operand right and reverses the result).
 #[derive(LogicBlock, Default)]
 pub struct Alu {
     /// First operand (rs1).
@@ -14,45 +18,88 @@ pub struct Alu {
     pub op: Signal<In, Bits<4>>,
     /// Result.
     pub y: Signal<Out, Bits<32>>,
+    subtract: Signal<Local, Bit>,
+    not_b: Signal<Local, Bits<32>>,
+    addend: Signal<Local, Bits<33>>,
+    sum: Signal<Local, Bits<33>>,
+    less: Signal<Local, Bit>,
     shamt: Signal<Local, Bits<5>>,
+    source: Signal<Local, Bits<32>>,
     right: Signal<Local, Bits<32>>,
-    flip: Signal<Local, Bits<32>>,
+    reverse_in: Reverse32,
+    reverse_out: Reverse32,
+}
+
+/// Bit reversal: wiring only.
+#[derive(LogicBlock, Default)]
+pub struct Reverse32 {
+    /// Input.
+    pub a: Signal<In, Bits<32>>,
+    /// `a` with bit i moved to bit 31 − i.
+    pub y: Signal<Out, Bits<32>>,
+}
+
+impl Logic for Reverse32 {
+    fn update(&mut self) {
+        self.y.next = (self.a.val().to_u32().reverse_bits() as u64).into();
+    }
+
+    fn connect(&mut self) {
+        self.y.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        let bits: Vec<String> = (0..32).map(|i| format!("a[{i}]")).collect();
+        Verilog::Custom(format!("always @(*) y = {{{}}};\n", bits.join(", ")))
+    }
 }
 
 impl Logic for Alu {
     #[hdl_gen]
     fn update(&mut self) {
+        // a - b is a + !b + 1; bit 32 of the 33-bit sum is then "no borrow".
+        self.subtract.next = self.op.val().get_bit(3)
+            || (self.op.val().get_bits::<3>(0) == 2)
+            || (self.op.val().get_bits::<3>(0) == 3);
+        // (The complement gets its own 32-bit signal: inside a 33-bit Verilog expression
+        // `~b` would be taken after widening b, setting bit 32.)
+        self.not_b.next = !self.b.val();
+        self.addend.next = bit_cast::<33, 32>(self.b.val());
+        if self.subtract.val() {
+            self.addend.next = bit_cast::<33, 32>(self.not_b.val()) + 1;
+        }
+        self.sum.next = bit_cast::<33, 32>(self.a.val()) + self.addend.val();
+        // SLTU: a borrow. SLT: the operands' signs differ ? a's sign : the difference's sign.
+        self.less.next = !self.sum.val().get_bit(32);
+        if self.op.val().get_bits::<3>(0) == 2 {
+            self.less.next = self.sum.val().get_bit(31);
+            if self.a.val().get_bit(31) != self.b.val().get_bit(31) {
+                self.less.next = self.a.val().get_bit(31);
+            }
+        }
+
         // RV32: only the low five bits of the shift amount count.
         self.shamt.next = self.b.val().get_bits::<5>(0);
+        self.reverse_in.a.next = self.a.val();
+        self.source.next = self.a.val();
+        if self.op.val().get_bits::<3>(0) == 1 {
+            self.source.next = self.reverse_in.y.val();
+        }
         // An arithmetic right shift of a negative value is the complement of a logical shift
         // of its complement, which spares a sign-fill mask.
         if self.op.val().get_bit(3) && self.a.val().get_bit(31) {
-            self.right.next = !((!self.a.val()) >> self.shamt.val());
+            self.right.next = !((!self.source.val()) >> self.shamt.val());
         } else {
-            self.right.next = self.a.val() >> self.shamt.val();
+            self.right.next = self.source.val() >> self.shamt.val();
         }
-        // Signed order is unsigned order with both sign bits flipped.
-        self.flip.next = 0x8000_0000_u64.into();
+        self.reverse_out.a.next = self.right.val();
+
         self.y.next = 0.into();
         match self.op.val().get_bits::<3>(0).index() {
-            0 => {
-                if self.op.val().get_bit(3) {
-                    self.y.next = self.a.val() - self.b.val();
-                } else {
-                    self.y.next = self.a.val() + self.b.val();
-                }
-            }
-            1 => self.y.next = self.a.val() << self.shamt.val(),
-            2 => {
-                if (self.a.val() ^ self.flip.val()) < (self.b.val() ^ self.flip.val()) {
-                    self.y.next = 1.into();
-                }
-            }
-            3 => {
-                if self.a.val() < self.b.val() {
-                    self.y.next = 1.into();
-                }
-            }
+            0 => self.y.next = self.sum.val().get_bits::<32>(0),
+            1 => self.y.next = self.reverse_out.y.val(),
+            2 => self.y.next = bit_cast::<32, 1>(self.less.val().into()),
+            3 => self.y.next = bit_cast::<32, 1>(self.less.val().into()),
             4 => self.y.next = self.a.val() ^ self.b.val(),
             5 => self.y.next = self.right.val(),
             6 => self.y.next = self.a.val() | self.b.val(),

@@ -155,15 +155,18 @@ pub struct Core<const RA: usize> {
     mul: Multiplier,
     div: Divider,
     regs: RegFile,
-    mem_top: Constant<Bits<33>>,
-    mem_base: Constant<Bits<32>>,
+    mem_top: Constant<Bits<32>>,
+    below_base: Constant<Bits<32>>,
+    above_top: Constant<Bits<32>>,
+    low_bits: Constant<Bits<32>>,
+    bound_bits: Constant<Bits<32>>,
 
     // run control and architectural bookkeeping
     state: DFF<CoreState>,
     clear_index: DFF<Bits<5>>,
     halting: DFF<Bit>,
     issued: DFF<Bits<32>>,
-    retired_count: DFF<Bits<32>>,
+    budget: DFF<Bits<32>>,
     input_left: DFF<Bits<32>>,
     a1: DFF<Bits<32>>,
     exit_value: DFF<Bits<32>>,
@@ -180,6 +183,8 @@ pub struct Core<const RA: usize> {
     e_valid: DFF<Bit>,
     e_fresh: DFF<Bit>,
     e_predicted: DFF<Bit>,
+    e_outside: DFF<Bit>,
+    e_partial: DFF<Bit>,
     e_pc: DFF<Bits<32>>,
     e_insn: DFF<Bits<32>>,
     e_imm: DFF<Bits<32>>,
@@ -286,7 +291,8 @@ pub struct Core<const RA: usize> {
     sys_fault_info: Signal<Local, Bits<32>>,
     sys_read: Signal<Local, Bit>,
     sys_write: Signal<Local, Bit>,
-    sys_sum: Signal<Local, Bits<33>>,
+    sys_sum: Signal<Local, Bits<32>>,
+    sys_bad: Signal<Local, Bit>,
     sys_byte_addr: Signal<Local, Bits<32>>,
     sys_active: Signal<Local, Bit>,
     sys_shift: Signal<Local, Bits<32>>,
@@ -297,6 +303,9 @@ pub struct Core<const RA: usize> {
     d_insn: Signal<Local, Bits<32>>,
     d_adv: Signal<Local, Bit>,
     d_target: Signal<Local, Bits<32>>,
+    d_pc_low: Signal<Local, Bits<32>>,
+    d_outside: Signal<Local, Bit>,
+    d_partial: Signal<Local, Bit>,
     d_taken: Signal<Local, Bit>,
     ecall_in_e: Signal<Local, Bit>,
     front_ok: Signal<Local, Bit>,
@@ -364,12 +373,15 @@ impl<const RA: usize> Default for Core<RA> {
             div: Default::default(),
             regs: Default::default(),
             mem_top: Constant::new(mem_top.into()),
-            mem_base: Constant::new(MEM_BASE.into()),
+            below_base: Constant::new((!(MEM_BASE - 1) & 0xffff_ffff).into()),
+            above_top: Constant::new((!(mem_top - 1) & 0xffff_ffff).into()),
+            low_bits: Constant::new((mem_top - 1).into()),
+            bound_bits: Constant::new((2 * mem_top - 1).into()),
             state: Default::default(),
             clear_index: Default::default(),
             halting: Default::default(),
             issued: Default::default(),
-            retired_count: Default::default(),
+            budget: Default::default(),
             input_left: Default::default(),
             a1: Default::default(),
             exit_value: Default::default(),
@@ -384,6 +396,8 @@ impl<const RA: usize> Default for Core<RA> {
             e_valid: Default::default(),
             e_fresh: Default::default(),
             e_predicted: Default::default(),
+            e_outside: Default::default(),
+            e_partial: Default::default(),
             e_pc: Default::default(),
             e_insn: Default::default(),
             e_imm: Default::default(),
@@ -486,6 +500,7 @@ impl<const RA: usize> Default for Core<RA> {
             sys_read: Default::default(),
             sys_write: Default::default(),
             sys_sum: Default::default(),
+            sys_bad: Default::default(),
             sys_byte_addr: Default::default(),
             sys_active: Default::default(),
             sys_shift: Default::default(),
@@ -496,6 +511,9 @@ impl<const RA: usize> Default for Core<RA> {
             d_insn: Default::default(),
             d_adv: Default::default(),
             d_target: Default::default(),
+            d_pc_low: Default::default(),
+            d_outside: Default::default(),
+            d_partial: Default::default(),
             d_taken: Default::default(),
             ecall_in_e: Default::default(),
             front_ok: Default::default(),
@@ -516,7 +534,7 @@ impl<const RA: usize> Logic for Core<RA> {
             clear_index,
             halting,
             issued,
-            retired_count,
+            budget,
             input_left,
             a1,
             exit_value,
@@ -531,6 +549,8 @@ impl<const RA: usize> Logic for Core<RA> {
             e_valid,
             e_fresh,
             e_predicted,
+            e_outside,
+            e_partial,
             e_pc,
             e_insn,
             e_imm,
@@ -617,7 +637,8 @@ impl<const RA: usize> Logic for Core<RA> {
         self.fault_code.next = self.fault.q.val();
         self.fault_pc.next = self.fault_at.q.val();
         self.fault_info.next = self.fault_detail.q.val();
-        self.retired.next = self.retired_count.q.val();
+        // Once stopped and drained, every instruction that left execute has retired.
+        self.retired.next = self.issued.q.val();
         self.trace_valid.next = self.tr_valid.q.val();
         self.trace_kind.next = self.tr_kind.q.val();
         self.trace_pc.next = self.tr_pc.q.val();
@@ -729,12 +750,12 @@ impl<const RA: usize> Logic for Core<RA> {
         self.e_fault.next = true;
         self.e_fault_code.next = 0.into();
         self.e_fault_info.next = 0.into();
-        if (self.e_pc.q.val() < self.code_lo.val()) || (self.e_pc.q.val() >= self.code_hi.val()) {
+        if self.e_outside.q.val() {
             self.e_fault_code.next = 3.into(); // fetch outside code
-        } else if self.issued.q.val() >= self.max_cycles.val() {
+        } else if !self.budget.q.val().any() {
             self.e_fault_code.next = 12.into(); // cycle limit
             self.e_fault_info.next = self.max_cycles.val();
-        } else if self.pc4.val() > self.code_hi.val() {
+        } else if self.e_partial.q.val() {
             self.e_fault_code.next = 3.into(); // fetch outside code
         } else if self.e_is_illegal.q.val() {
             self.e_fault_code.next = 1.into(); // illegal instruction
@@ -807,11 +828,23 @@ impl<const RA: usize> Logic for Core<RA> {
         self.sys_read.next = false;
         self.sys_write.next = false;
         self.input_ready.next = false;
-        self.sys_sum.next =
-            bit_cast::<33, 32>(self.sys_start.q.val()) + bit_cast::<33, 32>(self.sys_len.q.val());
-        self.sys_byte_addr.next = self.sys_cur.q.val() + bit_cast::<32, 2>(self.sys_lane.q.val());
-        self.sys_active.next = (self.sys_byte_addr.val() >= self.sys_start.q.val())
-            && (self.sys_byte_addr.val() < self.sys_end.q.val());
+        // Buffer arithmetic on the low address bits: a start or length with any bit at or
+        // above MEM_TOP is out of range by itself.
+        self.sys_sum.next = (self.sys_start.q.val() & self.low_bits.val())
+            + (self.sys_len.q.val() & self.low_bits.val());
+        self.sys_bad.next = !(self.sys_start.q.val() & self.below_base.val()).any()
+            || (self.sys_start.q.val() & self.above_top.val()).any()
+            || (self.sys_len.q.val() & self.above_top.val()).any()
+            || (self.sys_sum.val() > self.mem_top.val())
+            || ((self.sys_kind.q.val() == 1)
+                && ((self.sys_start.q.val() & self.low_bits.val())
+                    < (self.code_hi.val() & self.bound_bits.val()))
+                && (self.sys_sum.val() > (self.code_lo.val() & self.bound_bits.val())));
+        self.sys_byte_addr.next =
+            (self.sys_cur.q.val() & self.low_bits.val()) + bit_cast::<32, 2>(self.sys_lane.q.val());
+        self.sys_active.next = (self.sys_byte_addr.val()
+            >= (self.sys_start.q.val() & self.low_bits.val()))
+            && (self.sys_byte_addr.val() < (self.sys_end.q.val() & self.bound_bits.val()));
         self.sys_shift.next = bit_cast::<32, 2>(self.sys_lane.q.val()) << 3;
         match self.sys_lane.q.val().index() {
             0 => self.sys_byte.next = self.sys_word.q.val().get_bits::<8>(0),
@@ -851,18 +884,14 @@ impl<const RA: usize> Logic for Core<RA> {
                     // Zero bytes touch nothing and cannot fault.
                     if self.sys_len.q.val() == 0 {
                         self.sys.d.next = SysState::Done;
-                    } else if (self.sys_start.q.val() < self.mem_base.val())
-                        || (self.sys_sum.val() > self.mem_top.val())
-                        || ((self.sys_kind.q.val() == 1)
-                            && (self.sys_start.q.val() < self.code_hi.val())
-                            && (self.sys_sum.val() > bit_cast::<33, 32>(self.code_lo.val())))
-                    {
+                    } else if self.sys_bad.val() {
                         self.sys_fault.next = true;
                         self.sys_fault_code.next = 11.into(); // syscall buffer
                         self.sys_fault_info.next = self.sys_start.q.val();
                     } else {
-                        self.sys_cur.d.next = self.sys_start.q.val() & 0xffff_fffc_u64;
-                        self.sys_end.d.next = self.sys_sum.val().get_bits::<32>(0);
+                        self.sys_cur.d.next =
+                            self.sys_start.q.val() & self.low_bits.val() & 0xffff_fffc_u64;
+                        self.sys_end.d.next = self.sys_sum.val();
                         self.sys.d.next = SysState::Read;
                     }
                 }
@@ -917,17 +946,10 @@ impl<const RA: usize> Logic for Core<RA> {
                 }
                 SysState::Emit => {
                     if self.out_free.val() {
+                        // Only the trace_mem_* fields carry an access; the others keep
+                        // whatever they held.
                         self.tr_valid.d.next = true;
                         self.tr_kind.d.next = true;
-                        self.tr_pc.d.next = 0.into();
-                        self.tr_insn.d.next = 0.into();
-                        self.tr_rs1.d.next = 0.into();
-                        self.tr_rs1v.d.next = 0.into();
-                        self.tr_rs2.d.next = 0.into();
-                        self.tr_rs2v.d.next = 0.into();
-                        self.tr_rd.d.next = 0.into();
-                        self.tr_rdv.d.next = 0.into();
-                        self.tr_next_pc.d.next = 0.into();
                         self.tr_maddr.d.next = self.sys_cur.q.val();
                         self.tr_rmask.d.next = 0.into();
                         self.tr_wmask.d.next = 0.into();
@@ -939,7 +961,9 @@ impl<const RA: usize> Logic for Core<RA> {
                         self.tr_mrdata.d.next = self.sys_old.q.val();
                         self.tr_mwdata.d.next = self.sys_word.q.val();
                         self.sys_cur.d.next = self.sys_cur.q.val() + 4;
-                        if self.sys_cur.q.val() + 4 < self.sys_end.q.val() {
+                        if (self.sys_cur.q.val() & self.low_bits.val()) + 4
+                            < (self.sys_end.q.val() & self.bound_bits.val())
+                        {
                             self.sys.d.next = SysState::Read;
                         } else {
                             self.sys.d.next = SysState::Done;
@@ -981,6 +1005,14 @@ impl<const RA: usize> Logic for Core<RA> {
             self.d_insn.next = self.mem_rdata.val();
         }
         self.decoder.insn.next = self.d_insn.val();
+        // Where decode's pc lies against the code, for execute's first fault checks; code
+        // bounds are at most MEM_TOP, so only the low address bits are compared.
+        self.d_pc_low.next = self.d_pc.q.val() & self.low_bits.val();
+        self.d_outside.next = (self.d_pc.q.val() & self.above_top.val()).any()
+            || (self.d_pc_low.val() < (self.code_lo.val() & self.bound_bits.val()))
+            || (self.d_pc_low.val() >= (self.code_hi.val() & self.bound_bits.val()));
+        self.d_partial.next =
+            (self.d_pc_low.val() + 4) > (self.code_hi.val() & self.bound_bits.val());
         // The register file reads decode's sources every cycle; execute keeps the read made
         // on the edge the instruction enters it.
         self.regs.raddr1.next = self.decoder.rs1.val();
@@ -1037,6 +1069,8 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_valid.d.next = true;
             self.e_fresh.d.next = true;
             self.e_predicted.d.next = self.d_taken.val();
+            self.e_outside.d.next = self.d_outside.val();
+            self.e_partial.d.next = self.d_partial.val();
             self.e_pc.d.next = self.d_pc.q.val();
             self.e_insn.d.next = self.d_insn.val();
             self.e_imm.d.next = self.decoder.imm.val();
@@ -1065,6 +1099,7 @@ impl<const RA: usize> Logic for Core<RA> {
         }
         if self.go.val() {
             self.issued.d.next = self.issued.q.val() + 1;
+            self.budget.d.next = self.budget.q.val() - 1;
             if self.e_is_ecall.q.val() && self.sys_halt.q.val() {
                 self.halting.d.next = true;
             }
@@ -1106,7 +1141,6 @@ impl<const RA: usize> Logic for Core<RA> {
             if self.w_rd.q.val() == 11 {
                 self.a1.d.next = self.w_result.val();
             }
-            self.retired_count.d.next = self.retired_count.q.val() + 1;
             self.tr_valid.d.next = true;
             self.tr_kind.d.next = false;
             self.tr_pc.d.next = self.w_pc.q.val();
@@ -1192,7 +1226,7 @@ impl<const RA: usize> Logic for Core<RA> {
             self.jr_valid.d.next = false;
             self.halting.d.next = false;
             self.issued.d.next = 0.into();
-            self.retired_count.d.next = 0.into();
+            self.budget.d.next = self.max_cycles.val();
             self.input_left.d.next = self.input_len.val();
             self.a1.d.next = 0.into();
             self.sys.d.next = SysState::Decode;

@@ -43,6 +43,8 @@ pub struct Divider {
     last_signed: DFF<Bit>,
     signed_op: Signal<Local, Bit>,
     hit: Signal<Local, Bit>,
+    magnitude: Signal<Local, Bits<32>>,
+    negate: Signal<Local, Bit>,
     neg_a: Signal<Local, Bit>,
     neg_b: Signal<Local, Bit>,
     mag_a: Signal<Local, Bits<32>>,
@@ -79,17 +81,16 @@ impl Logic for Divider {
             && (self.b.val() == self.last_b.q.val())
             && (self.signed_op.val() == self.last_signed.q.val());
         self.done.next = self.hit.val() && !self.running.q.val();
-        // Results leave through the sign fix-up.
+        // Results leave through the (one) sign fix-up.
+        self.magnitude.next = self.quotient.q.val();
+        self.negate.next = self.negate_q.q.val();
         if self.op.val().get_bit(1) {
-            self.y.next = self.remainder.q.val();
-            if self.negate_r.q.val() {
-                self.y.next = 0_u64 - self.remainder.q.val();
-            }
-        } else {
-            self.y.next = self.quotient.q.val();
-            if self.negate_q.q.val() {
-                self.y.next = 0_u64 - self.quotient.q.val();
-            }
+            self.magnitude.next = self.remainder.q.val();
+            self.negate.next = self.negate_r.q.val();
+        }
+        self.y.next = self.magnitude.val();
+        if self.negate.val() {
+            self.y.next = 0_u64 - self.magnitude.val();
         }
 
         self.neg_a.next = self.signed_op.val() && self.a.val().get_bit(31);

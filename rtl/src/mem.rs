@@ -234,6 +234,141 @@ impl<const A: usize, const D: usize> Logic for SdpRam<A, D> {
     }
 }
 
+/// How a [`BankRam`] is built.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum BankStyle {
+    /// One simple dual-port block RAM.
+    #[default]
+    DualPort,
+    /// Two single-port RAMs marked for the iCE40 UP5K's SPRAM (`ram_style = "huge"`):
+    /// reads come from copy `read_copy`, writes go to the other copy. Right for a memory
+    /// that is read and rewritten in full between two flips of `read_copy`, like an NTT
+    /// bank during one pass.
+    PingPong,
+}
+
+/// A memory with one synchronous read port (always reading) and one write port, in one of
+/// two [`BankStyle`]s with the same timing: `read_data` is the word at the `read_address`
+/// of the previous cycle.
+#[derive(LogicBlock)]
+pub struct BankRam<const A: usize, const D: usize> {
+    /// The one clock.
+    pub clock: Signal<In, Clock>,
+    /// Word to read.
+    pub read_address: Signal<In, Bits<A>>,
+    /// The word read in the last cycle.
+    pub read_data: Signal<Out, Bits<D>>,
+    /// When high, `write_data` is stored at `write_address` on the next edge.
+    pub write_enable: Signal<In, Bit>,
+    /// Write word index.
+    pub write_address: Signal<In, Bits<A>>,
+    /// Word to store.
+    pub write_data: Signal<In, Bits<D>>,
+    /// Ping-pong style: the copy reads come from (writes go to the other). Ignored by the
+    /// dual-port style.
+    pub read_copy: Signal<In, Bit>,
+    _style: BankStyle,
+    _mem: [Vec<Bits<D>>; 2],
+    _copy_q: bool,
+}
+
+impl<const A: usize, const D: usize> BankRam<A, D> {
+    /// A bank of the given style.
+    pub fn new(style: BankStyle) -> Self {
+        Self {
+            clock: Default::default(),
+            read_address: Default::default(),
+            read_data: Default::default(),
+            write_enable: Default::default(),
+            write_address: Default::default(),
+            write_data: Default::default(),
+            read_copy: Default::default(),
+            _style: style,
+            _mem: [vec![Bits::default(); 1 << A], vec![Bits::default(); 1 << A]],
+            _copy_q: false,
+        }
+    }
+}
+
+impl<const A: usize, const D: usize> Default for BankRam<A, D> {
+    fn default() -> Self {
+        Self::new(BankStyle::DualPort)
+    }
+}
+
+impl<const A: usize, const D: usize> Logic for BankRam<A, D> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            let (read, write) = match self._style {
+                BankStyle::DualPort => (0, 0),
+                BankStyle::PingPong => {
+                    let c = self.read_copy.val() as usize;
+                    (c, 1 - c)
+                }
+            };
+            self.read_data.next = self._mem[read][self.read_address.val().index()];
+            if self.write_enable.val() {
+                self._mem[write][self.write_address.val().index()] = self.write_data.val();
+            }
+            self._copy_q = self.read_copy.val();
+        }
+    }
+
+    fn connect(&mut self) {
+        self.read_data.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        let dm = D - 1;
+        let am = A - 1;
+        let last = (1usize << A) - 1;
+        Verilog::Custom(match self._style {
+            BankStyle::DualPort => format!(
+                "reg [{dm}:0] mem [0:{last}];\n\
+                 // read_copy only matters to the ping-pong style\n\
+                 always @(posedge clock) begin\n\
+                 \x20 read_data <= mem[read_address];\n\
+                 \x20 if (write_enable) mem[write_address] <= write_data;\n\
+                 end\n"
+            ),
+            // Each copy has one address (the read one or the write one), the shape yosys
+            // maps onto SB_SPRAM256KA; its read data holds while it is being written.
+            BankStyle::PingPong => format!(
+                "(* ram_style = \"huge\" *) reg [{dm}:0] mem0 [0:{last}];\n\
+                 (* ram_style = \"huge\" *) reg [{dm}:0] mem1 [0:{last}];\n\
+                 wire [{am}:0] addr0 = read_copy ? write_address : read_address;\n\
+                 wire [{am}:0] addr1 = read_copy ? read_address : write_address;\n\
+                 wire we0 = read_copy & write_enable;\n\
+                 wire we1 = ~read_copy & write_enable;\n\
+                 reg [{dm}:0] q0;\n\
+                 reg [{dm}:0] q1;\n\
+                 reg copy_q;\n\
+                 always @(posedge clock) begin\n\
+                 \x20 if (we0) mem0[addr0] <= write_data; else q0 <= mem0[addr0];\n\
+                 \x20 if (we1) mem1[addr1] <= write_data; else q1 <= mem1[addr1];\n\
+                 \x20 copy_q <= read_copy;\n\
+                 end\n\
+                 always @(*) read_data = copy_q ? q1 : q0;\n"
+            ),
+        })
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "bank".into(),
+            clock: "clock".into(),
+            inputs: vec![
+                "read_address".into(),
+                "read_copy".into(),
+                "write_address".into(),
+                "write_data".into(),
+                "write_enable".into(),
+            ],
+            outputs: vec!["read_data".into()],
+        }]
+    }
+}
+
 /// A small RAM with a synchronous write port and an asynchronous read port (LUT RAM on
 /// ECP5, flip-flops and multiplexers on iCE40), for FIFOs.
 #[derive(LogicBlock)]

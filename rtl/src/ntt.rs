@@ -23,7 +23,7 @@
 
 use crate::babybear;
 use crate::field::{Butterfly, Delay, MontMul};
-use crate::mem::{LutRam, SdpRam, SyncRom};
+use crate::mem::{BankRam, BankStyle, LutRam, SyncRom};
 use rust_hdl::prelude::*;
 
 /// `y` is `x` with its bit order reversed (pure wiring).
@@ -69,17 +69,20 @@ pub enum NttPhase {
 }
 
 /// Cycles from issuing a butterfly to writing its results: address register, RAM read,
-/// RAM data register, operand register, butterfly.
-const COMPUTE_DEPTH: usize = 4 + Butterfly::LATENCY;
+/// RAM data register, operand register, twiddle multiplication (the operands wait beside
+/// it), butterfly.
+const COMPUTE_DEPTH: usize = 4 + MontMul::LATENCY + Butterfly::LATENCY;
 // The drain counter is five bits wide.
 const _: () = assert!(COMPUTE_DEPTH < 31);
-/// Cycles from issuing an output read to the word reaching `out_data`: address register,
-/// RAM read, RAM data register, operand register, output multiplier.
-const UNLOAD_DEPTH: usize = 4 + MontMul::LATENCY;
+/// Cycles from issuing an output read to the word reaching the output FIFO: address
+/// register, RAM read, RAM data register, operand register, multiplier input register,
+/// multiplier.
+const UNLOAD_DEPTH: usize = 5 + MontMul::LATENCY;
 
-/// An NTT engine for n = 2^K points; `KM1` must be K − 1 (stable Rust cannot compute it).
+/// An NTT engine for n = 2^K points; `KM1` and `KM2` must be K − 1 and K − 2 (stable Rust
+/// cannot compute them).
 #[derive(LogicBlock)]
-pub struct NttEngine<const K: usize, const KM1: usize> {
+pub struct NttEngine<const K: usize, const KM1: usize, const KM2: usize> {
     /// Engine clock.
     pub clock: Signal<In, Clock>,
     /// An input word is offered.
@@ -104,9 +107,19 @@ pub struct NttEngine<const K: usize, const KM1: usize> {
     half_n: Constant<Bits<K>>,
     drain_cycles: Constant<Bits<5>>,
     // storage
-    bank0: SdpRam<KM1, 32>,
-    bank1: SdpRam<KM1, 32>,
-    twiddles: SyncRom<KM1, 32>,
+    bank0: BankRam<KM1, 32>,
+    bank1: BankRam<KM1, 32>,
+    // which copy of a ping-pong bank holds the current data (flips at every pass)
+    copy: DFF<Bit>,
+    twiddles: SyncRom<KM2, 32>,
+    // the twiddle's exponent was ≥ n/4: multiply the ROM word by ω^(n/4)
+    tw_quadrant: Delay<Bit, 2>,
+    mont_quarter: Constant<Bits<32>>,
+    quarter_n: Constant<Bits<KM1>>,
+    mul_a: DFF<Bits<32>>,
+    mul_b: DFF<Bits<32>>,
+    op_delay_u: Delay<Bits<32>, { MontMul::LATENCY }>,
+    op_delay_v: Delay<Bits<32>, { MontMul::LATENCY }>,
     // control
     phase: DFF<NttPhase>,
     inverse_mode: DFF<Bit>,
@@ -143,7 +156,6 @@ pub struct NttEngine<const K: usize, const KM1: usize> {
     addr_v: Delay<Bits<KM1>, { COMPUTE_DEPTH - 1 }>,
     op_u: DFF<Bits<32>>,
     op_v: DFF<Bits<32>>,
-    op_w: DFF<Bits<32>>,
     butterfly: Butterfly,
     // unload: issue counter, output counter, credits for the output FIFO
     all_issued: DFF<Bit>,
@@ -167,7 +179,7 @@ pub struct NttEngine<const K: usize, const KM1: usize> {
     scale: MontMul,
 }
 
-impl<const K: usize, const KM1: usize> NttEngine<K, KM1> {
+impl<const K: usize, const KM1: usize, const KM2: usize> NttEngine<K, KM1, KM2> {
     /// Transform size n = 2^K.
     pub const N: usize = 1 << K;
 
@@ -175,11 +187,13 @@ impl<const K: usize, const KM1: usize> NttEngine<K, KM1> {
     /// for throughput estimates: K passes of n/2 butterflies plus a drain each.
     pub const COMPUTE_CYCLES: usize = K * ((1 << KM1) + COMPUTE_DEPTH + 2) + UNLOAD_DEPTH;
 
-    /// The ROM contents: ω_n^e · 2^32 mod p for e < n/2.
+    /// The ROM contents: ω_n^e · 2^32 mod p for e < n/4. (Exponents in [n/4, n/2) are
+    /// the word for e − n/4 times ω_n^(n/4), applied by the otherwise idle output
+    /// multiplier: a quarter-size ROM is what lets 2^12 points fit the UP5K.)
     pub fn twiddle_table() -> Vec<u64> {
         let w = babybear::root_of_unity(Self::N);
         let mut x = 1u32;
-        (0..Self::N / 2)
+        (0..Self::N / 4)
             .map(|_| {
                 let m = babybear::to_mont(x) as u64;
                 x = babybear::mul(x, w);
@@ -189,11 +203,19 @@ impl<const K: usize, const KM1: usize> NttEngine<K, KM1> {
     }
 }
 
-impl<const K: usize, const KM1: usize> Default for NttEngine<K, KM1> {
+impl<const K: usize, const KM1: usize, const KM2: usize> Default for NttEngine<K, KM1, KM2> {
     fn default() -> Self {
+        Self::new(BankStyle::DualPort)
+    }
+}
+
+impl<const K: usize, const KM1: usize, const KM2: usize> NttEngine<K, KM1, KM2> {
+    /// An engine whose second bank is built in `bank1` style (`BankStyle::PingPong` puts it
+    /// in the UP5K's SPRAM; the first bank and the ROM stay in block RAM).
+    pub fn new(bank1: BankStyle) -> Self {
         assert!(
-            K >= 2 && KM1 + 1 == K,
-            "NttEngine<K, KM1> needs KM1 = K - 1 and K >= 2"
+            K >= 3 && KM1 + 1 == K && KM2 + 2 == K,
+            "NttEngine<K, KM1, KM2> needs KM1 = K - 1, KM2 = K - 2 and K >= 3"
         );
         let n_inv = babybear::inv(Self::N as u32);
         Self {
@@ -210,9 +232,20 @@ impl<const K: usize, const KM1: usize> Default for NttEngine<K, KM1> {
             mont_n_inv: Constant::new(bits(babybear::to_mont(n_inv) as u64)),
             half_n: Constant::new(bits((Self::N / 2) as u64)),
             drain_cycles: Constant::new(bits(COMPUTE_DEPTH as u64)),
-            bank0: Default::default(),
-            bank1: Default::default(),
+            bank0: BankRam::new(BankStyle::DualPort),
+            bank1: BankRam::new(bank1),
+            copy: Default::default(),
             twiddles: SyncRom::new(&Self::twiddle_table()),
+            tw_quadrant: Default::default(),
+            mont_quarter: Constant::new(bits(babybear::to_mont(babybear::pow(
+                babybear::root_of_unity(Self::N),
+                Self::N as u64 / 4,
+            )) as u64)),
+            quarter_n: Constant::new(bits((Self::N / 4) as u64)),
+            mul_a: Default::default(),
+            mul_b: Default::default(),
+            op_delay_u: Default::default(),
+            op_delay_v: Default::default(),
             phase: Default::default(),
             inverse_mode: Default::default(),
             count: Default::default(),
@@ -244,7 +277,6 @@ impl<const K: usize, const KM1: usize> Default for NttEngine<K, KM1> {
             addr_v: Default::default(),
             op_u: Default::default(),
             op_v: Default::default(),
-            op_w: Default::default(),
             butterfly: Default::default(),
             all_issued: Default::default(),
             out_count: Default::default(),
@@ -269,7 +301,7 @@ impl<const K: usize, const KM1: usize> Default for NttEngine<K, KM1> {
     }
 }
 
-impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
+impl<const K: usize, const KM1: usize, const KM2: usize> Logic for NttEngine<K, KM1, KM2> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -286,7 +318,6 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
             drain,
             op_u,
             op_v,
-            op_w,
             all_issued,
             out_count,
             credits,
@@ -295,6 +326,9 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
             fifo_fill,
             out_operand,
             scale_factor,
+            copy,
+            mul_a,
+            mul_b,
             rd_addr0,
             rd_addr1,
             a_swap,
@@ -313,6 +347,9 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
             bank0,
             bank1,
             twiddles,
+            tw_quadrant,
+            op_delay_u,
+            op_delay_v,
             swap_read,
             swap_write,
             write_valid,
@@ -336,7 +373,9 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         self.index_v.next = self.index_u.val() | self.half.q.val();
         self.issue.next = self.phase.q.val() == NttPhase::Compute;
         self.twiddles.enable.next = true;
-        self.twiddles.address.next = self.a_exponent.q.val();
+        self.twiddles.address.next = self.a_exponent.q.val().get_bits::<KM2>(0);
+        self.tw_quadrant.enable.next = true;
+        self.tw_quadrant.x.next = (self.a_exponent.q.val() & self.quarter_n.val()) != 0;
         // Tags that travel with the butterfly to its write-back.
         self.swap_read.enable.next = true;
         self.swap_write.enable.next = true;
@@ -359,11 +398,15 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
             self.op_u.d.next = self.rd_data0.q.val();
             self.op_v.d.next = self.rd_data1.q.val();
         }
-        self.op_w.d.next = self.tw_data.q.val();
+        // The operands wait while the twiddle goes through the multiplier.
+        self.op_delay_u.enable.next = true;
+        self.op_delay_v.enable.next = true;
+        self.op_delay_u.x.next = self.op_u.q.val();
+        self.op_delay_v.x.next = self.op_v.q.val();
         self.butterfly.enable.next = true;
-        self.butterfly.u.next = self.op_u.q.val();
-        self.butterfly.v.next = self.op_v.q.val();
-        self.butterfly.w.next = self.op_w.q.val();
+        self.butterfly.u.next = self.op_delay_u.y.val();
+        self.butterfly.v.next = self.op_delay_v.y.val();
+        self.butterfly.w.next = self.scale.y.val();
 
         // ---- unload pipeline: free-running; a read is issued only against a credit ----
         self.out_issue.next = (self.phase.q.val() == NttPhase::Unload)
@@ -382,15 +425,28 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         } else {
             self.out_operand.d.next = self.rd_data0.q.val();
         }
+        // One multiplier, two jobs: while computing it finishes the twiddles (×1 or
+        // ×ω^(n/4), in Montgomery form), while unloading it scales the outputs.
         self.scale.enable.next = true;
-        self.scale.a.next = self.out_operand.q.val();
+        if self.phase.q.val() == NttPhase::Unload {
+            self.mul_a.d.next = self.out_operand.q.val();
+            self.mul_b.d.next = self.scale_factor.q.val();
+        } else {
+            self.mul_a.d.next = self.tw_data.q.val();
+            if self.tw_quadrant.y.val() {
+                self.mul_b.d.next = self.mont_quarter.val();
+            } else {
+                self.mul_b.d.next = self.mont_one.val();
+            }
+        }
+        self.scale.a.next = self.mul_a.q.val();
         // (registered, so the multiplier's DSP inputs come straight from flip-flops)
         if self.inverse_mode.q.val() {
             self.scale_factor.d.next = self.mont_n_inv.val();
         } else {
             self.scale_factor.d.next = self.mont_one.val();
         }
-        self.scale.b.next = self.scale_factor.q.val();
+        self.scale.b.next = self.mul_b.q.val();
         self.out_valid_line.enable.next = true;
         self.out_valid_line.x.next = self.a_out_valid.q.val();
         // Output FIFO: scaled words enter at the tail, the consumer takes them at the head.
@@ -447,8 +503,8 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
         }
         self.bank0.read_address.next = self.rd_addr0.q.val();
         self.bank1.read_address.next = self.rd_addr1.q.val();
-        self.bank0.read_enable.next = true;
-        self.bank1.read_enable.next = true;
+        self.bank0.read_copy.next = self.copy.q.val();
+        self.bank1.read_copy.next = self.copy.q.val();
         self.a_out_valid.d.next = self.out_issue.val();
         if self.phase.q.val() == NttPhase::Load {
             self.bank0.write_enable.next = self.in_valid.val() & !self.count.q.val().xor();
@@ -483,6 +539,7 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
                     self.count.d.next = self.count.q.val() + 1;
                     if self.count.q.val().all() {
                         self.phase.d.next = NttPhase::Compute;
+                        self.copy.d.next = !self.copy.q.val();
                         self.bfly.d.next = 0.into();
                         self.exponent.d.next = 0.into();
                         self.exponent_step.d.next = 1.into();
@@ -504,6 +561,8 @@ impl<const K: usize, const KM1: usize> Logic for NttEngine<K, KM1> {
                 // One cycle beyond the pipeline depth: the next pass's first read must
                 // come after the last write, not beside it.
                 if self.drain.q.val() == self.drain_cycles.val() {
+                    // Every word of the pass is written: its results are the data now.
+                    self.copy.d.next = !self.copy.q.val();
                     if self.half.q.val() == 1 {
                         self.phase.d.next = NttPhase::Unload;
                         self.count.d.next = 0.into();
@@ -547,10 +606,14 @@ mod tests {
 
     /// Streams each (inverse, data) job through the engine with random valid/ready
     /// gaps and checks the outputs against the software transform.
-    fn run<const K: usize, const KM1: usize>(jobs: Vec<(bool, Vec<u32>)>, seed: u64) {
-        let mut uut = NttEngine::<K, KM1>::default();
+    fn run<const K: usize, const KM1: usize, const KM2: usize>(
+        style: BankStyle,
+        jobs: Vec<(bool, Vec<u32>)>,
+        seed: u64,
+    ) {
+        let mut uut = NttEngine::<K, KM1, KM2>::new(style);
         uut.connect_all();
-        let mut sim = simple_sim!(NttEngine<K, KM1>, clock, 100_000_000, ep, {
+        let mut sim = simple_sim!(NttEngine<K, KM1, KM2>, clock, 100_000_000, ep, {
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
             let mut x = ep.init()?;
             for (inverse, data) in &jobs {
@@ -606,7 +669,8 @@ mod tests {
             (false, random_vec(&mut rng, 16)),
             (true, random_vec(&mut rng, 16)),
         ];
-        run::<4, 3>(jobs, 1);
+        run::<4, 3, 2>(BankStyle::DualPort, jobs.clone(), 1);
+        run::<4, 3, 2>(BankStyle::PingPong, jobs, 3);
     }
 
     #[test]
@@ -616,7 +680,8 @@ mod tests {
             (true, random_vec(&mut rng, 32)),
             (false, random_vec(&mut rng, 32)),
         ];
-        run::<5, 4>(jobs, 2);
+        run::<5, 4, 3>(BankStyle::DualPort, jobs.clone(), 2);
+        run::<5, 4, 3>(BankStyle::PingPong, jobs, 4);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use crate::core::{CoreSystem128K, RamStyle};
 use crate::field::{Butterfly, ModAdd, ModSub, MontMul};
+use crate::mem::BankStyle;
 use crate::ntt::NttEngine;
 use crate::sha256::Sha256Core;
 use rust_hdl::prelude::*;
@@ -57,11 +58,12 @@ fn rename_modules(line: &str, name: &str) -> String {
 }
 
 /// Largest NTT for the ECP5-85F (ULX3S): 2^14 points.
-pub type NttEcp5 = NttEngine<14, 13>;
-/// NTT size whose data and twiddles fit the UP5K's block RAM (iCEBreaker): 2^11 points.
-pub type NttUp5k = NttEngine<11, 10>;
+pub type NttEcp5 = NttEngine<14, 13, 12>;
+/// NTT for the UP5K (iCEBreaker): 2^12 points, one bank in SPRAM (built with
+/// `BankStyle::PingPong`).
+pub type NttUp5k = NttEngine<12, 11, 10>;
 /// Small NTT used by quick simulations: 2^6 points.
-pub type NttSmall = NttEngine<6, 5>;
+pub type NttSmall = NttEngine<6, 5, 4>;
 
 /// Every top-level block, in the order `make verilog` writes them.
 pub fn top_levels() -> Vec<TopLevel> {
@@ -90,9 +92,9 @@ pub fn top_levels() -> Vec<TopLevel> {
         ),
         emit("rvzk_ntt6", "NTT engine, n = 2^6", NttSmall::default()),
         emit(
-            "rvzk_ntt11",
-            "NTT engine, n = 2^11 (UP5K)",
-            NttUp5k::default(),
+            "rvzk_ntt12",
+            "NTT engine, n = 2^12, second bank in SPRAM (UP5K)",
+            NttUp5k::new(BankStyle::PingPong),
         ),
         emit(
             "rvzk_ntt14",

@@ -147,6 +147,40 @@ fn ntt_2_14_thousand_random_transforms() {
 }
 
 #[test]
+fn ntt_2_12_spram_bank_random_transforms() {
+    // The UP5K build: one bank as two SPRAM-style single-port copies used in turn.
+    let n = 1 << 12;
+    let jobs_n = 200;
+    let exe = build(&HarnessSpec {
+        name: "ntt12",
+        top: "rvzk_ntt12",
+        testbench: "sim/harness/ntt_tb.cpp",
+        defines: &["NTT_LOG_N=12"],
+    })
+    .unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+    let jobs: Vec<(bool, Vec<u32>)> = (0..jobs_n)
+        .map(|_| (rng.gen_bool(0.5), random_field_vec(&mut rng, n)))
+        .collect();
+    let mut input = words_to_bytes(&[jobs_n as u32, 4242]);
+    for (inverse, data) in &jobs {
+        input.extend(words_to_bytes(&[*inverse as u32]));
+        input.extend(words_to_bytes(data));
+    }
+    drive(&exe, &[], input, |out| {
+        for (j, (inverse, data)) in jobs.iter().enumerate() {
+            let got = read_words(out, n);
+            let want = if *inverse {
+                rvzk_rtl::babybear::intt(data)
+            } else {
+                rvzk_rtl::babybear::ntt(data)
+            };
+            assert_eq!(got, want, "job {j} (inverse = {inverse})");
+        }
+    });
+}
+
+#[test]
 fn ntt_2_6_forward_inverse_round_trips() {
     // The small engine exercises the same RTL with many more passes per cycle simulated.
     let n = 64;

@@ -13,7 +13,7 @@ const BLOCKS: &[&str] = &[
     "rvzk_sha256",
     "rvzk_sha256_cs",
     "rvzk_ntt6",
-    "rvzk_ntt11",
+    "rvzk_ntt12",
     "rvzk_ntt14",
 ];
 

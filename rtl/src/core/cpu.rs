@@ -272,6 +272,8 @@ pub struct Core<const RA: usize> {
     fwd2: Signal<Local, Bit>,
     op1: Signal<Local, Bits<32>>,
     op2: Signal<Local, Bits<32>>,
+    hold1: Signal<Local, Bits<32>>,
+    hold2: Signal<Local, Bits<32>>,
     blocked: Signal<Local, Bit>,
     live: Signal<Local, Bit>,
     pc_imm: Signal<Local, Bits<32>>,
@@ -286,6 +288,10 @@ pub struct Core<const RA: usize> {
     simple: Signal<Local, Bit>,
     mem_read: Signal<Local, Bit>,
     go: Signal<Local, Bit>,
+    static_fault: Signal<Local, Bit>,
+    mem_fault: Signal<Local, Bit>,
+    go_ctl: Signal<Local, Bit>,
+    go_front: Signal<Local, Bit>,
     sys_fault: Signal<Local, Bit>,
     sys_fault_code: Signal<Local, Bits<4>>,
     sys_fault_info: Signal<Local, Bits<32>>,
@@ -302,7 +308,11 @@ pub struct Core<const RA: usize> {
     redirect_to: Signal<Local, Bits<32>>,
     d_insn: Signal<Local, Bits<32>>,
     d_adv: Signal<Local, Bit>,
+    d_adv_front: Signal<Local, Bit>,
     d_target: Signal<Local, Bits<32>>,
+    d_sign: Signal<Local, Bits<32>>,
+    d_imm_b: Signal<Local, Bits<32>>,
+    d_imm_j: Signal<Local, Bits<32>>,
     d_pc_low: Signal<Local, Bits<32>>,
     d_outside: Signal<Local, Bit>,
     d_partial: Signal<Local, Bit>,
@@ -480,6 +490,8 @@ impl<const RA: usize> Default for Core<RA> {
             fwd2: Default::default(),
             op1: Default::default(),
             op2: Default::default(),
+            hold1: Default::default(),
+            hold2: Default::default(),
             blocked: Default::default(),
             live: Default::default(),
             pc_imm: Default::default(),
@@ -494,6 +506,10 @@ impl<const RA: usize> Default for Core<RA> {
             simple: Default::default(),
             mem_read: Default::default(),
             go: Default::default(),
+            static_fault: Default::default(),
+            mem_fault: Default::default(),
+            go_ctl: Default::default(),
+            go_front: Default::default(),
             sys_fault: Default::default(),
             sys_fault_code: Default::default(),
             sys_fault_info: Default::default(),
@@ -510,7 +526,11 @@ impl<const RA: usize> Default for Core<RA> {
             redirect_to: Default::default(),
             d_insn: Default::default(),
             d_adv: Default::default(),
+            d_adv_front: Default::default(),
             d_target: Default::default(),
+            d_sign: Default::default(),
+            d_imm_b: Default::default(),
+            d_imm_j: Default::default(),
             d_pc_low: Default::default(),
             d_outside: Default::default(),
             d_partial: Default::default(),
@@ -693,13 +713,20 @@ impl<const RA: usize> Logic for Core<RA> {
         self.fwd2.next = self.w_valid.q.val()
             && (self.w_rd.q.val() != 0)
             && (self.w_rd.q.val() == self.e_rs2.q.val());
+        // Execute computes with write-back's registered result; a load's or MUL's value
+        // (late in write-back, RAM or DSP to here) goes only into the held operands, while
+        // execute waits a cycle for it.
         self.op1.next = self.raw1.val();
+        self.hold1.next = self.raw1.val();
         if self.fwd1.val() {
-            self.op1.next = self.w_result.val();
+            self.op1.next = self.w_val.q.val();
+            self.hold1.next = self.w_result.val();
         }
         self.op2.next = self.raw2.val();
+        self.hold2.next = self.raw2.val();
         if self.fwd2.val() {
-            self.op2.next = self.w_result.val();
+            self.op2.next = self.w_val.q.val();
+            self.hold2.next = self.w_result.val();
         }
         // A load's or MUL's value is ready only late in write-back (one bubble); an ecall
         // waits for write-back to drain so its memory accesses and record follow in order.
@@ -807,17 +834,36 @@ impl<const RA: usize> Logic for Core<RA> {
             || self.e_is_jalr.q.val()
             || self.e_is_branch.q.val()
             || self.e_is_fence.q.val();
+        // The same, split so that no slow check reaches a path it cannot change: the
+        // front end never waits on a memory access's checks (a memory instruction in execute
+        // keeps fetch off the RAM port anyway), and reading memory is harmless even when the
+        // access then faults.
+        self.static_fault.next = self.e_outside.q.val()
+            || !self.budget.q.val().any()
+            || self.e_partial.q.val()
+            || self.e_is_illegal.q.val()
+            || self.e_is_ebreak.q.val();
+        self.mem_fault.next = (self.e_is_load.q.val()
+            && (self.lsu.misaligned.val() || self.lsu.out_of_range.val()))
+            || (self.e_is_store.q.val()
+                && (self.lsu.misaligned.val()
+                    || self.lsu.out_of_range.val()
+                    || self.lsu.in_code.val()));
         self.mem_read.next = self.live.val()
-            && !self.e_fault.val()
             && (self.e_is_load.q.val() || self.e_is_store.q.val())
             && !self.port_w.val();
-        self.go.next = self.live.val()
-            && !self.e_fault.val()
-            && (self.simple.val()
-                || self.mem_read.val()
-                || self.e_is_mul.q.val()
-                || (self.e_is_div.q.val() && self.div.done.val())
-                || (self.e_is_ecall.q.val() && (self.sys.q.val() == SysState::Done)));
+        self.go_ctl.next = self.live.val()
+            && !self.static_fault.val()
+            && self.simple.val()
+            && !(self.jumps.val() && self.target.val().get_bit(1));
+        self.go_front.next = self.go_ctl.val()
+            || (self.live.val()
+                && !self.static_fault.val()
+                && (self.e_is_mul.q.val()
+                    || (self.e_is_div.q.val() && self.div.done.val())
+                    || (self.e_is_ecall.q.val() && (self.sys.q.val() == SysState::Done))));
+        self.go.next = self.go_front.val()
+            || (self.mem_read.val() && !self.static_fault.val() && !self.mem_fault.val());
         self.mul.enable.next = self.live.val() && !self.e_fault.val() && self.e_is_mul.q.val();
         self.div.start.next = self.live.val() && !self.e_fault.val() && self.e_is_div.q.val();
 
@@ -995,7 +1041,7 @@ impl<const RA: usize> Logic for Core<RA> {
         // Decode already sent fetch down JALs and backward branches (below); execute
         // redirects when that guess was wrong: JALR, a taken forward branch, an untaken
         // backward one.
-        self.redirect.next = self.go.val() && (self.jumps.val() ^ self.e_predicted.q.val());
+        self.redirect.next = self.go_ctl.val() && (self.jumps.val() ^ self.e_predicted.q.val());
         self.redirect_to.next = self.pc4.val();
         if self.jumps.val() {
             self.redirect_to.next = self.target.val();
@@ -1005,6 +1051,10 @@ impl<const RA: usize> Logic for Core<RA> {
             self.d_insn.next = self.mem_rdata.val();
         }
         self.decoder.insn.next = self.d_insn.val();
+        self.d_sign.next = 0.into();
+        if self.d_insn.val().get_bit(31) {
+            self.d_sign.next = 0xffff_ffff_u64.into();
+        }
         // Where decode's pc lies against the code, for execute's first fault checks; code
         // bounds are at most MEM_TOP, so only the low address bits are compared.
         self.d_pc_low.next = self.d_pc.q.val() & self.low_bits.val();
@@ -1026,19 +1076,41 @@ impl<const RA: usize> Logic for Core<RA> {
             && self.d_valid.q.val()
             && (!self.e_valid.q.val() || self.go.val())
             && !self.redirect.val();
+        // The same for the front end, which only needs it when execute holds no memory
+        // instruction (one would keep fetch off the RAM port this cycle anyway).
+        self.d_adv_front.next = self.front_ok.val()
+            && self.d_valid.q.val()
+            && (!self.e_valid.q.val() || self.go_front.val())
+            && !self.redirect.val();
         // Fetch when decode will be free and the RAM port is: a taken jump fetches its
         // target in the same cycle, so it costs one bubble.
         self.fetch.next = self.front_ok.val()
-            && (!self.d_valid.q.val() || self.d_adv.val() || self.redirect.val())
+            && (!self.d_valid.q.val() || self.d_adv_front.val() || self.redirect.val())
             && !self.port_w.val()
             && !self.mem_read.val();
         // A JAL or backward branch (a loop, most likely taken) leaving decode sends fetch
         // to its target at once, unless the target is misaligned: execute sorts that out.
-        self.d_target.next = self.d_pc.q.val() + self.decoder.imm.val();
-        self.d_taken.next = self.d_adv.val()
-            && (self.decoder.is_jal.val()
-                || (self.decoder.is_branch.val() && self.decoder.imm.val().get_bit(31)))
-            && !self.decoder.imm.val().get_bit(1);
+        // (Straight from the word's bits, not through the decoder: this path runs from the
+        // RAM's output back to its address.) JAL is 0x6f, a branch 0x63 with funct3 not 2
+        // or 3; bit 2 of the opcode tells their immediates apart.
+        self.d_imm_b.next = (self.d_sign.val() << 12)
+            | (bit_cast::<32, 1>(self.d_insn.val().get_bits::<1>(7)) << 11)
+            | (bit_cast::<32, 6>(self.d_insn.val().get_bits::<6>(25)) << 5)
+            | (bit_cast::<32, 4>(self.d_insn.val().get_bits::<4>(8)) << 1);
+        self.d_imm_j.next = (self.d_sign.val() << 20)
+            | (bit_cast::<32, 8>(self.d_insn.val().get_bits::<8>(12)) << 12)
+            | (bit_cast::<32, 1>(self.d_insn.val().get_bits::<1>(20)) << 11)
+            | (bit_cast::<32, 10>(self.d_insn.val().get_bits::<10>(21)) << 1);
+        self.d_target.next = self.d_pc.q.val() + self.d_imm_b.val();
+        if self.d_insn.val().get_bit(2) {
+            self.d_target.next = self.d_pc.q.val() + self.d_imm_j.val();
+        }
+        self.d_taken.next = self.d_adv_front.val()
+            && ((self.d_insn.val().get_bits::<7>(0) == 0x6f)
+                || ((self.d_insn.val().get_bits::<7>(0) == 0x63)
+                    && self.d_insn.val().get_bit(31)
+                    && (self.d_insn.val().get_bits::<2>(13) != 1)))
+            && !self.d_target.val().get_bit(1);
         self.fetch_addr.next = self.pc_f.q.val();
         if self.redirect.val() {
             self.fetch_addr.next = self.redirect_to.val();
@@ -1062,8 +1134,8 @@ impl<const RA: usize> Logic for Core<RA> {
         }
 
         // ---- execute register updates
-        self.e_hold1.d.next = self.op1.val();
-        self.e_hold2.d.next = self.op2.val();
+        self.e_hold1.d.next = self.hold1.val();
+        self.e_hold2.d.next = self.hold2.val();
         self.e_fresh.d.next = false;
         if self.d_adv.val() {
             self.e_valid.d.next = true;

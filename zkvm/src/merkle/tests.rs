@@ -180,3 +180,44 @@ fn tampering_is_rejected() {
     assert!(verify_batch(&root, 4, 4, &idx, &rows, &proof).is_err());
     assert!(verify_batch(&root, 200, 4, &idx, &rows, &proof).is_err());
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Arbitrary garbage never panics the verifier, and never verifies unless it is the
+        /// honest opening.
+        #[test]
+        fn verify_never_panics(
+            log_h in 0u32..70,
+            width in 0usize..6,
+            indices in prop::collection::vec(0usize..80, 0..6),
+            n_sib in 0usize..12,
+            seed in any::<u8>(),
+        ) {
+            let tree = MerkleTree::commit(mat(16, 3));
+            let rows: Vec<Vec<BabyBear>> = indices
+                .iter()
+                .map(|&i| (0..width).map(|c| BabyBear::new((i * 7 + c) as u32)).collect())
+                .collect();
+            let proof = MultiProof { siblings: vec![[seed; 32]; n_sib] };
+            let r = verify_batch(&tree.root(), log_h, width, &indices, &rows, &proof);
+            prop_assert!(r.is_err());
+        }
+
+        /// Honest openings of random index sets verify; dropping or adding a sibling fails.
+        #[test]
+        fn honest_openings_verify(indices in prop::collection::vec(0usize..64, 1..10)) {
+            let tree = MerkleTree::commit(mat(64, 2));
+            let (rows, proof) = tree.open_batch(&indices);
+            prop_assert_eq!(verify_batch(&tree.root(), 6, 2, &indices, &rows, &proof), Ok(()));
+            let mut short = proof.clone();
+            if short.siblings.pop().is_some() {
+                prop_assert!(verify_batch(&tree.root(), 6, 2, &indices, &rows, &short).is_err());
+            }
+        }
+    }
+}

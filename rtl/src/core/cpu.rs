@@ -220,7 +220,6 @@ pub struct Core<const RA: usize> {
     sys_cur: DFF<Bits<32>>,
     sys_lane: DFF<Bits<2>>,
     sys_mask: DFF<Bits<4>>,
-    sys_old: DFF<Bits<32>>,
     sys_word: DFF<Bits<32>>,
     // write-back
     w_valid: DFF<Bit>,
@@ -239,30 +238,13 @@ pub struct Core<const RA: usize> {
     w_funct3: DFF<Bits<3>>,
     w_addr: DFF<Bits<32>>,
     w_next_pc: DFF<Bits<32>>,
-    // trace and journal output registers
-    tr_valid: DFF<Bit>,
-    tr_kind: DFF<Bit>,
-    tr_pc: DFF<Bits<32>>,
-    tr_insn: DFF<Bits<32>>,
-    tr_rs1: DFF<Bits<5>>,
-    tr_rs1v: DFF<Bits<32>>,
-    tr_rs2: DFF<Bits<5>>,
-    tr_rs2v: DFF<Bits<32>>,
-    tr_rd: DFF<Bits<5>>,
-    tr_rdv: DFF<Bits<32>>,
-    tr_maddr: DFF<Bits<32>>,
-    tr_rmask: DFF<Bits<4>>,
-    tr_wmask: DFF<Bits<4>>,
-    tr_mrdata: DFF<Bits<32>>,
-    tr_mwdata: DFF<Bits<32>>,
-    tr_next_pc: DFF<Bits<32>>,
+    // journal output register
     jr_valid: DFF<Bit>,
     jr_data: DFF<Bits<8>>,
 
     // combinational
     run: Signal<Local, Bit>,
     w_result: Signal<Local, Bits<32>>,
-    out_free: Signal<Local, Bit>,
     w_fire: Signal<Local, Bit>,
     freeze: Signal<Local, Bit>,
     port_w: Signal<Local, Bit>,
@@ -299,6 +281,7 @@ pub struct Core<const RA: usize> {
     sys_write: Signal<Local, Bit>,
     sys_sum: Signal<Local, Bits<32>>,
     sys_bad: Signal<Local, Bit>,
+    sys_emit: Signal<Local, Bit>,
     sys_byte_addr: Signal<Local, Bits<32>>,
     sys_active: Signal<Local, Bit>,
     sys_shift: Signal<Local, Bits<32>>,
@@ -442,7 +425,6 @@ impl<const RA: usize> Default for Core<RA> {
             sys_cur: Default::default(),
             sys_lane: Default::default(),
             sys_mask: Default::default(),
-            sys_old: Default::default(),
             sys_word: Default::default(),
             w_valid: Default::default(),
             w_pc: Default::default(),
@@ -460,27 +442,10 @@ impl<const RA: usize> Default for Core<RA> {
             w_funct3: Default::default(),
             w_addr: Default::default(),
             w_next_pc: Default::default(),
-            tr_valid: Default::default(),
-            tr_kind: Default::default(),
-            tr_pc: Default::default(),
-            tr_insn: Default::default(),
-            tr_rs1: Default::default(),
-            tr_rs1v: Default::default(),
-            tr_rs2: Default::default(),
-            tr_rs2v: Default::default(),
-            tr_rd: Default::default(),
-            tr_rdv: Default::default(),
-            tr_maddr: Default::default(),
-            tr_rmask: Default::default(),
-            tr_wmask: Default::default(),
-            tr_mrdata: Default::default(),
-            tr_mwdata: Default::default(),
-            tr_next_pc: Default::default(),
             jr_valid: Default::default(),
             jr_data: Default::default(),
             run: Default::default(),
             w_result: Default::default(),
-            out_free: Default::default(),
             w_fire: Default::default(),
             freeze: Default::default(),
             port_w: Default::default(),
@@ -517,6 +482,7 @@ impl<const RA: usize> Default for Core<RA> {
             sys_write: Default::default(),
             sys_sum: Default::default(),
             sys_bad: Default::default(),
+            sys_emit: Default::default(),
             sys_byte_addr: Default::default(),
             sys_active: Default::default(),
             sys_shift: Default::default(),
@@ -605,7 +571,6 @@ impl<const RA: usize> Logic for Core<RA> {
             sys_cur,
             sys_lane,
             sys_mask,
-            sys_old,
             sys_word,
             w_valid,
             w_pc,
@@ -623,22 +588,6 @@ impl<const RA: usize> Logic for Core<RA> {
             w_funct3,
             w_addr,
             w_next_pc,
-            tr_valid,
-            tr_kind,
-            tr_pc,
-            tr_insn,
-            tr_rs1,
-            tr_rs1v,
-            tr_rs2,
-            tr_rs2v,
-            tr_rd,
-            tr_rdv,
-            tr_maddr,
-            tr_rmask,
-            tr_wmask,
-            tr_mrdata,
-            tr_mwdata,
-            tr_next_pc,
             jr_valid,
             jr_data
         );
@@ -651,7 +600,6 @@ impl<const RA: usize> Logic for Core<RA> {
         self.faulted.next = self.state.q.val() == CoreState::Faulted;
         self.done.next = (self.halted.val() || self.faulted.val())
             && !self.w_valid.q.val()
-            && !self.tr_valid.q.val()
             && !self.jr_valid.q.val();
         self.exit_code.next = self.exit_value.q.val();
         self.fault_code.next = self.fault.q.val();
@@ -659,26 +607,8 @@ impl<const RA: usize> Logic for Core<RA> {
         self.fault_info.next = self.fault_detail.q.val();
         // Once stopped and drained, every instruction that left execute has retired.
         self.retired.next = self.issued.q.val();
-        self.trace_valid.next = self.tr_valid.q.val();
-        self.trace_kind.next = self.tr_kind.q.val();
-        self.trace_pc.next = self.tr_pc.q.val();
-        self.trace_insn.next = self.tr_insn.q.val();
-        self.trace_rs1.next = self.tr_rs1.q.val();
-        self.trace_rs1_data.next = self.tr_rs1v.q.val();
-        self.trace_rs2.next = self.tr_rs2.q.val();
-        self.trace_rs2_data.next = self.tr_rs2v.q.val();
-        self.trace_rd.next = self.tr_rd.q.val();
-        self.trace_rd_data.next = self.tr_rdv.q.val();
-        self.trace_mem_addr.next = self.tr_maddr.q.val();
-        self.trace_mem_rmask.next = self.tr_rmask.q.val();
-        self.trace_mem_wmask.next = self.tr_wmask.q.val();
-        self.trace_mem_rdata.next = self.tr_mrdata.q.val();
-        self.trace_mem_wdata.next = self.tr_mwdata.q.val();
-        self.trace_next_pc.next = self.tr_next_pc.q.val();
         self.journal_valid.next = self.jr_valid.q.val();
         self.journal_data.next = self.jr_data.q.val();
-        // An item leaves when the consumer takes it.
-        self.tr_valid.d.next = self.tr_valid.q.val() && !self.trace_ready.val();
         self.jr_valid.d.next = self.jr_valid.q.val() && !self.journal_ready.val();
 
         // ---- write-back: the word read last cycle belongs to a load or store here
@@ -693,10 +623,10 @@ impl<const RA: usize> Logic for Core<RA> {
             // MUL registered its partial products in execute and sums them here.
             self.w_result.next = self.mul.y.val();
         }
-        // Write-back retires into the trace register; a full one freezes the whole pipeline.
-        self.out_free.next = !self.tr_valid.q.val() || self.trace_ready.val();
-        self.w_fire.next = self.w_valid.q.val() && self.out_free.val();
-        self.freeze.next = self.w_valid.q.val() && !self.out_free.val();
+        // Write-back *is* the trace port's register: an instruction retires when the
+        // consumer takes its record, and until then the whole pipeline freezes.
+        self.w_fire.next = self.w_valid.q.val() && self.trace_ready.val();
+        self.freeze.next = self.w_valid.q.val() && !self.trace_ready.val();
         self.port_w.next = self.w_fire.val() && self.w_is_store.q.val();
 
         // ---- execute: operands from the register file (first cycle) or held, forwarded
@@ -946,7 +876,6 @@ impl<const RA: usize> Logic for Core<RA> {
                     self.sys.d.next = SysState::Latch;
                 }
                 SysState::Latch => {
-                    self.sys_old.d.next = self.mem_rdata.val();
                     self.sys_word.d.next = self.mem_rdata.val();
                     self.sys_lane.d.next = 0.into();
                     self.sys_mask.d.next = 0.into();
@@ -991,22 +920,9 @@ impl<const RA: usize> Logic for Core<RA> {
                     self.sys.d.next = SysState::Emit;
                 }
                 SysState::Emit => {
-                    if self.out_free.val() {
-                        // Only the trace_mem_* fields carry an access; the others keep
-                        // whatever they held.
-                        self.tr_valid.d.next = true;
-                        self.tr_kind.d.next = true;
-                        self.tr_maddr.d.next = self.sys_cur.q.val();
-                        self.tr_rmask.d.next = 0.into();
-                        self.tr_wmask.d.next = 0.into();
-                        if self.sys_kind.q.val() == 1 {
-                            self.tr_wmask.d.next = self.sys_mask.q.val();
-                        } else {
-                            self.tr_rmask.d.next = self.sys_mask.q.val();
-                        }
-                        self.tr_mrdata.d.next = self.sys_old.q.val();
-                        self.tr_mwdata.d.next = self.sys_word.q.val();
-                        self.sys_cur.d.next = self.sys_cur.q.val() + 4;
+                    // The access is on the trace port (below) until the consumer takes it.
+                    if self.trace_ready.val() {
+                        self.sys_cur.d.next = (self.sys_cur.q.val() + 4) & self.low_bits.val();
                         if (self.sys_cur.q.val() & self.low_bits.val()) + 4
                             < (self.sys_end.q.val() & self.bound_bits.val())
                         {
@@ -1200,7 +1116,8 @@ impl<const RA: usize> Logic for Core<RA> {
             self.w_is_store.d.next = self.e_is_store.q.val();
             self.w_is_halt.d.next = self.e_is_ecall.q.val() && self.sys_halt.q.val();
             self.w_funct3.d.next = self.e_funct3.q.val();
-            self.w_addr.d.next = self.lsu.addr.val();
+            // A retiring access lies inside memory: only its low address bits are kept.
+            self.w_addr.d.next = self.lsu.addr.val() & self.low_bits.val();
             self.w_next_pc.d.next = self.next_pc.val();
         } else if self.w_fire.val() {
             self.w_valid.d.next = false;
@@ -1213,40 +1130,59 @@ impl<const RA: usize> Logic for Core<RA> {
             if self.w_rd.q.val() == 11 {
                 self.a1.d.next = self.w_result.val();
             }
-            self.tr_valid.d.next = true;
-            self.tr_kind.d.next = false;
-            self.tr_pc.d.next = self.w_pc.q.val();
-            self.tr_insn.d.next = self.w_insn.q.val();
-            self.tr_rs1.d.next = self.w_rs1.q.val();
-            self.tr_rs1v.d.next = self.w_rs1v.q.val();
-            self.tr_rs2.d.next = self.w_rs2.q.val();
-            self.tr_rs2v.d.next = self.w_rs2v.q.val();
-            self.tr_rd.d.next = self.w_rd.q.val();
-            self.tr_rdv.d.next = 0.into();
-            if self.w_rd.q.val() != 0 {
-                self.tr_rdv.d.next = self.w_result.val();
-            }
-            self.tr_next_pc.d.next = self.w_next_pc.q.val();
-            self.tr_maddr.d.next = 0.into();
-            self.tr_rmask.d.next = 0.into();
-            self.tr_wmask.d.next = 0.into();
-            self.tr_mrdata.d.next = 0.into();
-            self.tr_mwdata.d.next = 0.into();
-            if self.w_is_load.q.val() {
-                self.tr_maddr.d.next = self.w_addr.q.val() & 0xffff_fffc_u64;
-                self.tr_rmask.d.next = self.lsu.mask.val();
-                self.tr_mrdata.d.next = self.mem_rdata.val();
-                self.tr_mwdata.d.next = self.mem_rdata.val();
-            } else if self.w_is_store.q.val() {
-                self.tr_maddr.d.next = self.w_addr.q.val() & 0xffff_fffc_u64;
-                self.tr_wmask.d.next = self.lsu.mask.val();
-                self.tr_mrdata.d.next = self.mem_rdata.val();
-                self.tr_mwdata.d.next = self.lsu.store_word.val();
-            }
             if self.w_is_halt.q.val() {
                 self.state.d.next = CoreState::Halted;
                 self.exit_value.d.next = self.w_rs2v.q.val();
             }
+        }
+
+        // ---- the trace port: write-back's record, or the syscall engine's memory access
+        // (write-back is empty then). The fields come from write-back's registers and the
+        // word the RAM read for it, which holds while the pipeline is frozen.
+        self.sys_emit.next = self.run.val()
+            && self.e_valid.q.val()
+            && self.e_is_ecall.q.val()
+            && (self.sys.q.val() == SysState::Emit);
+        self.trace_valid.next = self.w_valid.q.val() || self.sys_emit.val();
+        self.trace_kind.next = self.sys_emit.val();
+        self.trace_pc.next = self.w_pc.q.val();
+        self.trace_insn.next = self.w_insn.q.val();
+        self.trace_rs1.next = self.w_rs1.q.val();
+        self.trace_rs1_data.next = self.w_rs1v.q.val();
+        self.trace_rs2.next = self.w_rs2.q.val();
+        self.trace_rs2_data.next = self.w_rs2v.q.val();
+        self.trace_rd.next = self.w_rd.q.val();
+        self.trace_rd_data.next = 0.into();
+        if self.w_rd.q.val() != 0 {
+            self.trace_rd_data.next = self.w_result.val();
+        }
+        self.trace_next_pc.next = self.w_next_pc.q.val();
+        self.trace_mem_addr.next = 0.into();
+        self.trace_mem_rmask.next = 0.into();
+        self.trace_mem_wmask.next = 0.into();
+        self.trace_mem_rdata.next = 0.into();
+        self.trace_mem_wdata.next = 0.into();
+        if self.sys_emit.val() {
+            // Only the trace_mem_* fields carry an access. The RAM still holds the old
+            // word read for it (nothing reads memory while the engine runs).
+            self.trace_mem_addr.next = self.sys_cur.q.val();
+            if self.sys_kind.q.val() == 1 {
+                self.trace_mem_wmask.next = self.sys_mask.q.val();
+            } else {
+                self.trace_mem_rmask.next = self.sys_mask.q.val();
+            }
+            self.trace_mem_rdata.next = self.mem_rdata.val();
+            self.trace_mem_wdata.next = self.sys_word.q.val();
+        } else if self.w_is_load.q.val() {
+            self.trace_mem_addr.next = self.w_addr.q.val() & 0xffff_fffc_u64;
+            self.trace_mem_rmask.next = self.lsu.mask.val();
+            self.trace_mem_rdata.next = self.mem_rdata.val();
+            self.trace_mem_wdata.next = self.mem_rdata.val();
+        } else if self.w_is_store.q.val() {
+            self.trace_mem_addr.next = self.w_addr.q.val() & 0xffff_fffc_u64;
+            self.trace_mem_wmask.next = self.lsu.mask.val();
+            self.trace_mem_rdata.next = self.mem_rdata.val();
+            self.trace_mem_wdata.next = self.lsu.store_word.val();
         }
 
         // ---- the RAM port: write-back's store, execute's load/store read, the syscall
@@ -1294,7 +1230,6 @@ impl<const RA: usize> Logic for Core<RA> {
             self.d_valid.d.next = false;
             self.e_valid.d.next = false;
             self.w_valid.d.next = false;
-            self.tr_valid.d.next = false;
             self.jr_valid.d.next = false;
             self.halting.d.next = false;
             self.issued.d.next = 0.into();

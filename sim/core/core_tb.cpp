@@ -11,7 +11,7 @@
 //   'M' + u32 addr, u8 rmask, u8 wmask, u32 rdata, u32 wdata   (syscall memory access)
 //   'J' + u8 journal byte
 //   'E' + u8 status (1 halted, 2 faulted, 3 clock limit), u32 exit_code, u8 fault_code,
-//         u32 fault_pc, u32 fault_info, u32 retired, u64 run clocks, u64 load clocks,
+//         u32 fault_pc, u32 retired, u64 run clocks, u64 load clocks,
 //         u64 wall-clock nanoseconds of the run
 #include "Vtop.h"
 #include "verilated.h"
@@ -187,7 +187,6 @@ int main(int argc, char** argv) {
     out.u32(top->exit_code);
     out.u8(top->fault_code);
     out.u32(top->fault_pc);
-    out.u32(top->fault_info);
     out.u32(top->retired);
     out.u64(clocks - run_start);
     out.u64(load_clocks);

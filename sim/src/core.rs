@@ -74,8 +74,6 @@ pub enum CoreStop {
         code: FaultCode,
         /// pc of the faulting instruction.
         pc: u32,
-        /// The `fault_info` port.
-        info: u32,
     },
     /// The harness's clock limit ran out first.
     ClockLimit,
@@ -234,7 +232,6 @@ pub fn run(program: &Program, input: &[u8], opts: &CoreOptions) -> Result<CoreRu
                     let exit_code = le32(&mut out)?;
                     let code = byte(&mut out)?;
                     let pc = le32(&mut out)?;
-                    let info = le32(&mut out)?;
                     let retired = le32(&mut out)?;
                     let clocks = le64(&mut out)?;
                     let load_clocks = le64(&mut out)?;
@@ -245,7 +242,6 @@ pub fn run(program: &Program, input: &[u8], opts: &CoreOptions) -> Result<CoreRu
                             code: FaultCode::from_port(code)
                                 .ok_or(format!("unknown fault code {code}"))?,
                             pc,
-                            info,
                         },
                         _ => CoreStop::ClockLimit,
                     };
@@ -276,23 +272,25 @@ pub fn run(program: &Program, input: &[u8], opts: &CoreOptions) -> Result<CoreRu
     }
 }
 
-/// Whether the core's fault report is the executor's fault.
-pub fn same_fault(code: FaultCode, info: u32, fault: &Fault) -> bool {
-    match (code, fault) {
-        (FaultCode::IllegalInstruction, Fault::IllegalInstruction { insn }) => info == *insn,
-        (FaultCode::Ebreak, Fault::Ebreak) => true,
-        (FaultCode::FetchOutsideCode, Fault::FetchOutsideCode) => true,
-        (FaultCode::MisalignedLoad, Fault::MisalignedLoad { addr, .. })
-        | (FaultCode::MisalignedStore, Fault::MisalignedStore { addr, .. })
-        | (FaultCode::LoadOutOfRange, Fault::LoadOutOfRange { addr, .. })
-        | (FaultCode::StoreOutOfRange, Fault::StoreOutOfRange { addr, .. })
-        | (FaultCode::StoreToCode, Fault::StoreToCode { addr })
-        | (FaultCode::SyscallBuffer, Fault::SyscallBuffer { addr, .. }) => info == *addr,
-        (FaultCode::MisalignedJump, Fault::MisalignedJump { target }) => info == *target,
-        (FaultCode::UnknownSyscall, Fault::UnknownSyscall { number }) => info == *number,
-        (FaultCode::CycleLimit, Fault::CycleLimit { limit }) => info as u64 == *limit,
-        _ => false,
-    }
+/// Whether the core's fault code names the executor's fault.
+pub fn same_fault(code: FaultCode, fault: &Fault) -> bool {
+    matches!(
+        (code, fault),
+        (
+            FaultCode::IllegalInstruction,
+            Fault::IllegalInstruction { .. }
+        ) | (FaultCode::Ebreak, Fault::Ebreak)
+            | (FaultCode::FetchOutsideCode, Fault::FetchOutsideCode)
+            | (FaultCode::MisalignedLoad, Fault::MisalignedLoad { .. })
+            | (FaultCode::MisalignedStore, Fault::MisalignedStore { .. })
+            | (FaultCode::MisalignedJump, Fault::MisalignedJump { .. })
+            | (FaultCode::LoadOutOfRange, Fault::LoadOutOfRange { .. })
+            | (FaultCode::StoreOutOfRange, Fault::StoreOutOfRange { .. })
+            | (FaultCode::StoreToCode, Fault::StoreToCode { .. })
+            | (FaultCode::UnknownSyscall, Fault::UnknownSyscall { .. })
+            | (FaultCode::SyscallBuffer, Fault::SyscallBuffer { .. })
+            | (FaultCode::CycleLimit, Fault::CycleLimit { .. })
+    )
 }
 
 fn show(r: &TraceRecord) -> String {
@@ -380,17 +378,10 @@ pub fn check_against_executor(
             }
             Ok(core)
         }
-        (
-            Err(ExecError { pc, cycle, fault }),
-            CoreStop::Faulted {
-                code,
-                pc: cpc,
-                info,
-            },
-        ) => {
-            if !same_fault(*code, *info, fault) || pc != cpc {
+        (Err(ExecError { pc, cycle, fault }), CoreStop::Faulted { code, pc: cpc }) => {
+            if !same_fault(*code, fault) || pc != cpc {
                 return Err(format!(
-                    "fault: core {code:?} (info {info:#x}) at {cpc:#010x}, executor {fault} at {pc:#010x}"
+                    "fault: core {code:?} at {cpc:#010x}, executor {fault} at {pc:#010x}"
                 ));
             }
             if core.retired as u64 != *cycle || core.trace.records.len() as u64 != *cycle {

@@ -21,7 +21,7 @@ pub enum CoreState {
     Run,
     /// The guest halted (`exit_code`).
     Halted,
-    /// The guest faulted (`fault_code`, `fault_pc`, `fault_info`).
+    /// The guest faulted (`fault_code`, `fault_pc`).
     Faulted,
 }
 
@@ -143,8 +143,6 @@ pub struct Core<const RA: usize> {
     pub fault_code: Signal<Out, Bits<4>>,
     /// pc of the faulting instruction (the next one to run, for the cycle limit).
     pub fault_pc: Signal<Out, Bits<32>>,
-    /// The fault's detail: instruction word, address, jump target, syscall number or buffer.
-    pub fault_info: Signal<Out, Bits<32>>,
     /// Instructions retired so far.
     pub retired: Signal<Out, Bits<32>>,
 
@@ -172,7 +170,6 @@ pub struct Core<const RA: usize> {
     exit_value: DFF<Bits<32>>,
     fault: DFF<Bits<4>>,
     fault_at: DFF<Bits<32>>,
-    fault_detail: DFF<Bits<32>>,
     // fetch and decode
     pc_f: DFF<Bits<32>>,
     d_valid: DFF<Bit>,
@@ -266,7 +263,6 @@ pub struct Core<const RA: usize> {
     result: Signal<Local, Bits<32>>,
     e_fault: Signal<Local, Bit>,
     e_fault_code: Signal<Local, Bits<4>>,
-    e_fault_info: Signal<Local, Bits<32>>,
     simple: Signal<Local, Bit>,
     mem_read: Signal<Local, Bit>,
     go: Signal<Local, Bit>,
@@ -276,7 +272,6 @@ pub struct Core<const RA: usize> {
     go_front: Signal<Local, Bit>,
     sys_fault: Signal<Local, Bit>,
     sys_fault_code: Signal<Local, Bits<4>>,
-    sys_fault_info: Signal<Local, Bits<32>>,
     sys_read: Signal<Local, Bit>,
     sys_write: Signal<Local, Bit>,
     sys_sum: Signal<Local, Bits<32>>,
@@ -356,7 +351,6 @@ impl<const RA: usize> Default for Core<RA> {
             exit_code: Default::default(),
             fault_code: Default::default(),
             fault_pc: Default::default(),
-            fault_info: Default::default(),
             retired: Default::default(),
             decoder: Default::default(),
             alu: Default::default(),
@@ -380,7 +374,6 @@ impl<const RA: usize> Default for Core<RA> {
             exit_value: Default::default(),
             fault: Default::default(),
             fault_at: Default::default(),
-            fault_detail: Default::default(),
             pc_f: Default::default(),
             d_valid: Default::default(),
             d_fresh: Default::default(),
@@ -467,7 +460,6 @@ impl<const RA: usize> Default for Core<RA> {
             result: Default::default(),
             e_fault: Default::default(),
             e_fault_code: Default::default(),
-            e_fault_info: Default::default(),
             simple: Default::default(),
             mem_read: Default::default(),
             go: Default::default(),
@@ -477,7 +469,6 @@ impl<const RA: usize> Default for Core<RA> {
             go_front: Default::default(),
             sys_fault: Default::default(),
             sys_fault_code: Default::default(),
-            sys_fault_info: Default::default(),
             sys_read: Default::default(),
             sys_write: Default::default(),
             sys_sum: Default::default(),
@@ -526,7 +517,6 @@ impl<const RA: usize> Logic for Core<RA> {
             exit_value,
             fault,
             fault_at,
-            fault_detail,
             pc_f,
             d_valid,
             d_fresh,
@@ -604,7 +594,6 @@ impl<const RA: usize> Logic for Core<RA> {
         self.exit_code.next = self.exit_value.q.val();
         self.fault_code.next = self.fault.q.val();
         self.fault_pc.next = self.fault_at.q.val();
-        self.fault_info.next = self.fault_detail.q.val();
         // Once stopped and drained, every instruction that left execute has retired.
         self.retired.next = self.issued.q.val();
         self.journal_valid.next = self.jr_valid.q.val();
@@ -706,37 +695,28 @@ impl<const RA: usize> Logic for Core<RA> {
         // fetch of a partial word, then the instruction's own.
         self.e_fault.next = true;
         self.e_fault_code.next = 0.into();
-        self.e_fault_info.next = 0.into();
         if self.e_outside.q.val() {
             self.e_fault_code.next = 3.into(); // fetch outside code
         } else if !self.budget.q.val().any() {
             self.e_fault_code.next = 12.into(); // cycle limit
-            self.e_fault_info.next = self.max_cycles.val();
         } else if self.e_partial.q.val() {
             self.e_fault_code.next = 3.into(); // fetch outside code
         } else if self.e_is_illegal.q.val() {
             self.e_fault_code.next = 1.into(); // illegal instruction
-            self.e_fault_info.next = self.e_insn.q.val();
         } else if self.e_is_ebreak.q.val() {
             self.e_fault_code.next = 2.into(); // ebreak
         } else if self.jumps.val() && self.target.val().get_bit(1) {
             self.e_fault_code.next = 6.into(); // misaligned jump
-            self.e_fault_info.next = self.target.val();
         } else if self.e_is_load.q.val() && self.lsu.misaligned.val() {
             self.e_fault_code.next = 4.into(); // misaligned load
-            self.e_fault_info.next = self.lsu.addr.val();
         } else if self.e_is_load.q.val() && self.lsu.out_of_range.val() {
             self.e_fault_code.next = 7.into(); // load out of range
-            self.e_fault_info.next = self.lsu.addr.val();
         } else if self.e_is_store.q.val() && self.lsu.misaligned.val() {
             self.e_fault_code.next = 5.into(); // misaligned store
-            self.e_fault_info.next = self.lsu.addr.val();
         } else if self.e_is_store.q.val() && self.lsu.out_of_range.val() {
             self.e_fault_code.next = 8.into(); // store out of range
-            self.e_fault_info.next = self.lsu.addr.val();
         } else if self.e_is_store.q.val() && self.lsu.in_code.val() {
             self.e_fault_code.next = 9.into(); // store to code
-            self.e_fault_info.next = self.lsu.addr.val();
         } else {
             self.e_fault.next = false;
         }
@@ -800,7 +780,6 @@ impl<const RA: usize> Logic for Core<RA> {
         // ---- the syscall engine (an ecall in execute with write-back empty)
         self.sys_fault.next = false;
         self.sys_fault_code.next = 0.into();
-        self.sys_fault_info.next = 0.into();
         self.sys_read.next = false;
         self.sys_write.next = false;
         self.input_ready.next = false;
@@ -853,7 +832,6 @@ impl<const RA: usize> Logic for Core<RA> {
                     } else {
                         self.sys_fault.next = true;
                         self.sys_fault_code.next = 10.into(); // unknown syscall
-                        self.sys_fault_info.next = self.op1.val();
                     }
                 }
                 SysState::Check => {
@@ -863,7 +841,6 @@ impl<const RA: usize> Logic for Core<RA> {
                     } else if self.sys_bad.val() {
                         self.sys_fault.next = true;
                         self.sys_fault_code.next = 11.into(); // syscall buffer
-                        self.sys_fault_info.next = self.sys_start.q.val();
                     } else {
                         self.sys_cur.d.next =
                             self.sys_start.q.val() & self.low_bits.val() & 0xffff_fffc_u64;
@@ -946,10 +923,8 @@ impl<const RA: usize> Logic for Core<RA> {
             self.fault_at.d.next = self.e_pc.q.val();
             if self.e_fault.val() {
                 self.fault.d.next = self.e_fault_code.val();
-                self.fault_detail.d.next = self.e_fault_info.val();
             } else {
                 self.fault.d.next = self.sys_fault_code.val();
-                self.fault_detail.d.next = self.sys_fault_info.val();
             }
         }
 
@@ -1240,7 +1215,6 @@ impl<const RA: usize> Logic for Core<RA> {
             self.exit_value.d.next = 0.into();
             self.fault.d.next = 0.into();
             self.fault_at.d.next = 0.into();
-            self.fault_detail.d.next = 0.into();
         }
     }
 }

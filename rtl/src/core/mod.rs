@@ -33,35 +33,37 @@ pub const RAM_ADDR_BITS_128K: usize = 15;
 /// The core with 128 KiB of guest memory (iCEBreaker UP5K SPRAM; also the ULX3S build).
 pub type CoreSystem128K = CoreSystem<RAM_ADDR_BITS_128K>;
 
-/// The codes on the core's `fault_code` port.
+/// The codes on the core's `fault_code` port. The fault's details (the word, the address,
+/// the target) are not reported: the host has the ELF and can rebuild every register from
+/// the trace, so it recomputes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum FaultCode {
     /// No fault.
     None = 0,
-    /// Illegal instruction (`fault_info` = the word).
+    /// Illegal instruction.
     IllegalInstruction = 1,
     /// `ebreak`.
     Ebreak = 2,
     /// pc outside the code.
     FetchOutsideCode = 3,
-    /// Misaligned load (`fault_info` = address).
+    /// Misaligned load.
     MisalignedLoad = 4,
-    /// Misaligned store (`fault_info` = address).
+    /// Misaligned store.
     MisalignedStore = 5,
-    /// Jump or taken branch to a target that is not a multiple of 4 (`fault_info` = target).
+    /// Jump or taken branch to a target that is not a multiple of 4.
     MisalignedJump = 6,
-    /// Load outside guest memory (`fault_info` = address).
+    /// Load outside guest memory.
     LoadOutOfRange = 7,
-    /// Store outside guest memory (`fault_info` = address).
+    /// Store outside guest memory.
     StoreOutOfRange = 8,
-    /// Store into the code (`fault_info` = address).
+    /// Store into the code.
     StoreToCode = 9,
-    /// `ecall` with an unknown number in t0 (`fault_info` = the number).
+    /// `ecall` with an unknown number in t0.
     UnknownSyscall = 10,
-    /// READ/COMMIT buffer outside guest memory, or READ into code (`fault_info` = a0).
+    /// READ/COMMIT buffer outside guest memory, or READ into code.
     SyscallBuffer = 11,
-    /// The cycle limit (`fault_info` = the limit).
+    /// The cycle limit.
     CycleLimit = 12,
 }
 

@@ -89,8 +89,6 @@ pub struct CoreSystem<const RA: usize> {
     pub fault_code: Signal<Out, Bits<4>>,
     /// Fault pc.
     pub fault_pc: Signal<Out, Bits<32>>,
-    /// Fault detail.
-    pub fault_info: Signal<Out, Bits<32>>,
     /// Instructions retired.
     pub retired: Signal<Out, Bits<32>>,
     core: Core<RA>,
@@ -155,7 +153,6 @@ impl<const RA: usize> Logic for CoreSystem<RA> {
         self.exit_code.next = self.core.exit_code.val();
         self.fault_code.next = self.core.fault_code.val();
         self.fault_pc.next = self.core.fault_pc.val();
-        self.fault_info.next = self.core.fault_info.val();
         self.retired.next = self.core.retired.val();
     }
 }

@@ -180,6 +180,7 @@ pub struct Core<const RA: usize> {
     e_valid: DFF<Bit>,
     e_fresh: DFF<Bit>,
     e_predicted: DFF<Bit>,
+    e_step: DFF<Bit>,
     e_outside: DFF<Bit>,
     e_partial: DFF<Bit>,
     e_pc: DFF<Bits<32>>,
@@ -382,6 +383,7 @@ impl<const RA: usize> Default for Core<RA> {
             e_valid: Default::default(),
             e_fresh: Default::default(),
             e_predicted: Default::default(),
+            e_step: Default::default(),
             e_outside: Default::default(),
             e_partial: Default::default(),
             e_pc: Default::default(),
@@ -525,6 +527,7 @@ impl<const RA: usize> Logic for Core<RA> {
             e_valid,
             e_fresh,
             e_predicted,
+            e_step,
             e_outside,
             e_partial,
             e_pc,
@@ -770,12 +773,16 @@ impl<const RA: usize> Logic for Core<RA> {
             || (self.live.val()
                 && !self.static_fault.val()
                 && (self.e_is_mul.q.val()
-                    || (self.e_is_div.q.val() && self.div.done.val())
+                    || (self.e_is_div.q.val() && self.e_step.q.val() && self.div.done.val())
                     || (self.e_is_ecall.q.val() && (self.sys.q.val() == SysState::Done))));
         self.go.next = self.go_front.val()
             || (self.mem_read.val() && !self.static_fault.val() && !self.mem_fault.val());
         self.mul.enable.next = self.live.val() && !self.e_fault.val() && self.e_is_mul.q.val();
-        self.div.start.next = self.live.val() && !self.e_fault.val() && self.e_is_div.q.val();
+        // The divider is started once, in the first cycle; e_step remembers that.
+        self.div.start.next = self.live.val()
+            && !self.static_fault.val()
+            && self.e_is_div.q.val()
+            && !self.e_step.q.val();
 
         // ---- the syscall engine (an ecall in execute with write-back empty)
         self.sys_fault.next = false;
@@ -1032,6 +1039,7 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_valid.d.next = true;
             self.e_fresh.d.next = true;
             self.e_predicted.d.next = self.d_taken.val();
+            self.e_step.d.next = false;
             self.e_outside.d.next = self.d_outside.val();
             self.e_partial.d.next = self.d_partial.val();
             self.e_pc.d.next = self.d_pc.q.val();
@@ -1059,6 +1067,8 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_is_illegal.d.next = self.decoder.is_illegal.val();
         } else if self.go.val() {
             self.e_valid.d.next = false;
+        } else if self.div.start.val() {
+            self.e_step.d.next = true;
         }
         if self.go.val() {
             self.issued.d.next = self.issued.q.val() + 1;

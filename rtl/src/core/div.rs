@@ -9,16 +9,17 @@ use rust_hdl::prelude::*;
 /// (quotient all ones, remainder the dividend) and for `0x8000_0000 / -1` (which the
 /// magnitude method gets right by itself).
 ///
-/// `done` is high, and `y` is the result for `a`, `b` and `op`, when the last division was
-/// of these operands with this signedness (so REM right after DIV is done at once).
-/// Otherwise a cycle with `start` high begins one; it is done `⌈max(k, 8) / 8⌉ · 4 + 1`
-/// cycles later for a quotient of `k` significant bits (1 cycle for a zero divisor). The
-/// inputs must stay put meanwhile.
+/// A cycle with `start` high takes `a`, `b` and `op`; `done` (a register, so nothing
+/// combinational leaves the divider but `y`) rises when `y` is the result and stays high
+/// until the next `start`; the inputs must stay put meanwhile. That is the next cycle when
+/// the last division had these operands and signedness (REM right after DIV) or the
+/// divisor is zero, otherwise `⌈max(k, 8) / 8⌉ · 4 + 1` cycles for a quotient of `k`
+/// significant bits.
 #[derive(LogicBlock, Default)]
 pub struct Divider {
     /// Clock.
     pub clock: Signal<In, Clock>,
-    /// Begin a division (ignored while one runs, or when `done`).
+    /// Begin a division (ignored while one runs).
     pub start: Signal<In, Bit>,
     /// Dividend (rs1).
     pub a: Signal<In, Bits<32>>,
@@ -26,7 +27,7 @@ pub struct Divider {
     pub b: Signal<In, Bits<32>>,
     /// `funct3[1:0]`: 0 DIV, 1 DIVU, 2 REM, 3 REMU.
     pub op: Signal<In, Bits<2>>,
-    /// `y` is the result for the current inputs.
+    /// `y` is the result for the inputs taken by the last `start`.
     pub done: Signal<Out, Bit>,
     /// Quotient or remainder.
     pub y: Signal<Out, Bits<32>>,
@@ -35,6 +36,7 @@ pub struct Divider {
     divisor: DFF<Bits<32>>,
     count: DFF<Bits<4>>,
     running: DFF<Bit>,
+    finished: DFF<Bit>,
     negate_q: DFF<Bit>,
     negate_r: DFF<Bit>,
     have_last: DFF<Bit>,
@@ -68,6 +70,7 @@ impl Logic for Divider {
             divisor,
             count,
             running,
+            finished,
             negate_q,
             negate_r,
             have_last,
@@ -80,7 +83,7 @@ impl Logic for Divider {
             && (self.a.val() == self.last_a.q.val())
             && (self.b.val() == self.last_b.q.val())
             && (self.signed_op.val() == self.last_signed.q.val());
-        self.done.next = self.hit.val() && !self.running.q.val();
+        self.done.next = self.finished.q.val();
         // Results leave through the (one) sign fix-up.
         self.magnitude.next = self.quotient.q.val();
         self.negate.next = self.negate_q.q.val();
@@ -122,6 +125,7 @@ impl Logic for Divider {
         if self.running.q.val() {
             if self.count.q.val() == 1 {
                 self.running.d.next = false;
+                self.finished.d.next = true;
             }
             self.count.d.next = self.count.q.val() - 1;
             self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val();
@@ -131,7 +135,11 @@ impl Logic for Divider {
                 self.remainder.d.next = self.diff2.val().get_bits::<32>(0);
                 self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val() | 1;
             }
-        } else if self.start.val() && !self.hit.val() {
+        } else if self.start.val() && self.hit.val() {
+            // The other half of the last division: both results are still here.
+            self.finished.d.next = true;
+        } else if self.start.val() {
+            self.finished.d.next = true;
             self.have_last.d.next = true;
             self.last_a.d.next = self.a.val();
             self.last_b.d.next = self.b.val();
@@ -148,6 +156,7 @@ impl Logic for Divider {
             } else {
                 // The quotient's top bits are zero while the dividend's top bits are below
                 // the divisor: start past whole zero bytes of it.
+                self.finished.d.next = false;
                 self.running.d.next = true;
                 if (self.mag_a.val() >> 8) < self.mag_b.val() {
                     self.remainder.d.next = self.mag_a.val() >> 8;
@@ -206,14 +215,14 @@ mod tests {
                     x.b.next = (b[i] as u64).into();
                     x.op.next = (op as u64).into();
                     x.start.next = true;
-                    x = ep.wait(1, x)?;
-                    let mut cycles = 0;
+                    wait_clock_cycle!(ep, clock, x);
+                    x.start.next = false;
+                    let mut cycles = 1;
                     while !x.done.val() {
                         wait_clock_cycle!(ep, clock, x);
                         cycles += 1;
                         sim_assert!(ep, cycles < 20, x);
                     }
-                    x.start.next = false;
                     let want = reference(a[i], b[i], op) as u64;
                     sim_assert_eq!(ep, x.y.val(), bits::<32>(want), x);
                 }

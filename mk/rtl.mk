@@ -19,6 +19,8 @@ lint-verilog:
 	  echo "verilator --lint-only -Wall $$m"; \
 	  verilator --lint-only -Wall $(RTL_WAIVERS) --top-module $$m $(RTL_OUT)/$$m.v || exit 1; \
 	done
+	@echo "verilator --lint-only -Wall rvzk_core"
+	@verilator --lint-only -Wall $(RTL_WAIVERS) $(CORE_WAIVERS) --top-module rvzk_core $(RTL_OUT)/rvzk_core.v
 
 ## sim-accel: the Verilator co-simulation (builds its harnesses into build/sim/)
 sim-accel:
@@ -37,3 +39,23 @@ synth-accel: verilog
 	@$(TOOLS) need $(SYNTH_TOOLS_$(BOARD))
 	@# relative paths: the WASI yowasp tools only see the working directory's tree
 	cd $(ROOT) && python3 rtl/synth/synth.py $(BOARD) build/rtl build/synth/$(BOARD) $(SYNTH_BLOCKS_$(BOARD))
+
+# rtl-core targets: the RV32IM trace-capture core (docs/rtl-core.md). Its lint (above, with
+# its own waivers) runs as part of lint-verilog; `cargo test` runs its co-simulation too.
+CORE_WAIVERS := $(ROOT)/rtl/src/core/waivers.vlt
+SYNTH_CORE_ulx3s      := rvzk_core
+SYNTH_CORE_icebreaker := rvzk_core_up5k
+
+.PHONY: sim-core synth-core
+
+## sim-core: the core under Verilator against the executor (guests, ISA tests, faults,
+## random programs); prints CPI per class on bench
+sim-core: guests
+	RVZK_GUESTS=$(BUILD)/guests $(CARGO) test -p rvzk-sim --test core_programs --test core_random --test core_lint -- --nocapture
+
+## synth-core BOARD=ulx3s|icebreaker: the core's utilisation and Fmax (build/synth/<board>/)
+synth-core: verilog
+	@if [ -z "$(SYNTH_CORE_$(BOARD))" ]; then \
+	  echo "make synth-core BOARD=ulx3s|icebreaker" >&2; exit 2; fi
+	@$(TOOLS) need $(SYNTH_TOOLS_$(BOARD))
+	cd $(ROOT) && python3 rtl/synth/synth.py $(BOARD) build/rtl build/synth/$(BOARD) $(SYNTH_CORE_$(BOARD))

@@ -124,25 +124,14 @@ const PREFAULT_MIN_BYTES: usize = 8 << 20;
 
 /// `madvise(addr, len, MADV_POPULATE_WRITE)`; `addr` page-aligned, inside our allocation.
 fn populate_write(addr: usize, len: usize) {
-    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-    // SAFETY: madvise (syscall 28) with MADV_POPULATE_WRITE (23) only pre-maps pages of a
-    // range we own, as a first write would; it changes no contents and no Rust-visible
-    // state. The kernel rejects bad ranges with an error, which we ignore. (A direct syscall
-    // keeps the crate free of a libc dependency for this one hint.)
+    #[cfg(target_os = "linux")]
+    // SAFETY: MADV_POPULATE_WRITE only pre-maps pages of a range we own, as a first write
+    // would; it changes no contents and no Rust-visible state. Kernels older than 5.14 reject
+    // the advice with EINVAL, which is fine to ignore: the pages then fault in as usual.
     unsafe {
-        let _ret: isize;
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") 28isize => _ret,
-            in("rdi") addr,
-            in("rsi") len,
-            in("rdx") 23usize,
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
+        libc::madvise(addr as *mut libc::c_void, len, libc::MADV_POPULATE_WRITE);
     }
-    #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+    #[cfg(not(target_os = "linux"))]
     let _ = (addr, len);
 }
 

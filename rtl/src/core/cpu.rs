@@ -28,8 +28,10 @@ pub enum CoreState {
 /// Steps of the syscall engine, which runs an `ecall` while it sits in execute.
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
 pub enum SysState {
-    /// Read the syscall number; compute READ's byte count.
+    /// Read the syscall number (t0) and a0; the register file reads a1.
     Decode,
+    /// Take a1: the byte count (for READ, at most the input left).
+    Length,
     /// Check the buffer against guest memory (and, for READ, the code).
     Check,
     /// Read the next word of the buffer.
@@ -163,10 +165,8 @@ pub struct Core<const RA: usize> {
     state: DFF<CoreState>,
     clear_index: DFF<Bits<5>>,
     halting: DFF<Bit>,
-    issued: DFF<Bits<32>>,
     budget: DFF<Bits<32>>,
     input_left: DFF<Bits<32>>,
-    a1: DFF<Bits<32>>,
     exit_value: DFF<Bits<32>>,
     fault: DFF<Bits<4>>,
     fault_at: DFF<Bits<32>>,
@@ -368,10 +368,8 @@ impl<const RA: usize> Default for Core<RA> {
             state: Default::default(),
             clear_index: Default::default(),
             halting: Default::default(),
-            issued: Default::default(),
             budget: Default::default(),
             input_left: Default::default(),
-            a1: Default::default(),
             exit_value: Default::default(),
             fault: Default::default(),
             fault_at: Default::default(),
@@ -512,10 +510,8 @@ impl<const RA: usize> Logic for Core<RA> {
             state,
             clear_index,
             halting,
-            issued,
             budget,
             input_left,
-            a1,
             exit_value,
             fault,
             fault_at,
@@ -597,8 +593,9 @@ impl<const RA: usize> Logic for Core<RA> {
         self.exit_code.next = self.exit_value.q.val();
         self.fault_code.next = self.fault.q.val();
         self.fault_pc.next = self.fault_at.q.val();
-        // Once stopped and drained, every instruction that left execute has retired.
-        self.retired.next = self.issued.q.val();
+        // Once stopped and drained, every instruction that left execute has retired: the
+        // budget went down by one for each.
+        self.retired.next = self.max_cycles.val() - self.budget.q.val();
         self.journal_valid.next = self.jr_valid.q.val();
         self.journal_data.next = self.jr_data.q.val();
         self.jr_valid.d.next = self.jr_valid.q.val() && !self.journal_ready.val();
@@ -818,7 +815,7 @@ impl<const RA: usize> Logic for Core<RA> {
         if self.live.val() && !self.e_fault.val() && self.e_is_ecall.q.val() {
             match self.sys.q.val() {
                 SysState::Decode => {
-                    // t0 is rs1, a0 is rs2; a1 comes from its shadow register.
+                    // t0 is rs1, a0 is rs2; register-file port 2 is reading a1 meanwhile.
                     self.sys_kind.d.next = self.op1.val().get_bits::<2>(0);
                     self.sys_start.d.next = self.op2.val();
                     self.sys_halt.d.next = false;
@@ -826,20 +823,22 @@ impl<const RA: usize> Logic for Core<RA> {
                     if self.op1.val() == 0 {
                         self.sys_halt.d.next = true;
                         self.sys.d.next = SysState::Done;
-                    } else if self.op1.val() == 1 {
-                        // READ moves min(a1, bytes left).
-                        self.sys_len.d.next = self.a1.q.val();
-                        if self.input_left.q.val() < self.a1.q.val() {
-                            self.sys_len.d.next = self.input_left.q.val();
-                        }
-                        self.sys.d.next = SysState::Check;
-                    } else if self.op1.val() == 2 {
-                        self.sys_len.d.next = self.a1.q.val();
-                        self.sys.d.next = SysState::Check;
+                    } else if (self.op1.val() == 1) || (self.op1.val() == 2) {
+                        self.sys.d.next = SysState::Length;
                     } else {
                         self.sys_fault.next = true;
                         self.sys_fault_code.next = 10.into(); // unknown syscall
                     }
+                }
+                SysState::Length => {
+                    // READ moves min(a1, bytes left); COMMIT moves a1.
+                    self.sys_len.d.next = self.regs.rdata2.val();
+                    if (self.sys_kind.q.val() == 1)
+                        && (self.input_left.q.val() < self.regs.rdata2.val())
+                    {
+                        self.sys_len.d.next = self.input_left.q.val();
+                    }
+                    self.sys.d.next = SysState::Check;
                 }
                 SysState::Check => {
                     // Zero bytes touch nothing and cannot fault.
@@ -964,10 +963,15 @@ impl<const RA: usize> Logic for Core<RA> {
         // The register file reads decode's sources every cycle; execute keeps the read made
         // on the edge the instruction enters it.
         self.regs.raddr1.next = self.decoder.rs1.val();
-        self.regs.raddr2.next = self.decoder.rs2.val();
         // Nothing follows an ecall into execute until it retires (a HALT must stop the
         // pipeline, and the syscall engine owns the RAM port).
         self.ecall_in_e.next = self.e_valid.q.val() && self.e_is_ecall.q.val();
+        // While an ecall sits in execute nothing leaves decode, so port 2 reads a1 for the
+        // syscall engine (execute keeps a0 in its held operand).
+        self.regs.raddr2.next = self.decoder.rs2.val();
+        if self.ecall_in_e.val() {
+            self.regs.raddr2.next = 11.into();
+        }
         self.front_ok.next =
             self.run.val() && !self.freeze.val() && !self.halting.q.val() && !self.ecall_in_e.val();
         self.d_adv.next = self.front_ok.val()
@@ -1071,7 +1075,6 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_step.d.next = true;
         }
         if self.go.val() {
-            self.issued.d.next = self.issued.q.val() + 1;
             self.budget.d.next = self.budget.q.val() - 1;
             if self.e_is_ecall.q.val() && self.sys_halt.q.val() {
                 self.halting.d.next = true;
@@ -1112,9 +1115,6 @@ impl<const RA: usize> Logic for Core<RA> {
         self.regs.wdata.next = self.w_result.val();
         if self.w_fire.val() {
             self.regs.we.next = self.w_rd.q.val() != 0;
-            if self.w_rd.q.val() == 11 {
-                self.a1.d.next = self.w_result.val();
-            }
             if self.w_is_halt.q.val() {
                 self.state.d.next = CoreState::Halted;
                 self.exit_value.d.next = self.w_rs2v.q.val();
@@ -1217,10 +1217,8 @@ impl<const RA: usize> Logic for Core<RA> {
             self.w_valid.d.next = false;
             self.jr_valid.d.next = false;
             self.halting.d.next = false;
-            self.issued.d.next = 0.into();
             self.budget.d.next = self.max_cycles.val();
             self.input_left.d.next = self.input_len.val();
-            self.a1.d.next = 0.into();
             self.sys.d.next = SysState::Decode;
             self.exit_value.d.next = 0.into();
             self.fault.d.next = 0.into();

@@ -769,4 +769,29 @@ fn smaller_memory_for_a_board() {
             width: 4
         }
     );
+    // A program whose data lies above the board's memory is refused before it runs, in both
+    // modes, rather than loaded partially.
+    let mut asm = Asm::default();
+    asm.halt_with(0);
+    let program = Program::from_words(
+        CODE,
+        &asm.0,
+        vec![Segment {
+            index: 1,
+            vaddr: 0x1_ff00,
+            memsz: 0x200,
+            data: vec![7; 0x200],
+            executable: false,
+            writable: true,
+        }],
+    );
+    let want = Fault::ImageOutsideMemory {
+        segment: 1,
+        start: 0x1_ff00,
+        end: 0x2_0100,
+        mem_top: 0x2_0000,
+    };
+    assert_eq!(run(&program, &[], &board).unwrap_err().fault, want);
+    assert_eq!(run_traced(&program, &[], &board).unwrap_err().fault, want);
+    assert!(run(&program, &[], &RunOptions::default()).is_ok());
 }

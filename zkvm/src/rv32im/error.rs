@@ -66,6 +66,18 @@ pub enum Fault {
         /// Buffer length.
         len: u32,
     },
+    /// A segment of the program does not fit guest memory (checked before the first
+    /// instruction, e.g. a program linked for more memory than a board has).
+    ImageOutsideMemory {
+        /// Index of the segment's program header.
+        segment: usize,
+        /// Its first address.
+        start: u32,
+        /// One past its last address.
+        end: u64,
+        /// Top of guest memory.
+        mem_top: u32,
+    },
     /// The cycle limit was reached before the guest halted.
     CycleLimit {
         /// The limit.
@@ -125,6 +137,17 @@ impl fmt::Display for Fault {
             Fault::SyscallBuffer { syscall, addr, len } => write!(
                 f,
                 "{syscall} buffer [{addr:#010x}, +{len:#x}) is outside writable guest memory"
+            ),
+            Fault::ImageOutsideMemory {
+                segment,
+                start,
+                end,
+                mem_top,
+            } => write!(
+                f,
+                "segment {segment} [{start:#010x}, {end:#010x}) does not fit guest memory \
+                 [{:#010x}, {mem_top:#010x})",
+                crate::abi::MEM_BASE
             ),
             Fault::CycleLimit { limit } => write!(f, "cycle limit of {limit} reached"),
         }

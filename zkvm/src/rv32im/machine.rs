@@ -98,7 +98,7 @@ impl Hook for Profile {
 
 /// Run a program to HALT without recording a trace (the fast mode).
 pub fn run(program: &Program, input: &[u8], options: &RunOptions) -> Result<Outcome, ExecError> {
-    Machine::new(program, input, options).execute(&mut NoHook)
+    Machine::new(program, input, options)?.execute(&mut NoHook)
 }
 
 /// Run a program to HALT, recording one [`TraceRecord`] per retired instruction.
@@ -108,7 +108,7 @@ pub fn run_traced(
     options: &RunOptions,
 ) -> Result<(Outcome, Trace), ExecError> {
     let mut hook = TraceHook(Trace::default());
-    let outcome = Machine::new(program, input, options).execute(&mut hook)?;
+    let outcome = Machine::new(program, input, options)?.execute(&mut hook)?;
     Ok((outcome, hook.0))
 }
 
@@ -118,7 +118,7 @@ pub fn run_profiled(
     input: &[u8],
     options: &RunOptions,
 ) -> Result<(Outcome, Profile), ExecError> {
-    let mut machine = Machine::new(program, input, options);
+    let mut machine = Machine::new(program, input, options)?;
     let mut profile = Profile {
         code_base: machine.code_lo,
         counts: vec![0; machine.code.len()],
@@ -157,18 +157,30 @@ struct Machine<'a> {
 }
 
 impl<'a> Machine<'a> {
-    fn new(program: &Program, input: &'a [u8], options: &RunOptions) -> Self {
+    fn new(program: &Program, input: &'a [u8], options: &RunOptions) -> Result<Self, ExecError> {
         let mem_top = options.mem_top;
+        // Program::load checks against MEM_TOP; a board's smaller memory (or a hand-built
+        // Program) must not silently lose bytes.
+        for s in &program.segments {
+            let end = s.vaddr as u64 + s.memsz as u64;
+            if s.vaddr < MEM_BASE || end > mem_top as u64 {
+                return Err(ExecError {
+                    pc: program.entry,
+                    cycle: 0,
+                    fault: Fault::ImageOutsideMemory {
+                        segment: s.index,
+                        start: s.vaddr,
+                        end,
+                        mem_top,
+                    },
+                });
+            }
+        }
         // Zeroed allocation is lazily mapped by the OS, so 256 MiB costs only what is touched.
         let mut mem = vec![0u8; mem_top as usize];
         for s in &program.segments {
-            // Program::load checked segments against MEM_TOP; a smaller mem_top is the
-            // caller's choice to check (Program::load_with_mem_top), so clip defensively.
             let start = s.vaddr as usize;
-            let end = (start + s.data.len()).min(mem.len());
-            if start < end {
-                mem[start..end].copy_from_slice(&s.data[..end - start]);
-            }
+            mem[start..start + s.data.len()].copy_from_slice(&s.data);
         }
         let code_ranges: Vec<(u32, u32)> = program
             .code_segments()
@@ -190,7 +202,7 @@ impl<'a> Machine<'a> {
                 a += 4;
             }
         }
-        Machine {
+        Ok(Machine {
             regs: [0; 32],
             mem,
             mem_top,
@@ -204,7 +216,7 @@ impl<'a> Machine<'a> {
             input,
             input_pos: 0,
             journal: Vec::new(),
-        }
+        })
     }
 
     #[inline(always)]

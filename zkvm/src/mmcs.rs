@@ -9,19 +9,91 @@
 //! traces (and later their auxiliary and quotient columns) this way. Spec: `docs/stark.md`
 //! ("Commitments").
 //!
+//! A **hiding** (salted) commitment adds, for every distinct height, a matrix of
+//! [`SALT_WIDTH`] uniformly random columns drawn from the prover's [`ProverRng`]; its row is
+//! hashed after the rows of that height, so a leaf digest (a Merkle sibling) says nothing
+//! about the rows behind it. An opening reveals the salt rows it needs, separately from the
+//! data rows.
+//!
 //! Hashes (ARCHITECTURE.md contract 4):
 //! * leaf: SHA-256 (FIPS 180-4, with padding) of the rows' canonical u32 words, little-endian,
-//!   matrices in commitment order;
+//!   matrices in commitment order, then the salt row of that height (if salted);
 //! * node: one raw SHA-256 compression of `left ‖ right` (64 bytes) from the standard IV,
 //!   no padding block; the digest is the eight state words big-endian.
 
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
 use rayon::prelude::*;
 
-use crate::field::BabyBear;
+use crate::field::{BabyBear, BabyBearExt4, ExtensionField, PrimeField32};
 use crate::matrix::RowMajorMatrix;
 use crate::merkle::{hash_layer, hash_leaf, hash_leaves, zeroed_digests};
 
 pub use crate::merkle::{hash_node, Digest};
+
+/// Salt elements per leaf and height of a hiding commitment: five uniform base elements,
+/// 5·log₂p ≈ 154 bits, so a leaf digest cannot be searched for its rows.
+pub const SALT_WIDTH: usize = 5;
+
+/// The prover's private randomness (zero-knowledge blinding and salts): ChaCha20 seeded from
+/// a u64, so a proof can be reproduced exactly from its seed. Never part of the transcript.
+#[derive(Clone, Debug)]
+pub struct ProverRng(ChaCha20Rng);
+
+/// Rows per independently seeded block of [`ProverRng::matrix`]: fixed, so the output does
+/// not depend on the number of threads.
+const RNG_BLOCK_ROWS: usize = 1024;
+
+/// A uniform base element by rejection sampling on 31-bit words.
+fn uniform_base(rng: &mut ChaCha20Rng) -> BabyBear {
+    loop {
+        if let Some(x) = BabyBear::try_from_canonical(rng.next_u32() & 0x7fff_ffff) {
+            return x;
+        }
+    }
+}
+
+impl ProverRng {
+    /// The generator for `seed`.
+    pub fn new(seed: u64) -> Self {
+        ProverRng(ChaCha20Rng::seed_from_u64(seed))
+    }
+
+    /// A uniformly random base element.
+    pub fn base(&mut self) -> BabyBear {
+        uniform_base(&mut self.0)
+    }
+
+    /// A uniformly random extension element.
+    pub fn ext(&mut self) -> BabyBearExt4 {
+        let c = [self.base(), self.base(), self.base(), self.base()];
+        BabyBearExt4::from_base_slice(&c)
+    }
+
+    /// An independent generator keyed by fresh output of this one.
+    pub fn fork(&mut self) -> ProverRng {
+        let mut key = [0u8; 32];
+        self.0.fill_bytes(&mut key);
+        ProverRng(ChaCha20Rng::from_seed(key))
+    }
+
+    /// A `height × width` matrix of uniform base elements, filled in parallel: block b of
+    /// [`RNG_BLOCK_ROWS`] rows comes from stream b of a ChaCha20 keyed by this generator.
+    pub fn matrix(&mut self, height: usize, width: usize) -> RowMajorMatrix<BabyBear> {
+        let mut key = [0u8; 32];
+        self.0.fill_bytes(&mut key);
+        let mut values = vec![BabyBear::default(); height * width];
+        values
+            .par_chunks_mut(RNG_BLOCK_ROWS * width)
+            .enumerate()
+            .for_each(|(b, chunk)| {
+                let mut rng = ChaCha20Rng::from_seed(key);
+                rng.set_stream(b as u64);
+                chunk.iter_mut().for_each(|x| *x = uniform_base(&mut rng));
+            });
+        RowMajorMatrix::new(values, width)
+    }
+}
 
 /// The leaf hash of some rows (one per matrix of the same height): the row hash of their
 /// concatenation.
@@ -30,21 +102,38 @@ pub fn hash_rows<'a>(rows: impl IntoIterator<Item = &'a [BabyBear]>) -> Digest {
     hash_leaf(&joined)
 }
 
-/// Leaf hashes of every row of the matrices `ms` (all of one height), concatenated per row.
-fn hash_group(matrices: &[RowMajorMatrix<BabyBear>], ms: &[usize], height: usize) -> Vec<Digest> {
+/// Leaf hashes of every row of the matrices `ms` (all of one height), concatenated per row
+/// and followed by that height's salt row, if any.
+fn hash_group(
+    matrices: &[RowMajorMatrix<BabyBear>],
+    ms: &[usize],
+    salt: Option<&RowMajorMatrix<BabyBear>>,
+    height: usize,
+) -> Vec<Digest> {
     let mut out = zeroed_digests(height);
-    if let [m] = ms {
-        hash_leaves(&matrices[*m], &mut out);
-    } else {
-        let width: usize = ms.iter().map(|&m| matrices[m].width).sum();
-        let mut joined = Vec::with_capacity(height * width);
-        for r in 0..height {
-            for &m in ms {
-                joined.extend_from_slice(matrices[m].row(r));
-            }
-        }
-        hash_leaves(&RowMajorMatrix::new(joined, width), &mut out);
+    let parts: Vec<&RowMajorMatrix<BabyBear>> =
+        ms.iter().map(|&m| &matrices[m]).chain(salt).collect();
+    if let [m] = parts[..] {
+        hash_leaves(m, &mut out);
+        return out;
     }
+    // Join the rows a block at a time (cache-sized, in parallel) rather than copying whole
+    // matrices: the blocks' hashes are the same.
+    const ROWS: usize = 128;
+    let width: usize = parts.iter().map(|m| m.width).sum();
+    out.par_chunks_mut(ROWS)
+        .enumerate()
+        .for_each_init(Vec::new, |buf, (b, o)| {
+            buf.clear();
+            for r in b * ROWS..b * ROWS + o.len() {
+                for m in &parts {
+                    buf.extend_from_slice(m.row(r));
+                }
+            }
+            let joined = RowMajorMatrix::new(std::mem::take(buf), width);
+            hash_leaves(&joined, o);
+            *buf = joined.values;
+        });
     out
 }
 
@@ -57,11 +146,13 @@ pub struct Dims {
     pub height: usize,
 }
 
-/// What the prover keeps of a commitment: the matrices and every tree level.
+/// What the prover keeps of a commitment: the matrices, the salts and every tree level.
 #[derive(Debug)]
 pub struct MmcsData {
     /// The committed matrices, in commitment order.
     pub matrices: Vec<RowMajorMatrix<BabyBear>>,
+    /// Salt matrices (hiding commitments only): one per distinct height, tallest first.
+    pub salts: Vec<RowMajorMatrix<BabyBear>>,
     /// `levels[0]` are the leaves (one per row of the tallest matrices); the last is the root.
     levels: Vec<Vec<Digest>>,
 }
@@ -89,11 +180,13 @@ impl MmcsData {
     }
 }
 
-/// An opening of index `i`: one row per matrix and the sibling path.
+/// An opening of index `i`: one row per matrix, the salt rows and the sibling path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Opening {
     /// Row of each matrix, in commitment order.
     pub rows: Vec<Vec<BabyBear>>,
+    /// Salt row of each distinct height, tallest first (empty unless the commitment hides).
+    pub salts: Vec<Vec<BabyBear>>,
     /// Sibling digests from the leaf level up.
     pub siblings: Vec<Digest>,
 }
@@ -138,6 +231,15 @@ fn height_groups(dims: &[Dims]) -> Vec<(usize, Vec<usize>)> {
 
 /// Commit to matrices (each height a power of two, at least one matrix).
 pub fn commit(matrices: Vec<RowMajorMatrix<BabyBear>>) -> MmcsData {
+    commit_salted(matrices, None)
+}
+
+/// Commit to matrices; with a generator, hiding: every distinct height gets a salt matrix of
+/// [`SALT_WIDTH`] random columns.
+pub fn commit_salted(
+    matrices: Vec<RowMajorMatrix<BabyBear>>,
+    rng: Option<&mut ProverRng>,
+) -> MmcsData {
     assert!(!matrices.is_empty(), "mmcs::commit: no matrices");
     let dims: Vec<Dims> = matrices
         .iter()
@@ -154,16 +256,24 @@ pub fn commit(matrices: Vec<RowMajorMatrix<BabyBear>>) -> MmcsData {
         );
     }
     let groups = height_groups(&dims);
+    let salts: Vec<RowMajorMatrix<BabyBear>> = match rng {
+        Some(rng) => groups
+            .iter()
+            .map(|(h, _)| rng.matrix(*h, SALT_WIDTH))
+            .collect(),
+        None => Vec::new(),
+    };
+    let salt_of = |g: usize| salts.get(g);
     let (max_h, first) = &groups[0];
-    let mut levels = vec![hash_group(&matrices, first, *max_h)];
-    let mut groups_iter = groups[1..].iter().peekable();
+    let mut levels = vec![hash_group(&matrices, first, salt_of(0), *max_h)];
+    let mut groups_iter = groups.iter().enumerate().skip(1).peekable();
     while levels.last().unwrap().len() > 1 {
         let prev = levels.last().unwrap();
         let n = prev.len() / 2;
         let mut next = zeroed_digests(n);
         hash_layer(prev, &mut next);
-        if let Some((h, ms)) = groups_iter.next_if(|(h, _)| *h == n) {
-            let injected = hash_group(&matrices, ms, *h);
+        if let Some((g, (h, ms))) = groups_iter.next_if(|(_, (h, _))| *h == n) {
+            let injected = hash_group(&matrices, ms, salt_of(g), *h);
             next.par_iter_mut()
                 .zip(injected.par_iter())
                 .for_each(|(node, leaf)| *node = hash_node(node, leaf));
@@ -171,35 +281,59 @@ pub fn commit(matrices: Vec<RowMajorMatrix<BabyBear>>) -> MmcsData {
         levels.push(next);
     }
     // A height-1 matrix beside taller ones is injected at the root level.
-    if let Some((1, ms)) = groups_iter.next() {
+    if let Some((g, (1, ms))) = groups_iter.next() {
         let root = levels.last_mut().unwrap();
-        root[0] = hash_node(&root[0], &hash_rows(ms.iter().map(|&m| matrices[m].row(0))));
+        let rows = ms
+            .iter()
+            .map(|&m| matrices[m].row(0))
+            .chain(salt_of(g).map(|s| s.row(0)));
+        root[0] = hash_node(&root[0], &hash_rows(rows));
     }
-    MmcsData { matrices, levels }
+    MmcsData {
+        matrices,
+        salts,
+        levels,
+    }
 }
 
 /// Open index `index` of the tallest matrices.
 pub fn open(data: &MmcsData, index: usize) -> Opening {
     let max_h = data.max_height();
     assert!(index < max_h);
-    let rows = data
-        .matrices
-        .iter()
-        .map(|m| {
-            let shift = (max_h / m.height()).trailing_zeros();
-            m.row(index >> shift).to_vec()
-        })
-        .collect();
+    let row_of = |m: &RowMajorMatrix<BabyBear>| {
+        let shift = (max_h / m.height()).trailing_zeros();
+        m.row(index >> shift).to_vec()
+    };
+    let rows = data.matrices.iter().map(row_of).collect();
+    let salts = data.salts.iter().map(row_of).collect();
     let siblings = (0..data.levels.len() - 1)
         .map(|l| data.levels[l][(index >> l) ^ 1])
         .collect();
-    Opening { rows, siblings }
+    Opening {
+        rows,
+        salts,
+        siblings,
+    }
 }
 
-/// Verify an opening of `index` against `root` for matrices of shapes `dims`.
+/// Verify an opening of `index` against `root` for matrices of shapes `dims` (an unsalted
+/// commitment).
 pub fn verify(
     root: &Digest,
     dims: &[Dims],
+    index: usize,
+    opening: &Opening,
+) -> Result<(), MmcsError> {
+    verify_salted(root, dims, false, index, opening)
+}
+
+/// Verify an opening of `index` against `root` for matrices of shapes `dims`; `salted` says
+/// whether the commitment hides (then the opening must carry one salt row of
+/// [`SALT_WIDTH`] per distinct height, else none).
+pub fn verify_salted(
+    root: &Digest,
+    dims: &[Dims],
+    salted: bool,
     index: usize,
     opening: &Opening,
 ) -> Result<(), MmcsError> {
@@ -229,6 +363,13 @@ pub fn verify(
         }
     }
     let groups = height_groups(dims);
+    let want_salts = if salted { groups.len() } else { 0 };
+    if opening.salts.len() != want_salts || opening.salts.iter().any(|s| s.len() != SALT_WIDTH) {
+        return Err(MmcsError::Shape(format!(
+            "{} salt rows, expected {want_salts} of {SALT_WIDTH} values",
+            opening.salts.len()
+        )));
+    }
     let max_h = groups[0].0;
     let log_h = max_h.trailing_zeros() as usize;
     if index >= max_h {
@@ -243,9 +384,15 @@ pub fn verify(
             opening.siblings.len()
         )));
     }
-    let rows_of = |ms: &[usize]| hash_rows(ms.iter().map(|&m| opening.rows[m].as_slice()));
-    let mut node = rows_of(&groups[0].1);
-    let mut rest = groups[1..].iter().peekable();
+    let rows_of = |g: usize, ms: &[usize]| {
+        hash_rows(
+            ms.iter()
+                .map(|&m| opening.rows[m].as_slice())
+                .chain(opening.salts.get(g).map(|s| s.as_slice())),
+        )
+    };
+    let mut node = rows_of(0, &groups[0].1);
+    let mut rest = groups.iter().enumerate().skip(1).peekable();
     for (l, sib) in opening.siblings.iter().enumerate() {
         let pos = index >> l;
         node = if pos & 1 == 0 {
@@ -254,12 +401,12 @@ pub fn verify(
             hash_node(sib, &node)
         };
         let n = max_h >> (l + 1);
-        if let Some((_, ms)) = rest.next_if(|(h, _)| *h == n) {
-            node = hash_node(&node, &rows_of(ms));
+        if let Some((g, (_, ms))) = rest.next_if(|(_, (h, _))| *h == n) {
+            node = hash_node(&node, &rows_of(g, ms));
         }
     }
-    if let Some((1, ms)) = rest.next() {
-        node = hash_node(&node, &rows_of(ms));
+    if let Some((g, (1, ms))) = rest.next() {
+        node = hash_node(&node, &rows_of(g, ms));
     }
     if node == *root {
         Ok(())
@@ -374,5 +521,73 @@ mod tests {
         let o = open(&data, 0);
         assert!(o.siblings.is_empty());
         verify(&data.root(), &data.dims(), 0, &o).unwrap();
+    }
+
+    #[test]
+    fn salted_commitments_open_verify_and_hide() {
+        let mats = vec![mat(16, 3, 1), mat(4, 2, 2), mat(16, 1, 3), mat(1, 5, 4)];
+        let a = commit_salted(mats.clone(), Some(&mut ProverRng::new(7)));
+        let b = commit_salted(mats.clone(), Some(&mut ProverRng::new(7)));
+        let c = commit_salted(mats.clone(), Some(&mut ProverRng::new(8)));
+        // Same seed, same root; another seed (or none) gives another root for the same data.
+        assert_eq!(a.root(), b.root());
+        assert_ne!(a.root(), c.root());
+        assert_ne!(a.root(), commit(mats.clone()).root());
+        // One salt matrix per distinct height (16, 4, 1), tallest first.
+        let heights: Vec<usize> = a.salts.iter().map(|s| s.height()).collect();
+        assert_eq!(heights, [16, 4, 1]);
+        assert!(a.salts.iter().all(|s| s.width == SALT_WIDTH));
+        // Every row's salt differs from every other row's.
+        let rows: std::collections::HashSet<&[BabyBear]> = a.salts[0].rows().collect();
+        assert_eq!(rows.len(), 16);
+        let dims = a.dims();
+        for i in 0..16 {
+            let o = open(&a, i);
+            assert_eq!(o.salts.len(), 3);
+            assert_eq!(o.salts[1], a.salts[1].row(i >> 2));
+            verify_salted(&a.root(), &dims, true, i, &o).unwrap();
+            // Read as unsalted, or with a changed salt, it does not verify.
+            assert!(matches!(
+                verify(&a.root(), &dims, i, &o),
+                Err(MmcsError::Shape(_))
+            ));
+            for s in 0..3 {
+                let mut t = o.clone();
+                t.salts[s][i % SALT_WIDTH] += BabyBear::ONE;
+                assert_eq!(
+                    verify_salted(&a.root(), &dims, true, i, &t),
+                    Err(MmcsError::RootMismatch)
+                );
+            }
+            let mut t = o.clone();
+            t.salts[2].pop();
+            assert!(verify_salted(&a.root(), &dims, true, i, &t).is_err());
+            let mut t = o;
+            t.salts.pop();
+            assert!(verify_salted(&a.root(), &dims, true, i, &t).is_err());
+        }
+        // An unsalted opening is not accepted where salts are expected.
+        let plain = commit(mats);
+        assert!(verify_salted(&plain.root(), &dims, true, 3, &open(&plain, 3)).is_err());
+    }
+
+    #[test]
+    fn prover_rng_is_reproducible_and_uniform() {
+        let m = ProverRng::new(1).matrix(3000, 3);
+        assert_eq!(m, ProverRng::new(1).matrix(3000, 3));
+        assert_ne!(m, ProverRng::new(2).matrix(3000, 3));
+        // Blocks use distinct streams: no two rows repeat.
+        let rows: std::collections::HashSet<&[BabyBear]> = m.rows().collect();
+        assert_eq!(rows.len(), 3000);
+        let high = m
+            .values
+            .iter()
+            .filter(|x| x.as_canonical() >= BabyBear::ORDER_U32 / 2)
+            .count();
+        assert!((4_200..4_800).contains(&high), "{high}");
+        // A fork is independent of what its parent draws next.
+        let mut r = ProverRng::new(3);
+        let mut f = r.fork();
+        assert_ne!(r.ext(), f.ext());
     }
 }

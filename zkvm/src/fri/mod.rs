@@ -107,11 +107,13 @@ fn check_heights(config: &FriConfig, log_heights: &[usize]) -> Result<(), FriErr
     Ok(())
 }
 
-/// One layer's opening at one query: the folded group's values and the Merkle path.
+/// One layer's opening at one query: the folded group's values, its salt and the Merkle path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayerOpening {
     /// The `2^arity` values of the group that contains the query.
     pub values: Vec<Ext>,
+    /// The leaf's salt ([`crate::mmcs::SALT_WIDTH`] values when the layers hide, else empty).
+    pub salt: Vec<BabyBear>,
     /// Sibling digests from the leaf up.
     pub siblings: Vec<Digest>,
 }

@@ -4,22 +4,24 @@ use super::fold::fold_binary;
 use super::{flatten, Ext, FriConfig, FriError, FriProof, LayerOpening};
 use crate::field::{BabyBear, Field, TwoAdicField};
 use crate::matrix::RowMajorMatrix;
-use crate::mmcs;
+use crate::mmcs::{self, ProverRng};
 use crate::transcript::Transcript;
 use crate::util::reverse_slice_index_bits;
 
 /// Prove that each input codeword (bit-reversed evaluations on `g·H` of size `2^log_height`,
 /// g the field generator) is close to a polynomial of degree `< 2^(log_height − log_blowup)`.
 ///
-/// `inputs` are `(log_height, codeword)`, tallest first, heights distinct. Returns the proof
-/// and the query indices (into the tallest codeword) at which the caller must open the
+/// `inputs` are `(log_height, codeword)`, tallest first, heights distinct. With `salt`, every
+/// layer commitment hides (a salted leaf per row, see [`mmcs::commit_salted`]). Returns the
+/// proof and the query indices (into the tallest codeword) at which the caller must open the
 /// commitments the inputs were derived from.
 pub fn prove(
     config: &FriConfig,
     inputs: Vec<(usize, Vec<Ext>)>,
     transcript: &mut Transcript,
+    salt: Option<&mut ProverRng>,
 ) -> Result<(FriProof, Vec<usize>), FriError> {
-    prove_inner(config, inputs, transcript, true)
+    prove_inner(config, inputs, transcript, salt, true)
 }
 
 /// [`prove`] without the final low-degree check: a cheating prover that folds a high-degree
@@ -29,14 +31,16 @@ pub fn prove_unchecked(
     config: &FriConfig,
     inputs: Vec<(usize, Vec<Ext>)>,
     transcript: &mut Transcript,
+    salt: Option<&mut ProverRng>,
 ) -> Result<(FriProof, Vec<usize>), FriError> {
-    prove_inner(config, inputs, transcript, false)
+    prove_inner(config, inputs, transcript, salt, false)
 }
 
 fn prove_inner(
     config: &FriConfig,
     inputs: Vec<(usize, Vec<Ext>)>,
     transcript: &mut Transcript,
+    mut salt: Option<&mut ProverRng>,
     strict: bool,
 ) -> Result<(FriProof, Vec<usize>), FriError> {
     let log_heights: Vec<usize> = inputs.iter().map(|(h, _)| *h).collect();
@@ -59,7 +63,7 @@ fn prove_inner(
     for &log_arity in &schedule {
         let arity = 1 << log_arity;
         let mat = RowMajorMatrix::new(flatten(&cur), 4 * arity);
-        let data = mmcs::commit(vec![mat]);
+        let data = mmcs::commit_salted(vec![mat], salt.as_deref_mut());
         transcript.absorb_digest(b"fri-layer", &data.root());
         commits.push(data.root());
         let beta = transcript.sample_ext();
@@ -102,10 +106,11 @@ fn prove_inner(
                 .zip(&layers)
                 .map(|(&log_arity, data)| {
                     let leaf = idx >> log_arity;
-                    let o = mmcs::open(data, leaf);
+                    let mut o = mmcs::open(data, leaf);
                     idx = leaf;
                     LayerOpening {
                         values: super::unflatten(&o.rows[0]),
+                        salt: o.salts.pop().unwrap_or_default(),
                         siblings: o.siblings,
                     }
                 })

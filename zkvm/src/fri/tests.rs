@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::field::{Field, TwoAdicField};
+use crate::mmcs::{ProverRng, SALT_WIDTH};
 use crate::transcript::Transcript;
 use crate::util::reverse_bits_len;
 
@@ -50,6 +51,7 @@ type ProveFn = fn(
     &FriConfig,
     Vec<(usize, Vec<Ext>)>,
     &mut Transcript,
+    Option<&mut ProverRng>,
 ) -> Result<(FriProof, Vec<usize>), FriError>;
 
 /// Prove with `prove_fn`, then verify with the true codeword values at the query indices.
@@ -58,8 +60,24 @@ fn run(
     prove_fn: ProveFn,
     tamper: impl FnOnce(&mut FriProof),
 ) -> Result<(), FriError> {
+    run_with(inputs, prove_fn, false, tamper)
+}
+
+/// [`run`], with salted (hiding) layer commitments if `salted`.
+fn run_with(
+    inputs: &[(usize, Vec<Ext>)],
+    prove_fn: ProveFn,
+    salted: bool,
+    tamper: impl FnOnce(&mut FriProof),
+) -> Result<(), FriError> {
     let cfg = config();
-    let (mut proof, _) = prove_fn(&cfg, inputs.to_vec(), &mut Transcript::new(b"fri-test"))?;
+    let mut rng = ProverRng::new(5);
+    let (mut proof, _) = prove_fn(
+        &cfg,
+        inputs.to_vec(),
+        &mut Transcript::new(b"fri-test"),
+        salted.then_some(&mut rng),
+    )?;
     tamper(&mut proof);
     let heights: Vec<usize> = inputs.iter().map(|(h, _)| *h).collect();
     let mut t = Transcript::new(b"fri-test");
@@ -74,7 +92,7 @@ fn run(
                 .collect()
         })
         .collect();
-    verify_queries(&cfg, &heights, &proof, &ch, &values)
+    verify_queries(&cfg, &heights, &proof, &ch, &values, salted)
 }
 
 fn honest_inputs(rng: &mut Rng) -> Vec<(usize, Vec<Ext>)> {
@@ -171,7 +189,13 @@ fn wrong_input_values_are_rejected() {
     let mut rng = Rng(3);
     let inputs = honest_inputs(&mut rng);
     let cfg = config();
-    let (proof, _) = prove(&cfg, inputs.clone(), &mut Transcript::new(b"fri-test")).unwrap();
+    let (proof, _) = prove(
+        &cfg,
+        inputs.clone(),
+        &mut Transcript::new(b"fri-test"),
+        None,
+    )
+    .unwrap();
     let heights = [10, 8, 3];
     let ch =
         verifier_challenges(&cfg, &heights, &proof, &mut Transcript::new(b"fri-test")).unwrap();
@@ -183,79 +207,134 @@ fn wrong_input_values_are_rejected() {
             .collect();
         values[5][t] += Ext::ONE;
         assert!(
-            verify_queries(&cfg, &heights, &proof, &ch, &values).is_err(),
+            verify_queries(&cfg, &heights, &proof, &ch, &values, false).is_err(),
             "input {t}"
         );
     }
 }
 
-#[test]
-fn every_tampered_region_is_rejected() {
+/// Every tampered part of a proof (salted layers or not) is rejected.
+fn tampered_regions_are_rejected(salted: bool) {
     let mut rng = Rng(4);
+    let run = |inputs: &[(usize, Vec<Ext>)], prove_fn: ProveFn, tamper: &dyn Fn(&mut FriProof)| {
+        run_with(inputs, prove_fn, salted, tamper)
+    };
     let inputs = honest_inputs(&mut rng);
     let layers = config().schedule(&[10, 8, 3]).unwrap().len();
     for l in 0..layers {
         assert!(
-            run(&inputs, prove, |p| p.commits[l][3] ^= 1).is_err(),
+            run(&inputs, prove, &|p| p.commits[l][3] ^= 1).is_err(),
             "commit {l}"
         );
     }
     for c in 0..2 {
         assert!(
-            run(&inputs, prove, |p| p.final_poly[c] += Ext::ONE).is_err(),
+            run(&inputs, prove, &|p| p.final_poly[c] += Ext::ONE).is_err(),
             "final {c}"
         );
     }
     // Another nonce either fails the work check or (if it happens to pass) moves every
     // query index, so the openings no longer match.
-    assert!(run(&inputs, prove, |p| p.pow_nonce =
+    assert!(run(&inputs, prove, &|p| p.pow_nonce =
         p.pow_nonce.wrapping_add(1))
     .is_err());
     for l in 0..layers {
         assert!(
-            run(&inputs, prove, |p| p.queries[7][l].values[1] += Ext::ONE).is_err(),
+            run(&inputs, prove, &|p| p.queries[7][l].values[1] += Ext::ONE).is_err(),
             "values of layer {l}"
         );
         assert!(
-            run(&inputs, prove, |p| p.queries[7][l].siblings[0][0] ^= 0x80).is_err(),
+            run(&inputs, prove, &|p| p.queries[7][l].siblings[0][0] ^= 0x80).is_err(),
             "siblings of layer {l}"
         );
     }
     // Shape errors, never panics.
     assert!(matches!(
-        run(&inputs, prove, |p| {
+        run(&inputs, prove, &|p| {
             p.queries.pop();
         }),
         Err(FriError::Shape(_))
     ));
     assert!(matches!(
-        run(&inputs, prove, |p| {
+        run(&inputs, prove, &|p| {
             p.commits.pop();
         }),
         Err(FriError::Shape(_))
     ));
     assert!(matches!(
-        run(&inputs, prove, |p| {
+        run(&inputs, prove, &|p| {
             p.final_poly.push(Ext::ZERO);
         }),
         Err(FriError::Shape(_))
     ));
     assert!(matches!(
-        run(&inputs, prove, |p| {
+        run(&inputs, prove, &|p| {
             p.queries[0][1].values.pop();
         }),
         Err(FriError::Shape(_))
     ));
-    assert!(run(&inputs, prove, |p| {
+    assert!(run(&inputs, prove, &|p| {
         p.queries[0][0].siblings.pop();
     })
     .is_err());
     assert!(matches!(
-        run(&inputs, prove, |p| {
+        run(&inputs, prove, &|p| {
             p.queries[3].pop();
         }),
         Err(FriError::Shape(_))
     ));
+}
+
+#[test]
+fn every_tampered_region_is_rejected() {
+    tampered_regions_are_rejected(false);
+    tampered_regions_are_rejected(true);
+}
+
+#[test]
+fn salted_layers_verify_and_salts_are_checked() {
+    let mut rng = Rng(6);
+    let inputs = honest_inputs(&mut rng);
+    run_with(&inputs, prove, true, |p| {
+        assert!(p
+            .queries
+            .iter()
+            .flatten()
+            .all(|l| l.salt.len() == SALT_WIDTH));
+    })
+    .unwrap();
+    // A salted proof read as unsalted, and the reverse, are rejected.
+    assert!(run_with(&inputs, prove, true, |p| p
+        .queries
+        .iter_mut()
+        .flatten()
+        .for_each(|l| l.salt.clear()))
+    .is_err());
+    assert!(run_with(&inputs, prove, false, |p| p.queries[0][0].salt =
+        vec![BabyBear::ONE; 5])
+    .is_err());
+    for l in 0..3 {
+        assert!(
+            run_with(&inputs, prove, true, |p| p.queries[2][l].salt[l] +=
+                BabyBear::ONE)
+            .is_err(),
+            "salt of layer {l}"
+        );
+    }
+    // The salt changes every layer commitment.
+    let prove_seeded = |seed| {
+        prove(
+            &config(),
+            inputs.clone(),
+            &mut Transcript::new(b"fri-test"),
+            Some(&mut ProverRng::new(seed)),
+        )
+        .unwrap()
+        .0
+    };
+    let (a, b) = (prove_seeded(1), prove_seeded(2));
+    assert_eq!(a, prove_seeded(1));
+    assert!(a.commits.iter().zip(&b.commits).all(|(x, y)| x != y));
 }
 
 #[test]

@@ -68,13 +68,15 @@ pub fn verifier_challenges(
 
 /// Check every query. `inputs[i][t]` is the value of input `t` (tallest first) at query `i`,
 /// computed by the caller from its own verified openings: at row `index >> (log_heights[0] −
-/// log_heights[t])` of input `t`'s codeword.
+/// log_heights[t])` of input `t`'s codeword. `salted`: whether the layer commitments hide
+/// (every layer opening must then carry a salt, else none).
 pub fn verify_queries(
     config: &FriConfig,
     log_heights: &[usize],
     proof: &FriProof,
     challenges: &FriChallenges,
     inputs: &[Vec<Ext>],
+    salted: bool,
 ) -> Result<(), FriError> {
     let schedule = config.schedule(log_heights)?;
     if inputs.len() != challenges.indices.len()
@@ -123,9 +125,15 @@ pub fn verify_queries(
             }];
             let o = mmcs::Opening {
                 rows: vec![flatten(&opening.values)],
+                // Salt presence and length are checked by the Merkle verifier.
+                salts: if salted || !opening.salt.is_empty() {
+                    vec![opening.salt.clone()]
+                } else {
+                    Vec::new()
+                },
                 siblings: opening.siblings.clone(),
             };
-            mmcs::verify(commit, &dims, leaf, &o)
+            mmcs::verify_salted(commit, &dims, salted, leaf, &o)
                 .map_err(|_| FriError::Merkle { query: qi, layer })?;
             if opening.values[idx & (arity - 1)] != value {
                 return Err(FriError::Fold { query: qi, layer });

@@ -79,12 +79,15 @@ impl Writer {
         self.len(xs.len());
         xs.iter().for_each(|x| self.ext(x));
     }
+    fn bases(&mut self, xs: &[F]) {
+        self.len(xs.len());
+        xs.iter().for_each(|x| self.base(*x));
+    }
     fn opening(&mut self, o: &Opening) {
         self.len(o.rows.len());
-        for r in &o.rows {
-            self.len(r.len());
-            r.iter().for_each(|x| self.base(*x));
-        }
+        o.rows.iter().for_each(|r| self.bases(r));
+        self.len(o.salts.len());
+        o.salts.iter().for_each(|r| self.bases(r));
         self.len(o.siblings.len());
         o.siblings.iter().for_each(|d| self.digest(d));
     }
@@ -157,6 +160,7 @@ pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
         w.len(q.len());
         for l in q {
             w.exts(&l.values);
+            w.bases(&l.salt);
             w.len(l.siblings.len());
             l.siblings.iter().for_each(|d| w.digest(d));
         }
@@ -239,19 +243,28 @@ impl<'a> Reader<'a> {
         let n = self.count(16, what)?;
         (0..n).map(|_| self.ext(what)).collect()
     }
+    fn bases(&mut self, what: &str) -> Result<Vec<F>, DecodeError> {
+        let n = self.count(4, what)?;
+        (0..n).map(|_| self.base(what)).collect()
+    }
     fn opening(&mut self, what: &str) -> Result<Opening, DecodeError> {
         let nrows = self.count(4, what)?;
         let rows = (0..nrows)
-            .map(|_| {
-                let w = self.count(4, what)?;
-                (0..w).map(|_| self.base(what)).collect()
-            })
+            .map(|_| self.bases(what))
+            .collect::<Result<_, _>>()?;
+        let nsalts = self.count(4, what)?;
+        let salts = (0..nsalts)
+            .map(|_| self.bases(what))
             .collect::<Result<_, _>>()?;
         let ns = self.count(32, what)?;
         let siblings = (0..ns)
             .map(|_| self.digest(what))
             .collect::<Result<_, _>>()?;
-        Ok(Opening { rows, siblings })
+        Ok(Opening {
+            rows,
+            salts,
+            siblings,
+        })
     }
     fn opt_opening(&mut self, what: &str) -> Result<Option<Opening>, DecodeError> {
         match self.u8(what)? {
@@ -311,11 +324,16 @@ pub fn decode(bytes: &[u8]) -> Result<StarkProof, DecodeError> {
             (0..nl)
                 .map(|_| {
                     let values = r.exts("fri layer values")?;
+                    let salt = r.bases("fri layer salt")?;
                     let ns = r.count(32, "fri siblings")?;
                     let siblings = (0..ns)
                         .map(|_| r.digest("fri sibling"))
                         .collect::<Result<_, _>>()?;
-                    Ok(LayerOpening { values, siblings })
+                    Ok(LayerOpening {
+                        values,
+                        salt,
+                        siblings,
+                    })
                 })
                 .collect::<Result<Vec<_>, DecodeError>>()
         })

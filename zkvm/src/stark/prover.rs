@@ -522,9 +522,9 @@ fn prove_inner(
         .collect();
     clock.lap("DEEP");
     let (fri_proof, indices) = if options.strict_degree {
-        fri::prove(&config.fri, fri_inputs, &mut transcript)?
+        fri::prove(&config.fri, fri_inputs, &mut transcript, None)?
     } else {
-        fri::prove_unchecked(&config.fri, fri_inputs, &mut transcript)?
+        fri::prove_unchecked(&config.fri, fri_inputs, &mut transcript, None)?
     };
 
     clock.lap("FRI");

@@ -341,6 +341,7 @@ pub fn verify(
         &proof.fri,
         &challenges,
         &fri_inputs,
+        false,
     )?;
     Ok(())
 }

@@ -21,6 +21,8 @@ lint-verilog:
 	done
 	@echo "verilator --lint-only -Wall rvzk_core"
 	@verilator --lint-only -Wall $(RTL_WAIVERS) $(CORE_WAIVERS) --top-module rvzk_core $(RTL_OUT)/rvzk_core.v
+	@echo "verilator --lint-only -Wall rvzk_link"
+	@verilator --lint-only -Wall $(RTL_WAIVERS) $(ROOT)/rtl/src/link/waivers.vlt --top-module rvzk_link $(RTL_OUT)/rvzk_link.v
 
 ## sim-accel: the Verilator co-simulation (builds its harnesses into build/sim/)
 sim-accel:

@@ -6,6 +6,7 @@
 pub mod babybear;
 pub mod core;
 pub mod field;
+pub mod link;
 pub mod mem;
 pub mod ntt;
 pub mod sha256;

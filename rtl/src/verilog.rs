@@ -6,6 +6,7 @@
 
 use crate::core::{CoreSystem128K, RamStyle};
 use crate::field::{Butterfly, ModAdd, ModSub, MontMul};
+use crate::link::LinkLoopback;
 use crate::mem::BankStyle;
 use crate::ntt::NttEngine;
 use crate::sha256::Sha256Core;
@@ -110,6 +111,11 @@ pub fn top_levels() -> Vec<TopLevel> {
             "rvzk_core_up5k",
             "RV32IM trace-capture core, guest memory in the UP5K's SPRAM (synthesis only)",
             CoreSystem128K::new(RamStyle::Up5kSpram),
+        ),
+        emit(
+            "rvzk_link",
+            "UART + SLIP/CRC-16 framing, end to end (lint and testbench)",
+            LinkLoopback::new(4),
         ),
     ]
 }

@@ -53,7 +53,7 @@ SYNTH_CORE_icebreaker := rvzk_core_up5k
 ## sim-core: the core under Verilator against the executor (guests, ISA tests, faults,
 ## random programs); prints CPI per class on bench
 sim-core: guests
-	RVZK_GUESTS=$(BUILD)/guests $(CARGO) test -p rvzk-sim --test core_programs --test core_random --test core_lint -- --nocapture
+	RVZK_GUESTS=$(BUILD)/guests $(CARGO) test -p rvzk-sim --test core_programs --test core_random --test core_lint --test core_link -- --nocapture
 
 ## synth-core BOARD=ulx3s|icebreaker: the core's utilisation and Fmax (build/synth/<board>/)
 synth-core: verilog

@@ -49,6 +49,10 @@ bench: guests
 bench-kernels:
 	$(CARGO) run --release -p rvzk-bench --bin kernels
 
+.PHONY: bench-stark
+bench-stark:
+	$(CARGO) run --release -p rvzk-bench --bin stark
+
 .PHONY: tools
 tools:
 	@$(TOOLS) need $$($(TOOLS) list | awk -F'|' '{gsub(/ /,"",$$1); print $$1}')

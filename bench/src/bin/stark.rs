@@ -10,7 +10,8 @@
 //! `build/bench/stark.json`.
 //!
 //! Usage: `stark [FILTER]` runs the cases whose name contains FILTER (e.g. `fib`, `2^16`);
-//! `stark --child SYSTEM AIR LOG_N THREADS` is the RSS probe.
+//! `stark --child SYSTEM AIR LOG_N THREADS [REPS]` is the RSS probe (one proof and its check;
+//! with REPS, that many more timed proofs, e.g. under `perf record`).
 
 use p3_air::{Air as P3Air, AirBuilder as P3AirBuilder, BaseAir, WindowAccess as _};
 use p3_challenger::{HashChallenger, SerializingChallenger32};
@@ -530,9 +531,12 @@ fn child(args: &[String]) {
         .num_threads(threads)
         .build()
         .unwrap();
+    let reps: usize = args.get(4).map_or(0, |r| r.parse().unwrap());
     pool.install(|| {
-        let s = make(system, kind, log_n);
-        drop(std::hint::black_box(s));
+        let mut s = make(system, kind, log_n);
+        for _ in 0..reps {
+            eprintln!("prove {:.4} s", s.time_prove());
+        }
     });
     println!("VmHWM_kib {}", vm_hwm_kib().expect("VmHWM"));
 }

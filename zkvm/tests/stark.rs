@@ -1,11 +1,14 @@
 //! The STARK on toy AIRs: true statements prove and verify; every false statement we can
 //! make — broken constraints, unbalanced buses, wrong public values, tampered proofs — is
 //! refused by the honest prover and rejected by the verifier when a cheating prover forces it.
+//! Every soundness test runs twice: without zero-knowledge and with it (the `ZK` cases use
+//! tables tall enough to hide; see `StarkConfig::zk_shortfall`).
 
 use rvzk_zkvm::air::toy::{fibonacci_trace as fib_trace, Fibonacci as Fib};
 use rvzk_zkvm::air::{Air, AirBuilder, Direction, F};
 use rvzk_zkvm::field::{Field, PrimeField32};
 use rvzk_zkvm::matrix::RowMajorMatrix;
+use rvzk_zkvm::mmcs::{Opening, SALT_WIDTH};
 use rvzk_zkvm::stark::{
     prove, prove_with_options, setup, verify, ProveError, ProverOptions, PublicInteraction,
     StarkConfig, StarkError, StarkProof, Table, E,
@@ -128,17 +131,17 @@ impl Air for Consumer {
     }
 }
 
-/// Squares of 0..8; the consumer uses x = 3, 5, 5, 7 (flags on) in 16 rows; the journal
-/// (public) is the four squares.
-fn join_traces() -> (Vec<RowMajorMatrix<F>>, Vec<F>) {
+/// Squares of 0..n_sq; the consumer uses x = 3, 5, 5, 7 (flags on) in n_cons rows; the
+/// journal (public) is the four squares.
+fn join_traces(n_sq: u32, n_cons: usize) -> (Vec<RowMajorMatrix<F>>, Vec<F>) {
     let used = [3u32, 5, 5, 7];
     let mut sq = Vec::new();
-    for x in 0..8u32 {
+    for x in 0..n_sq {
         let m = used.iter().filter(|&&u| u == x).count() as u32;
         sq.extend([f(x), f(x * x), f(m)]);
     }
     let mut cons = Vec::new();
-    for r in 0..16 {
+    for r in 0..n_cons {
         match used.get(r) {
             Some(&x) => cons.extend([f(x), f(x * x), F::ONE]),
             None => cons.extend([F::ZERO, F::ZERO, F::ZERO]),
@@ -166,21 +169,33 @@ fn journal_interactions(public: &[F]) -> Vec<PublicInteraction> {
 
 // ---- Harness ---------------------------------------------------------------------------------
 
-fn config() -> StarkConfig {
-    StarkConfig::insecure_for_tests()
-}
+/// Without zero-knowledge.
+const PLAIN: StarkConfig = StarkConfig::insecure_for_tests();
+/// With zero-knowledge.
+const ZK: StarkConfig = StarkConfig::zk_for_tests();
+/// Both, for tests that must hold either way.
+const MODES: [StarkConfig; 2] = [PLAIN, ZK];
 
 struct Case<'a> {
+    cfg: StarkConfig,
+    seed: u64,
     tables: Vec<&'a dyn Table>,
     traces: Vec<RowMajorMatrix<F>>,
     public: Vec<F>,
     public_interactions: Vec<PublicInteraction>,
 }
 
+impl Case<'_> {
+    fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+}
+
 fn prove_case(c: &Case<'_>, options: &ProverOptions) -> Result<StarkProof, ProveError> {
-    let (pk, vk) = setup(&config(), &c.tables);
+    let (pk, vk) = setup(&c.cfg, &c.tables);
     prove_with_options(
-        &config(),
+        &c.cfg,
         &pk,
         &vk,
         &c.tables,
@@ -188,13 +203,14 @@ fn prove_case(c: &Case<'_>, options: &ProverOptions) -> Result<StarkProof, Prove
         &c.public,
         &c.public_interactions,
         options,
+        c.seed,
     )
 }
 
 fn verify_case(c: &Case<'_>, proof: &StarkProof) -> Result<(), StarkError> {
-    let (_, vk) = setup(&config(), &c.tables);
+    let (_, vk) = setup(&c.cfg, &c.tables);
     verify(
-        &config(),
+        &c.cfg,
         &vk,
         &c.tables,
         proof,
@@ -203,9 +219,11 @@ fn verify_case(c: &Case<'_>, proof: &StarkProof) -> Result<(), StarkError> {
     )
 }
 
-fn fib_case(n: usize) -> Case<'static> {
+fn fib_case(cfg: StarkConfig, n: usize) -> Case<'static> {
     let (trace, public) = fib_trace(n, 1, 1);
     Case {
+        cfg,
+        seed: 1,
         tables: vec![&Fib],
         traces: vec![trace],
         public,
@@ -213,9 +231,20 @@ fn fib_case(n: usize) -> Case<'static> {
     }
 }
 
-fn range_case(start: u32, n: usize) -> Case<'static> {
+/// A Fibonacci height that hides under `cfg` (the smallest), or a small one without zk.
+fn fib_small(cfg: StarkConfig) -> usize {
+    if cfg.zk {
+        1 << cfg.min_zk_log_height()
+    } else {
+        8
+    }
+}
+
+fn range_case(cfg: StarkConfig, start: u32, n: usize) -> Case<'static> {
     let (traces, public) = range_traces(start, n);
     Case {
+        cfg,
+        seed: 2,
         tables: vec![&Counter, &ByteTable],
         traces,
         public,
@@ -223,10 +252,17 @@ fn range_case(start: u32, n: usize) -> Case<'static> {
     }
 }
 
-fn join_case() -> Case<'static> {
-    let (traces, public) = join_traces();
+/// Squares of 0..8 and 16 consumer rows; 64 and 64 with zero-knowledge (tall enough to hide).
+fn join_case(cfg: StarkConfig) -> Case<'static> {
+    let (traces, public) = if cfg.zk {
+        join_traces(64, 64)
+    } else {
+        join_traces(8, 16)
+    };
     let pi = journal_interactions(&public);
     Case {
+        cfg,
+        seed: 3,
         tables: vec![&Squares, &Consumer],
         traces,
         public,
@@ -245,39 +281,217 @@ fn assert_proves_and_verifies(c: &Case<'_>) -> StarkProof {
 #[test]
 fn fibonacci_proves_and_verifies() {
     for n in [2, 8, 64, 1024] {
-        assert_proves_and_verifies(&fib_case(n));
+        assert_proves_and_verifies(&fib_case(PLAIN, n));
+    }
+    for n in [64, 1024] {
+        let proof = assert_proves_and_verifies(&fib_case(ZK, n));
+        assert_eq!(
+            proof.mask_opened.len(),
+            4 * 2,
+            "one mask per FRI input height"
+        );
     }
 }
 
 #[test]
 fn range_check_through_a_preprocessed_table() {
-    // Counter height 128 (values 100..227) and byte table height 256: two heights.
-    assert_proves_and_verifies(&range_case(100, 128));
-    assert_proves_and_verifies(&range_case(0, 256));
+    for cfg in MODES {
+        // Counter height 128 (values 100..227) and byte table height 256: two heights.
+        assert_proves_and_verifies(&range_case(cfg, 100, 128));
+        assert_proves_and_verifies(&range_case(cfg, 0, 256));
+    }
 }
 
 #[test]
 fn two_tables_joined_by_a_bus_fed_by_public_values() {
-    assert_proves_and_verifies(&join_case());
+    for cfg in MODES {
+        assert_proves_and_verifies(&join_case(cfg));
+    }
 }
 
 #[test]
-fn default_parameters_reach_100_bits_and_verify() {
+fn default_parameters_reach_100_bits_hide_and_verify() {
     let cfg = StarkConfig::default_100_bits();
     assert!(cfg.security_bits() >= 100.0);
-    let c = range_case(10, 128);
-    let (pk, vk) = setup(&cfg, &c.tables);
-    let proof = prove(&cfg, &pk, &vk, &c.tables, c.traces.clone(), &c.public, &[]).unwrap();
-    verify(&cfg, &vk, &c.tables, &proof, &c.public, &[]).unwrap();
+    assert!(cfg.zk, "zero-knowledge is on by default");
+    assert_eq!(cfg.min_zk_log_height(), 8);
+    for c in [
+        range_case(cfg, 10, 128),
+        fib_case(cfg, 1024),
+        fib_case(cfg.with_zk(false), 64),
+    ] {
+        let (pk, vk) = setup(&c.cfg, &c.tables);
+        let proof = prove(
+            &c.cfg,
+            &pk,
+            &vk,
+            &c.tables,
+            c.traces.clone(),
+            &c.public,
+            &[],
+            9,
+        )
+        .unwrap();
+        verify(&c.cfg, &vk, &c.tables, &proof, &c.public, &[]).unwrap();
+    }
 }
 
 #[test]
 fn proofs_are_deterministic() {
-    let c = join_case();
+    for cfg in MODES {
+        let c = join_case(cfg);
+        assert_eq!(
+            prove_case(&c, &ProverOptions::HONEST).unwrap(),
+            prove_case(&c, &ProverOptions::HONEST).unwrap()
+        );
+    }
+    // Without zero-knowledge the seed is not used at all.
+    let c = join_case(PLAIN);
     assert_eq!(
         prove_case(&c, &ProverOptions::HONEST).unwrap(),
-        prove_case(&c, &ProverOptions::HONEST).unwrap()
+        prove_case(&join_case(PLAIN).seed(99), &ProverOptions::HONEST).unwrap()
     );
+}
+
+// ---- Zero-knowledge ---------------------------------------------------------------------------
+
+#[test]
+fn same_seed_same_bytes_other_seed_nothing_in_common() {
+    use rvzk_zkvm::stark::codec::encode;
+    for c in [join_case(ZK), range_case(ZK, 0, 256)] {
+        let a = prove_case(&c, &ProverOptions::HONEST).unwrap();
+        assert_eq!(
+            encode(&a),
+            encode(&prove_case(&c, &ProverOptions::HONEST).unwrap())
+        );
+        let c2 = Case {
+            seed: c.seed + 1000,
+            ..c
+        };
+        let b = assert_proves_and_verifies(&c2);
+        assert_ne!(a.main_commit, b.main_commit);
+        assert_ne!(a.quotient_commit, b.quotient_commit);
+        // Every trace column's out-of-domain openings differ (ζ differs too: the commitments
+        // it is drawn after differ).
+        for (oa, ob) in a.opened.iter().zip(&b.opened) {
+            for (va, vb) in [
+                (&oa.main_local, &ob.main_local),
+                (&oa.main_next, &ob.main_next),
+                (&oa.aux_local, &ob.aux_local),
+                (&oa.aux_next, &ob.aux_next),
+                (&oa.quotient, &ob.quotient),
+            ] {
+                assert!(va.iter().zip(vb).all(|(x, y)| x != y), "an opening repeats");
+            }
+        }
+        assert!(a
+            .mask_opened
+            .iter()
+            .zip(&b.mask_opened)
+            .all(|(x, y)| x != y));
+        // Every opened row differs, masks and salts included.
+        for (qa, qb) in a.queries.iter().zip(&b.queries) {
+            let mut pairs = vec![(&qa.main, &qb.main), (&qa.quotient, &qb.quotient)];
+            if let (Some(x), Some(y)) = (&qa.aux, &qb.aux) {
+                pairs.push((x, y));
+            }
+            for (oa, ob) in pairs {
+                let rows_a = oa.rows.iter().chain(&oa.salts);
+                let rows_b = ob.rows.iter().chain(&ob.salts);
+                for (ra, rb) in rows_a.zip(rows_b) {
+                    assert_ne!(ra, rb, "an opened row repeats");
+                }
+            }
+        }
+        assert!(a
+            .fri
+            .commits
+            .iter()
+            .zip(&b.fri.commits)
+            .all(|(x, y)| x != y));
+        assert_ne!(a.fri.final_poly, b.fri.final_poly);
+    }
+}
+
+#[test]
+fn zero_knowledge_proofs_carry_salts_and_masks() {
+    let c = join_case(ZK);
+    let p = assert_proves_and_verifies(&c);
+    let plain = assert_proves_and_verifies(&join_case(PLAIN));
+    assert!(plain.mask_opened.is_empty());
+    assert!(plain.queries.iter().all(|q| q.main.salts.is_empty()));
+    assert!(plain
+        .fri
+        .queries
+        .iter()
+        .flatten()
+        .all(|l| l.salt.is_empty()));
+    // Salts on every salted opening (not the public preprocessed one), one row per height.
+    for q in &p.queries {
+        for o in [&q.main, &q.quotient, q.aux.as_ref().unwrap()] {
+            assert!(!o.salts.is_empty());
+            assert!(o.salts.iter().all(|s| s.len() == SALT_WIDTH));
+        }
+        assert!(q.prep.is_none());
+    }
+    assert!(p
+        .fri
+        .queries
+        .iter()
+        .flatten()
+        .all(|l| l.salt.len() == SALT_WIDTH));
+    // Different rows have different salts.
+    let mut rows = std::collections::HashMap::new();
+    for q in &p.queries {
+        rows.insert(q.main.rows[0].clone(), q.main.salts[0].clone());
+    }
+    let salts: std::collections::HashSet<_> = rows.values().collect();
+    assert!(rows.len() > 1);
+    assert_eq!(salts.len(), rows.len());
+    let c = range_case(ZK, 0, 256);
+    let p = assert_proves_and_verifies(&c);
+    assert!(p
+        .queries
+        .iter()
+        .all(|q| q.prep.as_ref().unwrap().salts.is_empty()));
+}
+
+#[test]
+fn tables_too_short_to_hide_are_refused() {
+    let min = 1usize << ZK.min_zk_log_height();
+    assert_eq!(min, 64);
+    for n in [8, min / 2] {
+        let e = prove_case(&fib_case(ZK, n), &ProverOptions::HONEST).unwrap_err();
+        assert!(matches!(e, ProveError::ZkTooShort(_)), "{e}");
+        assert!(e.to_string().contains("zk off"), "{e}");
+    }
+    // The join case's plain sizes (8 and 16 rows) are too short as well.
+    let (traces, _) = join_traces(8, 16);
+    let c = Case {
+        traces,
+        ..join_case(ZK)
+    };
+    assert!(matches!(
+        prove_case(&c, &ProverOptions::HONEST),
+        Err(ProveError::ZkTooShort(_))
+    ));
+    // The default parameters need 2^8 rows for one table.
+    let cfg = StarkConfig::default_100_bits();
+    assert!(cfg.zk_shortfall(&[7]).is_some());
+    assert!(cfg.zk_shortfall(&[8]).is_none());
+    assert!(cfg.with_zk(false).zk_shortfall(&[1]).is_none());
+}
+
+#[test]
+fn a_zero_knowledge_proof_does_not_verify_as_a_plain_one() {
+    let p = assert_proves_and_verifies(&join_case(ZK));
+    let c = Case {
+        cfg: PLAIN,
+        ..join_case(ZK)
+    };
+    assert!(verify_case(&c, &p).is_err());
+    let p = assert_proves_and_verifies(&fib_case(PLAIN, 64));
+    assert!(verify_case(&fib_case(ZK, 64), &p).is_err());
 }
 
 // ---- False statements: refused by the prover, rejected by the verifier ----------------------
@@ -299,13 +513,16 @@ fn assert_false_statement(c: &Case<'_>) {
 
 #[test]
 fn one_broken_cell_in_first_middle_or_last_row_is_rejected() {
-    for n in [8, 64] {
-        for row in [0, n / 2, n - 1] {
-            for col in 0..2 {
-                let mut c = fib_case(n);
-                let v = c.traces[0].get(row, col);
-                c.traces[0].row_mut(row)[col] = v + F::ONE;
-                assert_false_statement(&c);
+    for cfg in MODES {
+        let small = fib_small(cfg);
+        for n in [small, 2 * small] {
+            for row in [0, n / 2, n - 1] {
+                for col in 0..2 {
+                    let mut c = fib_case(cfg, n);
+                    let v = c.traces[0].get(row, col);
+                    c.traces[0].row_mut(row)[col] = v + F::ONE;
+                    assert_false_statement(&c);
+                }
             }
         }
     }
@@ -313,71 +530,79 @@ fn one_broken_cell_in_first_middle_or_last_row_is_rejected() {
 
 #[test]
 fn wrong_public_values_are_rejected() {
-    let c = fib_case(64);
-    let proof = assert_proves_and_verifies(&c);
-    for i in 0..3 {
-        let mut bad = fib_case(64);
-        bad.public[i] += F::ONE;
-        assert!(verify_case(&bad, &proof).is_err(), "public value {i}");
+    for cfg in MODES {
+        let c = fib_case(cfg, 64);
+        let proof = assert_proves_and_verifies(&c);
+        for i in 0..3 {
+            let mut bad = fib_case(cfg, 64);
+            bad.public[i] += F::ONE;
+            assert!(verify_case(&bad, &proof).is_err(), "public value {i}");
+        }
+        // A journal the tables did not produce.
+        let c = join_case(cfg);
+        let proof = assert_proves_and_verifies(&c);
+        let mut bad = join_case(cfg);
+        bad.public[2] = f(36);
+        bad.public_interactions = journal_interactions(&bad.public);
+        assert!(verify_case(&bad, &proof).is_err());
+        // Fewer journal entries than were sent.
+        let mut bad = join_case(cfg);
+        bad.public.pop();
+        bad.public_interactions = journal_interactions(&bad.public);
+        assert!(verify_case(&bad, &proof).is_err());
     }
-    // A journal the tables did not produce.
-    let c = join_case();
-    let proof = assert_proves_and_verifies(&c);
-    let mut bad = join_case();
-    bad.public[2] = f(36);
-    bad.public_interactions = journal_interactions(&bad.public);
-    assert!(verify_case(&bad, &proof).is_err());
-    // Fewer journal entries than were sent.
-    let mut bad = join_case();
-    bad.public.pop();
-    bad.public_interactions = journal_interactions(&bad.public);
-    assert!(verify_case(&bad, &proof).is_err());
 }
 
 #[test]
 fn out_of_range_counter_is_rejected() {
-    // 200..327 leaves the byte table: the bus cannot balance.
-    let c = range_case(200, 128);
-    assert!(matches!(
-        prove_case(&c, &ProverOptions::HONEST),
-        Err(ProveError::Unbalanced(_))
-    ));
-    let proof = prove_case(&c, &ProverOptions::CHEATING).unwrap();
-    assert_eq!(verify_case(&c, &proof), Err(StarkError::Unbalanced));
+    for cfg in MODES {
+        // 200..327 leaves the byte table: the bus cannot balance.
+        let c = range_case(cfg, 200, 128);
+        assert!(matches!(
+            prove_case(&c, &ProverOptions::HONEST),
+            Err(ProveError::Unbalanced(_))
+        ));
+        let proof = prove_case(&c, &ProverOptions::CHEATING).unwrap();
+        assert_eq!(verify_case(&c, &proof), Err(StarkError::Unbalanced));
+    }
 }
 
 #[test]
 fn unbalanced_bus_between_tables_is_rejected() {
-    // The consumer uses (4, 17), which is not a square pair.
-    let mut c = join_case();
-    c.traces[1]
-        .row_mut(0)
-        .copy_from_slice(&[f(4), f(17), F::ONE]);
-    c.public[0] = f(17);
-    c.public_interactions = journal_interactions(&c.public);
-    assert_false_statement(&c);
-    // Multiplicities off by one.
-    let mut c = join_case();
-    let m = c.traces[0].get(5, 2);
-    c.traces[0].row_mut(5)[2] = m + F::ONE;
-    assert_false_statement(&c);
-    // A non-boolean flag.
-    let mut c = join_case();
-    c.traces[1].row_mut(9)[2] = f(2);
-    assert_false_statement(&c);
+    for cfg in MODES {
+        // The consumer uses (4, 17), which is not a square pair.
+        let mut c = join_case(cfg);
+        c.traces[1]
+            .row_mut(0)
+            .copy_from_slice(&[f(4), f(17), F::ONE]);
+        c.public[0] = f(17);
+        c.public_interactions = journal_interactions(&c.public);
+        assert_false_statement(&c);
+        // Multiplicities off by one.
+        let mut c = join_case(cfg);
+        let m = c.traces[0].get(5, 2);
+        c.traces[0].row_mut(5)[2] = m + F::ONE;
+        assert_false_statement(&c);
+        // A non-boolean flag.
+        let mut c = join_case(cfg);
+        c.traces[1].row_mut(9)[2] = f(2);
+        assert_false_statement(&c);
+    }
 }
 
 #[test]
 fn a_proof_for_other_tables_is_rejected() {
-    let c = range_case(0, 256);
-    let proof = assert_proves_and_verifies(&c);
-    let other = Case {
-        tables: vec![&Counter, &Counter],
-        ..range_case(0, 256)
-    };
-    assert!(verify_case(&other, &proof).is_err());
-    let fib = fib_case(256);
-    assert!(verify_case(&fib, &proof).is_err());
+    for cfg in MODES {
+        let c = range_case(cfg, 0, 256);
+        let proof = assert_proves_and_verifies(&c);
+        let other = Case {
+            tables: vec![&Counter, &Counter],
+            ..range_case(cfg, 0, 256)
+        };
+        assert!(verify_case(&other, &proof).is_err());
+        let fib = fib_case(cfg, 256);
+        assert!(verify_case(&fib, &proof).is_err());
+    }
 }
 
 // ---- Tampered proofs --------------------------------------------------------------------------
@@ -389,9 +614,17 @@ fn bump(e: &mut E) {
     *e += E::ONE;
 }
 
-#[test]
-fn every_tampered_region_is_rejected() {
-    let c = join_case();
+/// Query `i`'s opening of the main (0), aux (1) or quotient (2) commitment.
+fn opening_mut(p: &mut StarkProof, i: usize, which: usize) -> &mut Opening {
+    match which {
+        0 => &mut p.queries[i].main,
+        1 => p.queries[i].aux.as_mut().unwrap(),
+        _ => &mut p.queries[i].quotient,
+    }
+}
+
+fn tampered_regions_are_rejected(cfg: StarkConfig) {
+    let c = join_case(cfg);
     let good = assert_proves_and_verifies(&c);
     let mut cases: Vec<Tamper> = vec![
         ("version".into(), Box::new(|p| p.version += 1)),
@@ -459,25 +692,65 @@ fn every_tampered_region_is_rejected() {
     for (name, q) in [("main", 0), ("aux", 1), ("quotient", 2)] {
         cases.push((
             format!("{name} query row"),
-            Box::new(move |p| {
-                let o = match q {
-                    0 => &mut p.queries[1].main,
-                    1 => p.queries[1].aux.as_mut().unwrap(),
-                    _ => &mut p.queries[1].quotient,
-                };
-                o.rows[1][0] += F::ONE;
-            }),
+            Box::new(move |p| opening_mut(p, 1, q).rows[1][0] += F::ONE),
         ));
         cases.push((
             format!("{name} query sibling"),
-            Box::new(move |p| {
-                let o = match q {
-                    0 => &mut p.queries[2].main,
-                    1 => p.queries[2].aux.as_mut().unwrap(),
-                    _ => &mut p.queries[2].quotient,
-                };
-                o.siblings[0][0] ^= 1;
-            }),
+            Box::new(move |p| opening_mut(p, 2, q).siblings[0][0] ^= 1),
+        ));
+    }
+    if cfg.zk {
+        // Zero-knowledge parts: salts (trace, aux, quotient trees and FRI layers), mask
+        // rows and mask openings.
+        for (name, q) in [("main", 0), ("aux", 1), ("quotient", 2)] {
+            for h in 0..good.queries[0].main.salts.len() {
+                cases.push((
+                    format!("{name} salt {h}"),
+                    Box::new(move |p| opening_mut(p, 4, q).salts[h][h % SALT_WIDTH] += F::ONE),
+                ));
+            }
+            cases.push((
+                format!("{name} salt dropped"),
+                Box::new(move |p| drop(opening_mut(p, 0, q).salts.pop())),
+            ));
+        }
+        for l in 0..good.fri.commits.len() {
+            cases.push((
+                format!("fri layer {l} salt"),
+                Box::new(move |p| p.fri.queries[5][l].salt[l % SALT_WIDTH] += F::ONE),
+            ));
+        }
+        cases.push((
+            "fri salt dropped".into(),
+            Box::new(|p| p.fri.queries[0][0].salt.clear()),
+        ));
+        let masks = good.mask_opened.len() / 4;
+        for m in 0..masks {
+            cases.push((
+                format!("mask {m} opening"),
+                Box::new(move |p| bump(&mut p.mask_opened[4 * m + m % 4])),
+            ));
+            cases.push((
+                format!("mask {m} query row"),
+                Box::new(move |p| {
+                    let rows = &mut p.queries[6].quotient.rows;
+                    let r = rows.len() - masks + m;
+                    rows[r][m % 4] += F::ONE;
+                }),
+            ));
+        }
+        cases.push((
+            "mask openings dropped".into(),
+            Box::new(|p| p.mask_opened.clear()),
+        ));
+    } else {
+        cases.push((
+            "mask opening added".into(),
+            Box::new(|p| p.mask_opened.extend([E::ONE; 4])),
+        ));
+        cases.push((
+            "salt added".into(),
+            Box::new(|p| p.queries[0].main.salts.push(vec![F::ONE; SALT_WIDTH])),
         ));
     }
     // Structure: dropped and extra pieces.
@@ -513,23 +786,36 @@ fn every_tampered_region_is_rejected() {
         let mut p = good.clone();
         tamper(&mut p);
         assert_ne!(p, good, "{name}: tampering changed nothing");
-        assert!(verify_case(&c, &p).is_err(), "tampered {name} verified");
+        assert!(
+            verify_case(&c, &p).is_err(),
+            "tampered {name} verified (zk {})",
+            cfg.zk
+        );
+    }
+}
+
+#[test]
+fn every_tampered_region_is_rejected() {
+    for cfg in MODES {
+        tampered_regions_are_rejected(cfg);
     }
 }
 
 #[test]
 fn preprocessed_openings_are_checked() {
-    let c = range_case(0, 256);
-    let good = assert_proves_and_verifies(&c);
-    let mut p = good.clone();
-    bump(&mut p.opened[1].prep_local[0]);
-    assert!(verify_case(&c, &p).is_err());
-    let mut p = good.clone();
-    p.queries[0].prep.as_mut().unwrap().rows[0][0] += F::ONE;
-    assert!(verify_case(&c, &p).is_err());
-    let mut p = good;
-    p.queries[0].prep = None;
-    assert!(verify_case(&c, &p).is_err());
+    for cfg in MODES {
+        let c = range_case(cfg, 0, 256);
+        let good = assert_proves_and_verifies(&c);
+        let mut p = good.clone();
+        bump(&mut p.opened[1].prep_local[0]);
+        assert!(verify_case(&c, &p).is_err());
+        let mut p = good.clone();
+        p.queries[0].prep.as_mut().unwrap().rows[0][0] += F::ONE;
+        assert!(verify_case(&c, &p).is_err());
+        let mut p = good;
+        p.queries[0].prep = None;
+        assert!(verify_case(&c, &p).is_err());
+    }
 }
 
 #[test]
@@ -555,47 +841,61 @@ fn declared_degree_too_low_is_a_prover_error() {
     let w3 = F::GENERATOR.pow(((F::ORDER_U32 - 1) / 3) as u64);
     assert_ne!(w3, F::ONE);
     let roots = [F::ONE, w3, w3 * w3];
-    let trace = RowMajorMatrix::new((0..16).map(|i| roots[(i * i + i / 3) % 3]).collect(), 1);
-    let tables: Vec<&dyn Table> = vec![&Cube];
-    let (pk, vk) = setup(&config(), &tables);
-    let r = prove(&config(), &pk, &vk, &tables, vec![trace], &[], &[]);
-    assert!(
-        matches!(r, Err(ProveError::DegreeTooHigh(_))),
-        "{:?}",
-        r.err()
-    );
+    for (cfg, n) in [(PLAIN, 16), (ZK, 64)] {
+        let trace = RowMajorMatrix::new((0..n).map(|i| roots[(i * i + i / 3) % 3]).collect(), 1);
+        let tables: Vec<&dyn Table> = vec![&Cube];
+        let (pk, vk) = setup(&cfg, &tables);
+        let r = prove(&cfg, &pk, &vk, &tables, vec![trace], &[], &[], 0);
+        assert!(
+            matches!(r, Err(ProveError::DegreeTooHigh(_))),
+            "{:?}",
+            r.err()
+        );
+    }
 }
 
 #[test]
 fn shape_errors_are_clear() {
-    let tables: Vec<&dyn Table> = vec![&Fib];
-    let (pk, vk) = setup(&config(), &tables);
-    let bad_height = RowMajorMatrix::new(vec![F::ONE; 6], 2);
-    let e = prove(
-        &config(),
-        &pk,
-        &vk,
-        &tables,
-        vec![bad_height],
-        &[F::ONE; 3],
-        &[],
-    )
-    .unwrap_err();
-    assert!(e.to_string().contains("power of two"), "{e}");
-    let bad_width = RowMajorMatrix::new(vec![F::ONE; 12], 3);
-    let e = prove(
-        &config(),
-        &pk,
-        &vk,
-        &tables,
-        vec![bad_width],
-        &[F::ONE; 3],
-        &[],
-    )
-    .unwrap_err();
-    assert!(e.to_string().contains("width"), "{e}");
-    let e = prove(&config(), &pk, &vk, &tables, vec![], &[], &[]).unwrap_err();
-    assert!(matches!(e, ProveError::TableCount { .. }));
+    for cfg in MODES {
+        let tables: Vec<&dyn Table> = vec![&Fib];
+        let (pk, vk) = setup(&cfg, &tables);
+        let bad_height = RowMajorMatrix::new(vec![F::ONE; 6], 2);
+        let run = |traces| prove(&cfg, &pk, &vk, &tables, traces, &[F::ONE; 3], &[], 0);
+        let e = run(vec![bad_height]).unwrap_err();
+        assert!(e.to_string().contains("power of two"), "{e}");
+        let bad_width = RowMajorMatrix::new(vec![F::ONE; 12], 3);
+        let e = run(vec![bad_width]).unwrap_err();
+        assert!(e.to_string().contains("width"), "{e}");
+        let e = run(vec![]).unwrap_err();
+        assert!(matches!(e, ProveError::TableCount { .. }));
+    }
+    // A degree the blowup cannot hold: with zero-knowledge d chunks (not d − 1) must fit.
+    struct Quintic;
+    impl Air for Quintic {
+        fn name(&self) -> String {
+            "quintic".into()
+        }
+        fn width(&self) -> usize {
+            1
+        }
+        fn max_degree(&self) -> usize {
+            5
+        }
+        fn eval<B: AirBuilder>(&self, b: &mut B) {
+            let x: B::Expr = b.local()[0].into();
+            b.assert_zero(x.clone() * x.clone() * x.clone() * x.clone() * x);
+        }
+    }
+    let tables: Vec<&dyn Table> = vec![&Quintic];
+    let trace = || vec![RowMajorMatrix::new(vec![F::ZERO; 64], 1)];
+    let (pk, vk) = setup(&PLAIN, &tables);
+    prove(&PLAIN, &pk, &vk, &tables, trace(), &[], &[], 0).unwrap();
+    let (pk, vk) = setup(&ZK, &tables);
+    let e = prove(&ZK, &pk, &vk, &tables, trace(), &[], &[], 0).unwrap_err();
+    assert!(
+        matches!(e, ProveError::BlowupTooSmall { needed: 5, .. }),
+        "{e}"
+    );
 }
 
 // ---- Encoding -------------------------------------------------------------------------------
@@ -607,53 +907,64 @@ mod encoding {
 
     #[test]
     fn round_trip_and_breakdown() {
-        for c in [join_case(), range_case(3, 128), fib_case(32)] {
-            let proof = assert_proves_and_verifies(&c);
-            let (bytes, sizes) = encode_with_breakdown(&proof);
-            assert_eq!(sizes.total(), bytes.len());
-            assert!(sizes.trace_queries > 0 && sizes.fri_queries > 0 && sizes.ood_openings > 0);
-            assert_eq!(decode(&bytes).unwrap(), proof);
+        for cfg in MODES {
+            for c in [join_case(cfg), range_case(cfg, 3, 128), fib_case(cfg, 64)] {
+                let proof = assert_proves_and_verifies(&c);
+                let (bytes, sizes) = encode_with_breakdown(&proof);
+                assert_eq!(sizes.total(), bytes.len());
+                assert!(sizes.trace_queries > 0 && sizes.fri_queries > 0 && sizes.ood_openings > 0);
+                assert_eq!(sizes.salts > 0, cfg.zk);
+                assert_eq!(decode(&bytes).unwrap(), proof);
+            }
         }
     }
 
     #[test]
     fn truncated_or_extended_proofs_are_rejected() {
-        let bytes = encode(&assert_proves_and_verifies(&join_case()));
-        // Every prefix fails to decode (step through all of them near the ends).
-        for len in (0..bytes.len()).filter(|l| *l < 200 || *l > bytes.len() - 200 || l % 97 == 0) {
-            let e = decode(&bytes[..len]).expect_err("truncated proof decoded");
-            assert!(e.offset <= len, "{e}");
+        for cfg in MODES {
+            let bytes = encode(&assert_proves_and_verifies(&join_case(cfg)));
+            // Every prefix fails to decode (step through all of them near the ends).
+            for len in
+                (0..bytes.len()).filter(|l| *l < 200 || *l > bytes.len() - 200 || l % 97 == 0)
+            {
+                let e = decode(&bytes[..len]).expect_err("truncated proof decoded");
+                assert!(e.offset <= len, "{e}");
+            }
+            let mut longer = bytes.clone();
+            longer.push(0);
+            let e = decode(&longer).unwrap_err();
+            assert!(e.what.contains("trailing"), "{e}");
+            let mut bad_magic = bytes.clone();
+            bad_magic[0] ^= 1;
+            assert!(decode(&bad_magic).unwrap_err().what.contains("magic"));
         }
-        let mut longer = bytes.clone();
-        longer.push(0);
-        let e = decode(&longer).unwrap_err();
-        assert!(e.what.contains("trailing"), "{e}");
-        let mut bad_magic = bytes.clone();
-        bad_magic[0] ^= 1;
-        assert!(decode(&bad_magic).unwrap_err().what.contains("magic"));
     }
 
     #[test]
     fn huge_counts_do_not_allocate() {
-        let mut bytes = encode(&assert_proves_and_verifies(&fib_case(8)));
-        // The table count sits right after magic and version.
-        bytes[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
-        let e = decode(&bytes).unwrap_err();
-        assert!(e.what.contains("exceeds"), "{e}");
+        for cfg in MODES {
+            let mut bytes = encode(&assert_proves_and_verifies(&fib_case(cfg, 64)));
+            // The table count sits right after magic and version.
+            bytes[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+            let e = decode(&bytes).unwrap_err();
+            assert!(e.what.contains("exceeds"), "{e}");
+        }
     }
 
     #[test]
     fn non_canonical_field_elements_are_rejected() {
-        let proof = assert_proves_and_verifies(&join_case());
-        let bytes = encode(&proof);
-        // The first claimed sum's first coordinate: after magic(8) version(4) count(4)
-        // heights(2) main(32) aux flag(1) aux(32) count(4).
-        let off = 8 + 4 + 4 + 2 + 32 + 1 + 32 + 4;
-        let mut b = bytes.clone();
-        b[off..off + 4].copy_from_slice(&0x7800_0001u32.to_le_bytes()); // = p
-        let e = decode(&b).unwrap_err();
-        assert_eq!(e.offset, off);
-        assert!(e.what.contains("canonical"), "{e}");
+        for cfg in MODES {
+            let proof = assert_proves_and_verifies(&join_case(cfg));
+            let bytes = encode(&proof);
+            // The first claimed sum's first coordinate: after magic(8) version(4) count(4)
+            // heights(2) main(32) aux flag(1) aux(32) count(4).
+            let off = 8 + 4 + 4 + 2 + 32 + 1 + 32 + 4;
+            let mut b = bytes.clone();
+            b[off..off + 4].copy_from_slice(&0x7800_0001u32.to_le_bytes()); // = p
+            let e = decode(&b).unwrap_err();
+            assert_eq!(e.offset, off);
+            assert!(e.what.contains("canonical"), "{e}");
+        }
     }
 
     fn decode_and_verify(c: &Case<'_>, bytes: &[u8]) -> bool {
@@ -663,21 +974,33 @@ mod encoding {
         }
     }
 
+    /// Flip bytes of an honest encoding: the result never panics and never verifies.
+    fn mutate(cfg: StarkConfig, edits: &[(usize, u8)]) -> Result<(), TestCaseError> {
+        let c = join_case(cfg);
+        let good = encode(&prove_case(&c, &ProverOptions::HONEST).unwrap());
+        let mut b = good.clone();
+        for (off, x) in edits {
+            let i = off % b.len();
+            b[i] ^= x;
+        }
+        prop_assume!(b != good);
+        prop_assert!(!decode_and_verify(&c, &b));
+        Ok(())
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+        #![proptest_config(ProptestConfig::with_cases(200))]
 
         /// Mutated proofs never panic the decoder or the verifier, and never verify.
         #[test]
         fn mutated_proofs_never_verify(edits in prop::collection::vec((any::<usize>(), 1u8..=255), 1..4)) {
-            let c = join_case();
-            let good = encode(&prove_case(&c, &ProverOptions::HONEST).unwrap());
-            let mut b = good.clone();
-            for (off, x) in &edits {
-                let i = off % b.len();
-                b[i] ^= x;
-            }
-            prop_assume!(b != good);
-            prop_assert!(!decode_and_verify(&c, &b));
+            mutate(PLAIN, &edits)?;
+        }
+
+        /// The same for zero-knowledge proofs (salts and masks included).
+        #[test]
+        fn mutated_zk_proofs_never_verify(edits in prop::collection::vec((any::<usize>(), 1u8..=255), 1..4)) {
+            mutate(ZK, &edits)?;
         }
     }
 }

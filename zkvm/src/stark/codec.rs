@@ -31,14 +31,17 @@ pub struct DecodeError {
 pub struct SizeBreakdown {
     /// Header, version, heights, commitments and claimed sums.
     pub header_and_commitments: usize,
-    /// Out-of-domain openings.
+    /// Out-of-domain openings (tables' columns and, with zero-knowledge, the masks).
     pub ood_openings: usize,
     /// FRI layer commitments, final polynomial and nonce.
     pub fri_commit_phase: usize,
-    /// FRI query openings (values and Merkle paths).
+    /// FRI query openings (values and Merkle paths, without salts).
     pub fri_queries: usize,
-    /// Trace, aux and quotient openings at the queries (rows and Merkle paths).
+    /// Trace, aux, quotient and mask openings at the queries (rows and Merkle paths, without
+    /// salts).
     pub trace_queries: usize,
+    /// Leaf salt values in the query openings (zero-knowledge only).
+    pub salts: usize,
 }
 
 impl SizeBreakdown {
@@ -49,10 +52,12 @@ impl SizeBreakdown {
             + self.fri_commit_phase
             + self.fri_queries
             + self.trace_queries
+            + self.salts
     }
 }
 
-struct Writer(Vec<u8>);
+/// The bytes written, and how many of them are salt values.
+struct Writer(Vec<u8>, usize);
 
 impl Writer {
     fn u32(&mut self, v: u32) {
@@ -88,6 +93,7 @@ impl Writer {
         o.rows.iter().for_each(|r| self.bases(r));
         self.len(o.salts.len());
         o.salts.iter().for_each(|r| self.bases(r));
+        self.1 += 4 * o.salts.iter().map(|r| r.len()).sum::<usize>();
         self.len(o.siblings.len());
         o.siblings.iter().for_each(|d| self.digest(d));
     }
@@ -109,12 +115,15 @@ pub fn encode(proof: &StarkProof) -> Vec<u8> {
 
 /// Encode a proof and report where the bytes went.
 pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
-    let mut w = Writer(Vec::new());
+    let mut w = Writer(Vec::new(), 0);
     let mut sizes = SizeBreakdown::default();
     let mut mark = 0;
+    // Bytes since the last call, less the salt bytes written meanwhile (counted apart).
+    let mut salts_seen = 0;
     let mut take = |w: &Writer| {
-        let n = w.0.len() - mark;
+        let n = w.0.len() - mark - (w.1 - salts_seen);
         mark = w.0.len();
+        salts_seen = w.1;
         n
     };
     w.0.extend_from_slice(MAGIC);
@@ -147,6 +156,7 @@ pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
             w.exts(v);
         }
     }
+    w.exts(&proof.mask_opened);
     sizes.ood_openings = take(&w);
 
     w.len(proof.fri.commits.len());
@@ -161,6 +171,7 @@ pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
         for l in q {
             w.exts(&l.values);
             w.bases(&l.salt);
+            w.1 += 4 * l.salt.len();
             w.len(l.siblings.len());
             l.siblings.iter().for_each(|d| w.digest(d));
         }
@@ -175,6 +186,7 @@ pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
         w.opening(&q.quotient);
     }
     sizes.trace_queries = take(&w);
+    sizes.salts = w.1;
     (w.0, sizes)
 }
 
@@ -311,6 +323,7 @@ pub fn decode(bytes: &[u8]) -> Result<StarkProof, DecodeError> {
             })
         })
         .collect::<Result<_, DecodeError>>()?;
+    let mask_opened = r.exts("ood masks")?;
     let nc = r.count(32, "fri commitments")?;
     let commits = (0..nc)
         .map(|_| r.digest("fri commitment"))
@@ -363,6 +376,7 @@ pub fn decode(bytes: &[u8]) -> Result<StarkProof, DecodeError> {
         claimed_sums,
         quotient_commit,
         opened,
+        mask_opened,
         fri: FriProof {
             commits,
             final_poly,

@@ -7,13 +7,22 @@
 //! everything at an out-of-domain point ζ (and ζ·ω for adjacent rows), and proves the DEEP
 //! quotients of all tables with one FRI proof, grouped by height. The verifier checks the
 //! constraints at ζ, that every bus balances (table sums plus what the verifier computes from
-//! public values), and FRI. Spec: `docs/stark.md`.
+//! public values), and FRI.
+//!
+//! With [`StarkConfig::zk`] (the default) the proof is zero-knowledge: every trace is
+//! committed as a polynomial of twice its height that agrees with it on the trace domain
+//! and is random elsewhere, the quotient chunks are blinded, every commitment is salted, and
+//! every FRI input is masked by a random polynomial. The randomness comes from a seed, so a
+//! proof can be reproduced exactly. Spec: `docs/stark.md`.
 
 pub mod codec;
 mod domain;
 mod folder;
+mod layout;
 mod proof;
 mod prover;
+#[cfg(test)]
+mod tests;
 mod verifier;
 
 pub use domain::{barycentric_eval, selectors_at, Selectors};
@@ -42,11 +51,15 @@ pub type E = BabyBearExt4;
 pub struct StarkConfig {
     /// FRI parameters; `fri.log_blowup` is also the trace LDE blowup.
     pub fri: FriConfig,
+    /// Zero-knowledge: hide the witness (`docs/stark.md`, "Zero-knowledge"). Costs about
+    /// twice the trace LDE and a larger quotient; needs tables of at least
+    /// [`StarkConfig::min_zk_log_height`] rows.
+    pub zk: bool,
 }
 
 impl StarkConfig {
-    /// The default: blowup 4, folding by 16, 42 queries and 16 bits of grinding — 100
-    /// conjectured bits (`docs/stark.md`, "Security").
+    /// The default: zero-knowledge, blowup 4, folding by 16, 42 queries and 16 bits of
+    /// grinding — 100 conjectured bits (`docs/stark.md`, "Security").
     pub const fn default_100_bits() -> Self {
         StarkConfig {
             fri: FriConfig {
@@ -56,10 +69,12 @@ impl StarkConfig {
                 num_queries: 42,
                 pow_bits: 16,
             },
+            zk: true,
         }
     }
 
-    /// Cheap parameters for tests that exercise the protocol, not its security.
+    /// Cheap parameters for tests that exercise the protocol, not its security; not
+    /// zero-knowledge.
     pub const fn insecure_for_tests() -> Self {
         StarkConfig {
             fri: FriConfig {
@@ -69,13 +84,89 @@ impl StarkConfig {
                 num_queries: 12,
                 pow_bits: 2,
             },
+            zk: false,
         }
+    }
+
+    /// [`StarkConfig::insecure_for_tests`] with zero-knowledge (tables of at least
+    /// 2^[`min_zk_log_height`](StarkConfig::min_zk_log_height) = 64 rows).
+    pub const fn zk_for_tests() -> Self {
+        Self::insecure_for_tests().with_zk(true)
+    }
+
+    /// These parameters with zero-knowledge on or off.
+    pub const fn with_zk(self, zk: bool) -> Self {
+        StarkConfig { zk, ..self }
     }
 
     /// Conjectured security in bits.
     pub fn security_bits(&self) -> f64 {
         self.fri.conjectured_security_bits()
     }
+
+    /// Why tables of heights `2^log_heights` are too short for a zero-knowledge proof with
+    /// these parameters (`None` if they are fine, or if `zk` is off). See `docs/stark.md`,
+    /// "Zero-knowledge":
+    /// * a trace polynomial has n random coefficients, and is seen at ζ, ζω and, through the
+    ///   rows and quotient values the queries open, at up to two points per query: every
+    ///   table needs n ≥ 2·(queries + 1);
+    /// * the tallest FRI input's mask has (its height / blowup) random coefficients, which
+    ///   must cover every value FRI reveals: queries × Σ (layer arities) + the final
+    ///   polynomial + its opening at ζ.
+    pub fn zk_shortfall(&self, log_heights: &[usize]) -> Option<String> {
+        let q = self.fri.num_queries;
+        match self.zk_gap(log_heights)? {
+            ZkGap::Rows { table, need } => Some(format!(
+                "table {table} has 2^{} rows, fewer than the {need} rows a hiding trace needs \
+                 with {q} queries",
+                log_heights[table]
+            )),
+            ZkGap::Mask { free, revealed } => Some(format!(
+                "the tallest table (2^{} rows) is too short: its FRI mask has {free} random \
+                 coefficients, FRI reveals up to {revealed} values (one table alone needs \
+                 2^{} rows)",
+                log_heights.iter().max().unwrap(),
+                self.min_zk_log_height()
+            )),
+        }
+    }
+
+    /// The rule [`StarkConfig::zk_shortfall`] explains, as numbers.
+    fn zk_gap(&self, log_heights: &[usize]) -> Option<ZkGap> {
+        if !self.zk || log_heights.is_empty() {
+            return None;
+        }
+        let q = self.fri.num_queries;
+        let need = 2 * (q + 1);
+        if let Some(table) = log_heights
+            .iter()
+            .position(|&h| h < usize::BITS as usize && (1usize << h) < need)
+        {
+            return Some(ZkGap::Rows { table, need });
+        }
+        let heights = layout::Layout::new(log_heights, self.fri.log_blowup, true).fri_heights();
+        // A shape FRI refuses is reported by the prover's own checks.
+        let schedule = self.fri.schedule(&heights).ok()?;
+        let revealed = q * schedule.iter().map(|a| 1usize << a).sum::<usize>()
+            + self.fri.final_poly_len(&heights)
+            + 1;
+        let free = 1usize << (heights[0] - self.fri.log_blowup);
+        (free < revealed).then_some(ZkGap::Mask { free, revealed })
+    }
+
+    /// The smallest log₂ height of a single-table proof that hides with these parameters.
+    pub fn min_zk_log_height(&self) -> usize {
+        let zk = self.with_zk(true);
+        (1..27).find(|&k| zk.zk_gap(&[k]).is_none()).unwrap_or(27)
+    }
+}
+
+/// Why tables are too short to hide (see [`StarkConfig::zk_shortfall`]).
+enum ZkGap {
+    /// A table has fewer rows than its random coefficients must cover.
+    Rows { table: usize, need: usize },
+    /// The tallest FRI input's mask has fewer coefficients than FRI reveals values.
+    Mask { free: usize, revealed: usize },
 }
 
 /// A value the verifier puts on a bus itself, computed from public values (for instance the

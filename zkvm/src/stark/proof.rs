@@ -30,7 +30,9 @@ pub struct TableOpenings {
 /// Alias kept for readers of the spec: all tables' openings.
 pub type OpenedValues = Vec<TableOpenings>;
 
-/// The openings of every commitment at one FRI query.
+/// The openings of every commitment at one FRI query. With zero-knowledge every opening but
+/// the preprocessed one carries its salt rows, and the quotient opening also holds the mask
+/// polynomials' rows (after the quotient chunks).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueryOpening {
     /// Preprocessed tree (if the verifying key has one).
@@ -60,6 +62,9 @@ pub struct StarkProof {
     pub quotient_commit: Digest,
     /// Out-of-domain openings, per table.
     pub opened: OpenedValues,
+    /// Zero-knowledge only: each FRI input's mask polynomial at ζ, four coordinate values
+    /// per input height, tallest first (empty without zero-knowledge).
+    pub mask_opened: Vec<E>,
     /// The FRI proof of the DEEP quotients.
     pub fri: FriProof,
     /// Commitment openings at each FRI query.

@@ -3,6 +3,9 @@
 use rayon::prelude::*;
 
 use super::domain::barycentric_eval;
+use super::layout::{
+    deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_chunks, DeepSums, Layout,
+};
 use super::proof::{QueryOpening, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
 use super::{signed, LogUpRow, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
@@ -11,7 +14,7 @@ use crate::air::{ConstraintFailure, F};
 use crate::field::{batch_inverse, ExtensionField, Field, TwoAdicField};
 use crate::fri;
 use crate::matrix::RowMajorMatrix;
-use crate::mmcs::{self, MmcsData};
+use crate::mmcs::{self, MmcsData, ProverRng};
 use crate::ntt::{Dft, Radix2Dft};
 use crate::transcript::{is_in_base_field, Transcript};
 use crate::util::{log2_strict, reverse_bits_len, reverse_matrix_rows};
@@ -66,6 +69,9 @@ pub enum ProveError {
         /// Blowup needed.
         needed: usize,
     },
+    /// Zero-knowledge is on but the tables are too short to hide with these parameters.
+    #[error("zero-knowledge: {0}; pad the traces, or turn zk off")]
+    ZkTooShort(String),
     /// FRI refused its input.
     #[error(transparent)]
     Fri(#[from] fri::FriError),
@@ -84,6 +90,73 @@ pub(super) fn lde_bitrev(
     lde
 }
 
+/// The evaluations on g·H' (|H'| = 2^log_lde, bit-reversed rows) of the polynomials whose
+/// coefficients (lowest first) are the columns of `coeffs`.
+fn coeffs_to_lde_bitrev(
+    dft: &Radix2Dft,
+    coeffs: RowMajorMatrix<F>,
+    log_lde: usize,
+) -> RowMajorMatrix<F> {
+    let w = coeffs.width;
+    let mut values = coeffs.values;
+    let mut s = F::ONE;
+    for row in values.chunks_exact_mut(w) {
+        row.iter_mut().for_each(|x| *x *= s);
+        s *= F::GENERATOR;
+    }
+    values.resize(w << log_lde, F::ZERO);
+    let mut lde = dft.dft_batch(RowMajorMatrix::new(values, w));
+    reverse_matrix_rows(&mut lde.values, w);
+    lde
+}
+
+/// Each column of `coeffs` (a polynomial, coefficients lowest first) evaluated at `z`.
+pub(super) fn eval_coeff_columns(coeffs: &RowMajorMatrix<F>, z: E) -> Vec<E> {
+    const ROWS: usize = 4096;
+    let w = coeffs.width;
+    coeffs
+        .values
+        .par_chunks(ROWS * w)
+        .enumerate()
+        .map(|(b, block)| {
+            // Horner within the block, then shift by z^(first row).
+            let mut acc = vec![E::ZERO; w];
+            for row in block.chunks_exact(w).rev() {
+                for (a, c) in acc.iter_mut().zip(row) {
+                    *a = *a * z + *c;
+                }
+            }
+            let shift = z.pow((b * ROWS) as u64);
+            acc.into_iter().map(|a| a * shift).collect::<Vec<E>>()
+        })
+        .reduce(
+            || vec![E::ZERO; w],
+            |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect(),
+        )
+}
+
+/// Inverses of many elements (zeros stay zero), batched per block and in parallel.
+fn par_batch_inverse<T: Field + Send + Sync>(xs: &[T]) -> Vec<T> {
+    xs.par_chunks(4096).flat_map_iter(batch_inverse).collect()
+}
+
+/// The committed version of an n-row trace under zero-knowledge: 2n rows, the trace on the
+/// even rows (so on H_n = ⟨ω_2n²⟩ the polynomial is the trace) and uniformly random values on
+/// the odd rows (so it is random everywhere else).
+pub(super) fn randomize(trace: &RowMajorMatrix<F>, rng: &mut ProverRng) -> RowMajorMatrix<F> {
+    let w = trace.width;
+    let noise = rng.matrix(trace.height(), w);
+    let mut values = vec![F::ZERO; 2 * trace.values.len()];
+    values
+        .par_chunks_mut(2 * w)
+        .zip(trace.values.par_chunks(w).zip(noise.values.par_chunks(w)))
+        .for_each(|(out, (t, r))| {
+            out[..w].copy_from_slice(t);
+            out[w..].copy_from_slice(r);
+        });
+    RowMajorMatrix::new(values, w)
+}
+
 /// Commit the preprocessed columns of `tables` (the verifying key's part of the statement).
 pub fn setup(config: &StarkConfig, tables: &[&dyn Table]) -> (ProvingKey, VerifyingKey) {
     let dft = Radix2Dft::new();
@@ -92,7 +165,9 @@ pub fn setup(config: &StarkConfig, tables: &[&dyn Table]) -> (ProvingKey, Verify
     let ldes: Vec<RowMajorMatrix<F>> = prep_traces
         .iter()
         .flatten()
-        .map(|p| lde_bitrev(&dft, p.clone(), config.fri.log_blowup))
+        // With zero-knowledge the other columns of a table sit at 2n·blowup: put the
+        // preprocessed ones there too, so each DEEP group shares one trace domain.
+        .map(|p| lde_bitrev(&dft, p.clone(), config.fri.log_blowup + config.zk as usize))
         .collect();
     let prep_log_heights = prep_traces
         .iter()
@@ -127,6 +202,7 @@ pub(super) fn absorb_statement(
         c.log_final_poly_len as u64,
         c.num_queries as u64,
         c.pow_bits as u64,
+        config.zk as u64,
         log_heights.len() as u64,
     ] {
         t.absorb_u64(b"param", v);
@@ -145,30 +221,11 @@ pub(super) fn ext_from_coords(c: &[E]) -> E {
     c[0] + x * (c[1] + x * (c[2] + x * c[3]))
 }
 
-/// Distinct LDE heights (log), tallest first, and the tables of each.
-pub(super) fn height_groups(log_heights: &[usize], log_blowup: usize) -> Vec<(usize, Vec<usize>)> {
-    let mut hs: Vec<usize> = log_heights.iter().map(|h| h + log_blowup).collect();
-    hs.sort_unstable_by(|a, b| b.cmp(a));
-    hs.dedup();
-    hs.into_iter()
-        .map(|h| {
-            (
-                h,
-                (0..log_heights.len())
-                    .filter(|&t| log_heights[t] + log_blowup == h)
-                    .collect(),
-            )
-        })
-        .collect()
-}
-
-/// Number of quotient chunks of a table.
-pub(super) fn quotient_chunks(max_degree: usize) -> usize {
-    max_degree.max(2) - 1
-}
-
 /// Prove that `traces` satisfy `tables` (one trace per table) with public values `public`,
-/// with `public_interactions` counted on the buses.
+/// with `public_interactions` counted on the buses. With zero-knowledge on, the blinding
+/// randomness is drawn from `seed`: the same seed gives the same proof, byte for byte, and a
+/// proof's secrecy rests on the seed being secret and fresh (use a random one).
+#[allow(clippy::too_many_arguments)]
 pub fn prove(
     config: &StarkConfig,
     pk: &ProvingKey,
@@ -177,6 +234,7 @@ pub fn prove(
     traces: Vec<RowMajorMatrix<F>>,
     public: &[F],
     public_interactions: &[PublicInteraction],
+    seed: u64,
 ) -> Result<StarkProof, ProveError> {
     prove_with_options(
         config,
@@ -187,6 +245,7 @@ pub fn prove(
         public,
         public_interactions,
         &ProverOptions::HONEST,
+        seed,
     )
 }
 
@@ -199,6 +258,7 @@ pub struct ProveStats {
 }
 
 /// [`prove`], also reporting the time of each phase.
+#[allow(clippy::too_many_arguments)]
 pub fn prove_with_stats(
     config: &StarkConfig,
     pk: &ProvingKey,
@@ -207,6 +267,7 @@ pub fn prove_with_stats(
     traces: Vec<RowMajorMatrix<F>>,
     public: &[F],
     public_interactions: &[PublicInteraction],
+    seed: u64,
 ) -> Result<(StarkProof, ProveStats), ProveError> {
     let mut stats = ProveStats::default();
     let proof = prove_inner(
@@ -218,6 +279,7 @@ pub fn prove_with_stats(
         public,
         public_interactions,
         &ProverOptions::HONEST,
+        seed,
         &mut stats,
     )?;
     Ok((proof, stats))
@@ -275,6 +337,7 @@ pub fn prove_with_options(
     public: &[F],
     public_interactions: &[PublicInteraction],
     options: &ProverOptions,
+    seed: u64,
 ) -> Result<StarkProof, ProveError> {
     let mut stats = ProveStats::default();
     prove_inner(
@@ -286,28 +349,24 @@ pub fn prove_with_options(
         public,
         public_interactions,
         options,
+        seed,
         &mut stats,
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-fn prove_inner(
+/// Check every trace's shape (and the witness, if asked); return the log heights.
+fn check_traces(
     config: &StarkConfig,
     pk: &ProvingKey,
-    vk: &VerifyingKey,
     tables: &[&dyn Table],
-    traces: Vec<RowMajorMatrix<F>>,
+    traces: &[RowMajorMatrix<F>],
     public: &[F],
-    public_interactions: &[PublicInteraction],
     options: &ProverOptions,
-    stats: &mut ProveStats,
-) -> Result<StarkProof, ProveError> {
-    let mut clock = Clock {
-        stats,
-        last: std::time::Instant::now(),
-    };
+) -> Result<Vec<usize>, ProveError> {
     let log_blowup = config.fri.log_blowup;
     let blowup = 1usize << log_blowup;
+    // The quotient LDE (the tallest) must fit the field's two-adicity and FRI's 2^27.
+    let max_log_n = 27 - log_blowup - 2 * config.zk as usize;
     if traces.len() != tables.len() {
         return Err(ProveError::TableCount {
             traces: traces.len(),
@@ -315,7 +374,7 @@ fn prove_inner(
         });
     }
     let mut log_heights = Vec::with_capacity(tables.len());
-    for (t, (table, trace)) in tables.iter().zip(&traces).enumerate() {
+    for (t, (table, trace)) in tables.iter().zip(traces).enumerate() {
         let shape = |why: String| ProveError::TraceShape {
             table: table.name(),
             why,
@@ -328,10 +387,9 @@ fn prove_inner(
             )));
         }
         let h = trace.height();
-        if !h.is_power_of_two() || h < 2 || h > 1 << (27 - log_blowup) {
+        if !h.is_power_of_two() || h < 2 || h > 1 << max_log_n {
             return Err(shape(format!(
-                "height {h} is not a power of two in [2, 2^{}]",
-                27 - log_blowup
+                "height {h} is not a power of two in [2, 2^{max_log_n}]"
             )));
         }
         if let Some(p) = &pk.prep_traces[t] {
@@ -343,30 +401,86 @@ fn prove_inner(
             }
         }
         let degree = table.max_degree();
-        if quotient_chunks(degree) > blowup {
+        let chunks = quotient_chunks(degree, config.zk);
+        if chunks > blowup {
             return Err(ProveError::BlowupTooSmall {
                 table: table.name(),
                 degree,
-                needed: quotient_chunks(degree),
+                needed: chunks,
             });
-        }
-        if options.check_witness {
-            table.check(trace, public)?;
         }
         log_heights.push(log2_strict(h));
     }
+    if let Some(why) = config.zk_shortfall(&log_heights) {
+        return Err(ProveError::ZkTooShort(why));
+    }
+    if options.check_witness {
+        for (table, trace) in tables.iter().zip(traces) {
+            table.check(trace, public)?;
+        }
+    }
+    Ok(log_heights)
+}
+
+/// The prover's private randomness, one independent stream per use, so that changing how
+/// much one step draws does not change the others.
+struct Randomness {
+    trace: ProverRng,
+    salt: ProverRng,
+    blind: ProverRng,
+    mask: ProverRng,
+    fri: ProverRng,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prove_inner(
+    config: &StarkConfig,
+    pk: &ProvingKey,
+    vk: &VerifyingKey,
+    tables: &[&dyn Table],
+    traces: Vec<RowMajorMatrix<F>>,
+    public: &[F],
+    public_interactions: &[PublicInteraction],
+    options: &ProverOptions,
+    seed: u64,
+    stats: &mut ProveStats,
+) -> Result<StarkProof, ProveError> {
+    let mut clock = Clock {
+        stats,
+        last: std::time::Instant::now(),
+    };
+    let log_blowup = config.fri.log_blowup;
+    let zk = config.zk;
+    let nt = tables.len();
+    let log_heights = check_traces(config, pk, tables, &traces, public, options)?;
+    let layout = Layout::new(&log_heights, log_blowup, zk);
+    let mut root_rng = ProverRng::new(seed);
+    let mut rng = Randomness {
+        trace: root_rng.fork(),
+        salt: root_rng.fork(),
+        blind: root_rng.fork(),
+        mask: root_rng.fork(),
+        fri: root_rng.fork(),
+    };
 
     clock.lap("check witness");
     let dft = Radix2Dft::new();
     let mut transcript = Transcript::new(b"rvzk-stark");
     absorb_statement(&mut transcript, config, &log_heights, public, vk);
 
-    // Main traces.
-    let main_ldes: Vec<RowMajorMatrix<F>> = traces
-        .iter()
-        .map(|t| lde_bitrev(&dft, t.clone(), log_blowup))
+    // Main traces: the committed polynomials' values on their domain (H_n, or H_2n with
+    // random odd rows), then their LDEs.
+    let main_polys: Option<Vec<RowMajorMatrix<F>>> = zk.then(|| {
+        traces
+            .iter()
+            .map(|t| randomize(t, &mut rng.trace))
+            .collect()
+    });
+    let main_poly = |t: usize| main_polys.as_ref().map_or(&traces[t], |m| &m[t]);
+    let main_ldes: Vec<RowMajorMatrix<F>> = (0..nt)
+        .map(|t| lde_bitrev(&dft, main_poly(t).clone(), log_blowup))
         .collect();
-    let main = mmcs::commit(main_ldes);
+    let main = mmcs::commit_salted(main_ldes, zk.then_some(&mut rng.salt));
     transcript.absorb_digest(b"main", &main.root());
 
     clock.lap("commit main");
@@ -385,11 +499,13 @@ fn prove_inner(
             b: E::ZERO,
         }
     };
-    let mut aux_traces: Vec<Option<RowMajorMatrix<F>>> = Vec::with_capacity(tables.len());
-    let mut claimed_sums = Vec::with_capacity(tables.len());
+    // The aux columns are computed on the n real rows; under zero-knowledge they are then
+    // doubled with random rows like the main trace.
+    let mut aux_polys: Vec<Option<RowMajorMatrix<F>>> = Vec::with_capacity(nt);
+    let mut claimed_sums = Vec::with_capacity(nt);
     for (t, table) in tables.iter().enumerate() {
         if num_inter[t] == 0 {
-            aux_traces.push(None);
+            aux_polys.push(None);
             claimed_sums.push(E::ZERO);
             continue;
         }
@@ -398,7 +514,11 @@ fn prove_inner(
             num_inter[t],
             &lookup,
         )?;
-        aux_traces.push(Some(aux));
+        aux_polys.push(Some(if zk {
+            randomize(&aux, &mut rng.trace)
+        } else {
+            aux
+        }));
         claimed_sums.push(sum);
     }
     if any_lookups {
@@ -412,12 +532,13 @@ fn prove_inner(
             return Err(ProveError::Unbalanced(total));
         }
     }
-    let aux_ldes: Vec<RowMajorMatrix<F>> = aux_traces
+    let aux_ldes: Vec<RowMajorMatrix<F>> = aux_polys
         .iter()
         .flatten()
         .map(|a| lde_bitrev(&dft, a.clone(), log_blowup))
         .collect();
-    let aux = (!aux_ldes.is_empty()).then(|| mmcs::commit(aux_ldes));
+    let aux =
+        (!aux_ldes.is_empty()).then(|| mmcs::commit_salted(aux_ldes, zk.then_some(&mut rng.salt)));
     if let Some(a) = &aux {
         transcript.absorb_digest(b"aux", &a.root());
     }
@@ -425,64 +546,73 @@ fn prove_inner(
 
     clock.lap("lookup columns");
 
-    // Quotients.
+    // Quotients, then (zero-knowledge) one random mask polynomial per FRI input height, all
+    // in one tree.
     let alpha = transcript.sample_ext();
-    let main_index = index_of_present(&vec![true; tables.len()]);
-    let aux_index = index_of_present(&aux_traces.iter().map(|a| a.is_some()).collect::<Vec<_>>());
+    let aux_index = index_of_present(&aux_polys.iter().map(|a| a.is_some()).collect::<Vec<_>>());
     let prep_index = index_of_present(
         &pk.prep_traces
             .iter()
             .map(|p| p.is_some())
             .collect::<Vec<_>>(),
     );
-    let mut quotient_ldes = Vec::with_capacity(tables.len());
-    let mut quotient_coeffs = Vec::with_capacity(tables.len());
+    let prep_lde = |t: usize| prep_index[t].map(|i| &pk.prep.as_ref().unwrap().matrices[i]);
+    let aux_lde = |t: usize| aux_index[t].map(|i| &aux.as_ref().unwrap().matrices[i]);
+    let mut quotient_ldes = Vec::with_capacity(nt + layout.groups.len());
+    let mut quotient_coeffs = Vec::with_capacity(nt);
     for (t, table) in tables.iter().enumerate() {
         let (lde, coeffs) = quotient(
             &dft,
             *table,
-            log_heights[t],
-            log_blowup,
-            &main.matrices[main_index[t].unwrap()],
-            prep_index[t].map(|i| &pk.prep.as_ref().unwrap().matrices[i]),
-            aux_index[t].map(|i| &aux.as_ref().unwrap().matrices[i]),
-            public,
-            &lookup,
-            claimed_sums[t],
-            alpha,
+            &layout,
+            t,
+            QuotientInputs {
+                main: &main.matrices[t],
+                prep: prep_lde(t),
+                aux: aux_lde(t),
+                public,
+                lookup: &lookup,
+                claimed_sum: claimed_sums[t],
+                alpha,
+            },
+            zk.then_some(&mut rng.blind),
             options.strict_degree,
         )?;
         quotient_ldes.push(lde);
         quotient_coeffs.push(coeffs);
     }
-    let quot = mmcs::commit(quotient_ldes);
+    let mut mask_coeffs = Vec::new();
+    if zk {
+        for g in &layout.groups {
+            // An extension polynomial of the largest degree FRI accepts at this height, as
+            // four base coordinate columns.
+            let coeffs = rng.mask.matrix(1 << (g.log_lde - log_blowup), 4);
+            quotient_ldes.push(coeffs_to_lde_bitrev(&dft, coeffs.clone(), g.log_lde));
+            mask_coeffs.push(coeffs);
+        }
+    }
+    let quot = mmcs::commit_salted(quotient_ldes, zk.then_some(&mut rng.salt));
     transcript.absorb_digest(b"quotient", &quot.root());
 
     clock.lap("quotient");
 
     // Out-of-domain openings.
     let zeta = transcript.sample_ext_avoiding(is_in_base_field);
-    let opened: Vec<TableOpenings> = (0..tables.len())
+    let opened: Vec<TableOpenings> = (0..nt)
+        .into_par_iter()
         .map(|t| {
-            let log_n = log_heights[t];
-            let zeta_next = zeta * F::two_adic_generator(log_n);
+            let zeta_next = next_point(zeta, log_heights[t]);
+            // Barycentric over the matrix's own domain (H_n or H_2n).
             let at = |m: &RowMajorMatrix<F>| {
+                let log = log2_strict(m.height());
                 (
-                    barycentric_eval(&m.values, m.width, log_n, zeta),
-                    barycentric_eval(&m.values, m.width, log_n, zeta_next),
+                    barycentric_eval(&m.values, m.width, log, zeta),
+                    barycentric_eval(&m.values, m.width, log, zeta_next),
                 )
             };
             let (prep_local, prep_next) = pk.prep_traces[t].as_ref().map(at).unwrap_or_default();
-            let (main_local, main_next) = at(&traces[t]);
-            let (aux_local, aux_next) = aux_traces[t].as_ref().map(at).unwrap_or_default();
-            let quotient = quotient_coeffs[t]
-                .iter()
-                .flat_map(|chunk| {
-                    (0..4)
-                        .map(|j| horner_coord(chunk, j, zeta))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            let (main_local, main_next) = at(main_poly(t));
+            let (aux_local, aux_next) = aux_polys[t].as_ref().map(at).unwrap_or_default();
             TableOpenings {
                 prep_local,
                 prep_next,
@@ -490,45 +620,71 @@ fn prove_inner(
                 main_next,
                 aux_local,
                 aux_next,
-                quotient,
+                quotient: eval_coeff_columns(&quotient_coeffs[t], zeta),
             }
         })
         .collect();
-    absorb_openings(&mut transcript, &opened);
+    let mask_opened: Vec<E> = mask_coeffs
+        .iter()
+        .flat_map(|c| eval_coeff_columns(c, zeta))
+        .collect();
+    absorb_openings(&mut transcript, &opened, &mask_opened);
 
     clock.lap("open out-of-domain");
 
     // DEEP quotients, one FRI input per LDE height.
     let deep_alpha = transcript.sample_ext();
-    let groups = height_groups(&log_heights, log_blowup);
-    let fri_inputs: Vec<(usize, Vec<E>)> = groups
+    let fri_inputs: Vec<(usize, Vec<E>)> = layout
+        .groups
         .iter()
-        .map(|(log_lde, ts)| {
-            let cols: Vec<DeepTable<'_>> = ts
-                .iter()
-                .map(|&t| DeepTable {
-                    prep: prep_index[t].map(|i| &pk.prep.as_ref().unwrap().matrices[i]),
-                    main: &main.matrices[main_index[t].unwrap()],
-                    aux: aux_index[t].map(|i| &aux.as_ref().unwrap().matrices[i]),
-                    quotient: &quot.matrices[t],
-                    opened: &opened[t],
-                })
-                .collect();
+        .enumerate()
+        .map(|(g, group)| {
+            let mut two: Vec<&RowMajorMatrix<F>> = Vec::new();
+            let (mut two_local, mut two_next): (Vec<&[E]>, Vec<&[E]>) = (Vec::new(), Vec::new());
+            for &t in &group.two_point {
+                let o = &opened[t];
+                two.extend(prep_lde(t));
+                two.push(&main.matrices[t]);
+                two.extend(aux_lde(t));
+                two_local.extend([&o.prep_local[..], &o.main_local, &o.aux_local]);
+                two_next.extend([&o.prep_next[..], &o.main_next, &o.aux_next]);
+            }
+            let mut one: Vec<&RowMajorMatrix<F>> = Vec::new();
+            let mut one_values: Vec<&[E]> = Vec::new();
+            for &t in &group.one_point {
+                one.push(&quot.matrices[t]);
+                one_values.push(&opened[t].quotient);
+            }
+            if zk {
+                one.push(&quot.matrices[nt + g]);
+                one_values.push(&mask_opened[4 * g..4 * g + 4]);
+            }
+            let sums = deep_sums(&two_local, &two_next, &one_values, deep_alpha);
+            let zeta_next = group.log_n.map(|log_n| next_point(zeta, log_n));
             (
-                *log_lde,
-                deep_codeword(&cols, *log_lde, log_lde - log_blowup, zeta, deep_alpha),
+                group.log_lde,
+                deep_codeword(
+                    &two,
+                    &one,
+                    &sums,
+                    group.log_lde,
+                    zeta,
+                    zeta_next,
+                    deep_alpha,
+                ),
             )
         })
         .collect();
     clock.lap("DEEP");
+    let fri_salt = zk.then_some(&mut rng.fri);
     let (fri_proof, indices) = if options.strict_degree {
-        fri::prove(&config.fri, fri_inputs, &mut transcript, None)?
+        fri::prove(&config.fri, fri_inputs, &mut transcript, fri_salt)?
     } else {
-        fri::prove_unchecked(&config.fri, fri_inputs, &mut transcript, None)?
+        fri::prove_unchecked(&config.fri, fri_inputs, &mut transcript, fri_salt)?
     };
 
     clock.lap("FRI");
-    let log_max = groups[0].0;
+    let log_max = layout.groups[0].log_lde;
     let open_at = |data: &MmcsData, q: usize| {
         mmcs::open(data, q >> (log_max - log2_strict(data.max_height())))
     };
@@ -551,6 +707,7 @@ fn prove_inner(
         claimed_sums,
         quotient_commit: quot.root(),
         opened,
+        mask_opened,
         fri: fri_proof,
         queries,
     })
@@ -585,8 +742,8 @@ pub(super) fn index_of_present(present: &[bool]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// Absorb every out-of-domain opening, table by table, in a fixed order.
-pub(super) fn absorb_openings(t: &mut Transcript, opened: &[TableOpenings]) {
+/// Absorb every out-of-domain opening, table by table in a fixed order, then the masks'.
+pub(super) fn absorb_openings(t: &mut Transcript, opened: &[TableOpenings], masks: &[E]) {
     for o in opened {
         for v in [
             &o.prep_local,
@@ -600,6 +757,7 @@ pub(super) fn absorb_openings(t: &mut Transcript, opened: &[TableOpenings]) {
             t.absorb_ext(b"ood", v);
         }
     }
+    t.absorb_ext(b"ood-masks", masks);
 }
 
 /// The logUp auxiliary trace (base coordinates, width 4·(k+1)) and the table's sum.
@@ -616,7 +774,7 @@ fn logup_trace(
     if fps.iter().any(|f| f.is_zero()) {
         return Err(ProveError::ZeroFingerprint);
     }
-    let inv = batch_inverse(&fps);
+    let inv = par_batch_inverse(&fps);
     let mut values = Vec::with_capacity(n * 4 * (k + 1));
     let mut running = E::ZERO;
     for (r, row) in rows.iter().enumerate() {
@@ -631,54 +789,76 @@ fn logup_trace(
     Ok((RowMajorMatrix::new(values, 4 * (k + 1)), running))
 }
 
-/// Evaluate coordinate `j` of an extension polynomial (coefficients lowest first) at `x`.
-fn horner_coord(coeffs: &[E], j: usize, x: E) -> E {
-    coeffs
-        .iter()
-        .rev()
-        .fold(E::ZERO, |acc, c| acc * x + E::from(c.as_base_slice()[j]))
+/// What a table's quotient is computed from, besides the table itself.
+pub(super) struct QuotientInputs<'a> {
+    pub main: &'a RowMajorMatrix<F>,
+    pub prep: Option<&'a RowMajorMatrix<F>>,
+    pub aux: Option<&'a RowMajorMatrix<F>>,
+    pub public: &'a [F],
+    pub lookup: &'a LookupChallenges,
+    pub claimed_sum: E,
+    pub alpha: E,
 }
 
-/// The quotient of one table: its chunks' LDE (bit-reversed, base coordinates) and the
-/// chunks' coefficients.
-#[allow(clippy::too_many_arguments)]
-fn quotient(
+/// The quotient of table `t`: its chunks' LDE (bit-reversed, base coordinates) and the
+/// chunks' coefficients (one row per coefficient, four coordinate columns per chunk).
+///
+/// q = C/Z_H is evaluated on the trace LDE coset and interpolated, then split into chunks of
+/// m coefficients (m = n, or 2n with zero-knowledge): q = Σ_j x^(jm) q_j. With `blind`
+/// (zero-knowledge) the chunks are then masked by random polynomials b_j of degree < m:
+/// q'_0 = q_0 + x^m b_0, q'_j = q_j − b_(j−1) + x^m b_j, q'_(d−1) = q_(d−1) − b_(d−2), so
+/// Σ_j x^(jm) q'_j = q still, and each chunk, of degree < 2m, is committed at 2m·blowup.
+pub(super) fn quotient(
     dft: &Radix2Dft,
     table: &dyn Table,
-    log_n: usize,
-    log_blowup: usize,
-    main: &RowMajorMatrix<F>,
-    prep: Option<&RowMajorMatrix<F>>,
-    aux: Option<&RowMajorMatrix<F>>,
-    public: &[F],
-    lookup: &LookupChallenges,
-    claimed_sum: E,
-    alpha: E,
+    layout: &Layout,
+    t: usize,
+    inputs: QuotientInputs<'_>,
+    blind: Option<&mut ProverRng>,
     strict_degree: bool,
-) -> Result<(RowMajorMatrix<F>, Vec<Vec<E>>), ProveError> {
+) -> Result<(RowMajorMatrix<F>, RowMajorMatrix<F>), ProveError> {
+    let QuotientInputs {
+        main,
+        prep,
+        aux,
+        public,
+        lookup,
+        claimed_sum,
+        alpha,
+    } = inputs;
+    let log_n = layout.log_heights[t];
     let n = 1usize << log_n;
-    let log_lde = log_n + log_blowup;
+    let log_lde = layout.log_trace_lde(t);
     let big_n = 1usize << log_lde;
-    let blowup = 1usize << log_blowup;
+    // LDE points per trace row: the next row of natural index e is e + step.
+    let log_step = log_lde - log_n;
+    let step = 1usize << log_step;
     let omega_n = F::two_adic_generator(log_n);
     let xs = lde_points_bitrev(log_lde);
     let n_f = F::from_u64(n as u64);
-    let inv_first = batch_inverse(&xs.iter().map(|&x| (x - F::ONE) * n_f).collect::<Vec<_>>());
-    let inv_last = batch_inverse(
-        &xs.iter()
+    let inv_first = par_batch_inverse(
+        &xs.par_iter()
+            .map(|&x| (x - F::ONE) * n_f)
+            .collect::<Vec<_>>(),
+    );
+    let inv_last = par_batch_inverse(
+        &xs.par_iter()
             .map(|&x| (x * omega_n - F::ONE) * n_f)
             .collect::<Vec<_>>(),
     );
     let omega_n_inv = omega_n.inverse();
-    // xⁿ − 1 takes only `blowup` values on the coset: xᵢⁿ = gⁿ·ω_B^(rev(i) mod B).
+    // xⁿ − 1 takes only `step` values on the coset: xᵢⁿ = gⁿ·ω_step^(rev(i) mod step).
     let g_n = F::GENERATOR.pow(n as u64);
-    let omega_b = F::two_adic_generator(log_blowup);
-    let zeroifier: Vec<F> = (0..blowup)
-        .map(|e| g_n * omega_b.pow(e as u64) - F::ONE)
+    let omega_step = F::two_adic_generator(log_step);
+    let zeroifier: Vec<F> = (0..step)
+        .map(|e| g_n * omega_step.pow(e as u64) - F::ONE)
         .collect();
     let inv_zeroifier = batch_inverse(&zeroifier);
     let empty: [F; 0] = [];
-    let chunks = quotient_chunks(table.max_degree());
+    let d = table.max_degree().max(2);
+    let chunks = quotient_chunks(d, layout.zk);
+    let log_m = layout.log_trace_poly(t);
+    let m = 1usize << log_m;
     // α^(K−1−i) for the K constraints, so each row's sum needs no extension products.
     let k_inter = table.num_interactions(public);
     let k_total = table.num_constraints(public) + if k_inter > 0 { k_inter + 3 } else { 0 };
@@ -691,9 +871,9 @@ fn quotient(
         .into_par_iter()
         .map(|i| {
             let x = xs[i];
-            let e = reverse_bits_len(i, log_lde) & (blowup - 1);
+            let e = reverse_bits_len(i, log_lde) & (step - 1);
             let z = zeroifier[e];
-            let j = reverse_bits_len((reverse_bits_len(i, log_lde) + blowup) % big_n, log_lde);
+            let j = reverse_bits_len((reverse_bits_len(i, log_lde) + step) % big_n, log_lde);
             let aux_row = |r: usize| -> Vec<E> {
                 aux.map(|a| a.row(r).chunks_exact(4).map(E::from_base_slice).collect())
                     .unwrap_or_default()
@@ -734,170 +914,78 @@ fn quotient(
         coeffs.push(E::from_base_slice(row) * scale);
         scale *= g_inv;
     }
-    if strict_degree && coeffs[chunks * n..].iter().any(|c| !c.is_zero()) {
+    // deg q < (d−1)·n, or (2d−1)·n with trace polynomials of degree < 2n.
+    let bound = if layout.zk {
+        (2 * d - 1) * n
+    } else {
+        (d - 1) * n
+    };
+    if strict_degree && coeffs[bound..].iter().any(|c| !c.is_zero()) {
         return Err(ProveError::DegreeTooHigh(table.name()));
     }
-    let chunk_coeffs: Vec<Vec<E>> = coeffs[..chunks * n].chunks(n).map(|c| c.to_vec()).collect();
-    // Each chunk's evaluations on g·H': scale coefficient k by g^k, pad, transform.
-    let mut padded = vec![F::ZERO; big_n * 4 * chunks];
-    for (c, chunk) in chunk_coeffs.iter().enumerate() {
-        let mut s = F::ONE;
+    coeffs.truncate(chunks * m);
+    // One row per coefficient, four coordinate columns per chunk.
+    let chunk_len = m << layout.zk as usize;
+    let width = 4 * chunks;
+    let mut chunk_coeffs = vec![F::ZERO; chunk_len * width];
+    for (c, chunk) in coeffs.chunks(m).enumerate() {
         for (k, v) in chunk.iter().enumerate() {
-            let v = *v * s;
-            let row = k * 4 * chunks + 4 * c;
-            padded[row..row + 4].copy_from_slice(v.as_base_slice());
-            s *= F::GENERATOR;
+            let at = k * width + 4 * c;
+            chunk_coeffs[at..at + 4].copy_from_slice(v.as_base_slice());
         }
     }
-    let mut lde = dft.dft_batch(RowMajorMatrix::new(padded, 4 * chunks));
-    let w = lde.width;
-    reverse_matrix_rows(&mut lde.values, w);
-    Ok((lde, chunk_coeffs))
-}
-
-/// One table's committed LDEs and openings, for the DEEP combination.
-pub(super) struct DeepTable<'a> {
-    pub prep: Option<&'a RowMajorMatrix<F>>,
-    pub main: &'a RowMajorMatrix<F>,
-    pub aux: Option<&'a RowMajorMatrix<F>>,
-    pub quotient: &'a RowMajorMatrix<F>,
-    pub opened: &'a TableOpenings,
-}
-
-/// The DEEP combination at one point x given each column's value there (`row_*`).
-///
-/// Two-point columns (preprocessed, main, aux: opened at ζ and ζω) take powers α⁰, α¹, …;
-/// quotient columns (opened at ζ only) continue the powers; the ζω term is scaled by α^M
-/// where M counts all columns:
-/// `(A₂(x) + A₁(x) − A₂(ζ) − A₁(ζ))/(x − ζ) + α^M·(A₂(x) − A₂(ζω))/(x − ζω)`.
-pub(super) struct DeepSums {
-    /// Σ α^c v_c(ζ) over all columns.
-    pub at_zeta: E,
-    /// Σ α^c v_c(ζω) over two-point columns.
-    pub at_zeta_next: E,
-    /// α^M.
-    pub alpha_m: E,
-}
-
-/// The opened values combined with the DEEP powers (shared by prover and verifier).
-pub(super) fn deep_sums(opened: &[&TableOpenings], alpha: E) -> DeepSums {
-    let mut p = E::ONE;
-    let mut at_zeta = E::ZERO;
-    let mut at_zeta_next = E::ZERO;
-    for o in opened {
-        for (l, nx) in [
-            (&o.prep_local, &o.prep_next),
-            (&o.main_local, &o.main_next),
-            (&o.aux_local, &o.aux_next),
-        ] {
-            for (a, b) in l.iter().zip(nx.iter()) {
-                at_zeta += p * *a;
-                at_zeta_next += p * *b;
-                p *= alpha;
+    if let Some(rng) = blind {
+        for j in 0..chunks - 1 {
+            // b_j: high half of chunk j, subtracted from the low half of chunk j + 1.
+            let b = rng.matrix(m, 4);
+            for (k, v) in b.rows().enumerate() {
+                for (i, x) in v.iter().enumerate() {
+                    chunk_coeffs[(m + k) * width + 4 * j + i] = *x;
+                    chunk_coeffs[k * width + 4 * (j + 1) + i] -= *x;
+                }
             }
         }
     }
-    for o in opened {
-        for q in &o.quotient {
-            at_zeta += p * *q;
-            p *= alpha;
-        }
-    }
-    DeepSums {
-        at_zeta,
-        at_zeta_next,
-        alpha_m: p,
-    }
+    let coeff_mat = RowMajorMatrix::new(chunk_coeffs, width);
+    let lde = coeffs_to_lde_bitrev(dft, coeff_mat.clone(), layout.log_quotient_lde(t));
+    Ok((lde, coeff_mat))
 }
 
-/// One table's row at one LDE point: preprocessed, main, aux and quotient values.
-pub(super) type RowSet<'a> = (&'a [F], &'a [F], &'a [F], &'a [F]);
-
-/// Σ α^c f_c(x) over the two-point columns and over the quotient columns of some rows (the
-/// rows of every table of one height at one point), in the order of [`deep_sums`];
-/// `powers[c]` = α^c, at least as many as there are columns.
-pub(super) fn deep_row_sums(rows: &[RowSet<'_>], powers: &[E]) -> (E, E) {
-    let mut p = powers.iter();
-    let mut two = E::ZERO;
-    for (prep, main, aux, _) in rows {
-        for (v, a) in prep.iter().chain(main.iter()).chain(aux.iter()).zip(&mut p) {
-            two += *a * *v;
-        }
-    }
-    let mut one = E::ZERO;
-    for (_, _, _, quot) in rows {
-        for (v, a) in quot.iter().zip(&mut p) {
-            one += *a * *v;
-        }
-    }
-    (two, one)
-}
-
-/// α⁰ … α^(n−1).
-pub(super) fn powers_of(alpha: E, n: usize) -> Vec<E> {
-    let mut out = Vec::with_capacity(n);
-    let mut p = E::ONE;
-    for _ in 0..n {
-        out.push(p);
-        p *= alpha;
-    }
-    out
-}
-
-/// Number of columns a DEEP combination covers (two-point and quotient).
-pub(super) fn deep_columns(rows: &[RowSet<'_>]) -> usize {
-    rows.iter()
-        .map(|(a, b, c, d)| a.len() + b.len() + c.len() + d.len())
-        .sum()
-}
-
-/// The DEEP codeword of one height group (bit-reversed, on g·H').
+/// The DEEP codeword of one group (bit-reversed, on g·H' of size 2^log_lde): `two` and `one`
+/// are the LDEs of its two-point and one-point columns, in DEEP order.
 fn deep_codeword(
-    tables: &[DeepTable<'_>],
+    two: &[&RowMajorMatrix<F>],
+    one: &[&RowMajorMatrix<F>],
+    sums: &DeepSums,
     log_lde: usize,
-    log_n: usize,
     zeta: E,
+    zeta_next: Option<E>,
     alpha: E,
 ) -> Vec<E> {
+    const ROWS: usize = 1024;
     let big_n = 1usize << log_lde;
-    let opened: Vec<&TableOpenings> = tables.iter().map(|t| t.opened).collect();
-    let sums = deep_sums(&opened, alpha);
-    let zeta_next = zeta * F::two_adic_generator(log_n);
     let xs = lde_points_bitrev(log_lde);
-    let inv_z = batch_inverse(&xs.iter().map(|&x| E::from(x) - zeta).collect::<Vec<_>>());
-    let inv_zn = batch_inverse(
-        &xs.iter()
-            .map(|&x| E::from(x) - zeta_next)
-            .collect::<Vec<_>>(),
-    );
-    let empty: [F; 0] = [];
-    let width: usize = tables
-        .iter()
-        .map(|t| {
-            t.prep.map_or(0, |m| m.width)
-                + t.main.width
-                + t.aux.map_or(0, |m| m.width)
-                + t.quotient.width
-        })
-        .sum();
+    let width: usize = two.iter().chain(one).map(|m| m.width).sum();
     let powers = powers_of(alpha, width);
-    (0..big_n)
-        .into_par_iter()
-        .map(|i| {
-            let rows: Vec<RowSet<'_>> = tables
-                .iter()
-                .map(|t| {
-                    (
-                        t.prep.map_or(&empty[..], |m| m.row(i)),
-                        t.main.row(i),
-                        t.aux.map_or(&empty[..], |m| m.row(i)),
-                        t.quotient.row(i),
-                    )
-                })
-                .collect();
-            let (two, one) = deep_row_sums(&rows, &powers);
-            (two + one - sums.at_zeta) * inv_z[i]
-                + sums.alpha_m * (two - sums.at_zeta_next) * inv_zn[i]
-        })
-        .collect()
+    let mut out = vec![E::ZERO; big_n];
+    out.par_chunks_mut(ROWS)
+        .zip(xs.par_chunks(ROWS))
+        .enumerate()
+        .for_each(|(b, (out, xs))| {
+            let inv_z = batch_inverse(&xs.iter().map(|&x| E::from(x) - zeta).collect::<Vec<_>>());
+            let inv_zn = zeta_next
+                .map(|zn| batch_inverse(&xs.iter().map(|&x| E::from(x) - zn).collect::<Vec<_>>()));
+            let mut two_rows: Vec<&[F]> = Vec::with_capacity(two.len());
+            let mut one_rows: Vec<&[F]> = Vec::with_capacity(one.len());
+            for (k, o) in out.iter_mut().enumerate() {
+                let i = b * ROWS + k;
+                two_rows.clear();
+                two_rows.extend(two.iter().map(|m| m.row(i)));
+                one_rows.clear();
+                one_rows.extend(one.iter().map(|m| m.row(i)));
+                let (t, s) = deep_row_sums(&two_rows, &one_rows, &powers);
+                *o = deep_value(sums, t, s, inv_z[k], inv_zn.as_ref().map(|v| v[k]));
+            }
+        });
+    out
 }

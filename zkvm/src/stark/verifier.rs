@@ -2,11 +2,11 @@
 //! panics on proof contents.
 
 use super::domain::selectors_at;
-use super::proof::{StarkProof, PROOF_VERSION};
-use super::prover::{
-    absorb_openings, absorb_statement, deep_columns, deep_row_sums, deep_sums, ext_from_coords,
-    height_groups, index_of_present, powers_of, quotient_chunks, RowSet,
+use super::layout::{
+    deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_chunks, Layout,
 };
+use super::proof::{StarkProof, PROOF_VERSION};
+use super::prover::{absorb_openings, absorb_statement, ext_from_coords, index_of_present};
 use super::{signed, LogUpRow, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
 use crate::air::window::Window;
 use crate::air::F;
@@ -77,11 +77,15 @@ pub fn verify(
     public_interactions: &[PublicInteraction],
 ) -> Result<(), StarkError> {
     let log_blowup = config.fri.log_blowup;
+    let zk = config.zk;
     let nt = tables.len();
     if proof.version != PROOF_VERSION {
         return Err(StarkError::Version {
             found: proof.version,
         });
+    }
+    if nt == 0 {
+        return Err(shape("no tables"));
     }
     if proof.log_heights.len() != nt || proof.claimed_sums.len() != nt || proof.opened.len() != nt {
         return Err(shape(format!(
@@ -92,8 +96,13 @@ pub fn verify(
     if vk.prep_log_heights.len() != nt || vk.prep_widths.len() != nt {
         return Err(shape("verifying key does not match the tables"));
     }
+    let chunks: Vec<usize> = tables
+        .iter()
+        .map(|t| quotient_chunks(t.max_degree(), zk))
+        .collect();
     for (t, &h) in proof.log_heights.iter().enumerate() {
-        if h < 1 || h + log_blowup > 27 {
+        // The quotient LDE, the tallest, must fit in 2^27.
+        if h < 1 || h + log_blowup + 2 * zk as usize > 27 {
             return Err(shape(format!("table {t}: log height {h} out of range")));
         }
         if let Some(ph) = vk.prep_log_heights[t] {
@@ -103,15 +112,24 @@ pub fn verify(
                 )));
             }
         }
-        if quotient_chunks(tables[t].max_degree()) > 1 << log_blowup {
+        if chunks[t] > 1 << log_blowup {
             return Err(shape(format!("table {t}: degree too high for the blowup")));
         }
     }
+    let layout = Layout::new(&proof.log_heights, log_blowup, zk);
     let num_inter: Vec<usize> = tables.iter().map(|t| t.num_interactions(public)).collect();
     let any_lookups = num_inter.iter().any(|&k| k > 0) || !public_interactions.is_empty();
     let has_aux: Vec<bool> = num_inter.iter().map(|&k| k > 0).collect();
     if proof.aux_commit.is_some() != has_aux.iter().any(|&a| a) {
         return Err(shape("auxiliary commitment present/absent wrongly"));
+    }
+    let num_masks = if zk { layout.groups.len() } else { 0 };
+    if proof.mask_opened.len() != 4 * num_masks {
+        return Err(shape(format!(
+            "{} mask openings, expected {}",
+            proof.mask_opened.len(),
+            4 * num_masks
+        )));
     }
 
     // Shapes of the openings.
@@ -122,14 +140,13 @@ pub fn verify(
         } else {
             0
         };
-        let qw = 4 * quotient_chunks(table.max_degree());
         let ok = o.prep_local.len() == pw
             && o.prep_next.len() == pw
             && o.main_local.len() == table.width()
             && o.main_next.len() == table.width()
             && o.aux_local.len() == aw
             && o.aux_next.len() == aw
-            && o.quotient.len() == qw;
+            && o.quotient.len() == 4 * chunks[t];
         if !ok {
             return Err(shape(format!(
                 "table {t}: out-of-domain openings have the wrong widths"
@@ -199,13 +216,14 @@ pub fn verify(
             claimed_sum: proof.claimed_sums[t],
         };
         let acc = table.eval_ood(window, &logup, alpha);
-        // q(ζ) = Σ_c ζ^(c·n) q_c(ζ)
-        let zeta_n = zeta.pow(1u64 << log_n);
+        // q(ζ) = Σ_c ζ^(c·m) q_c(ζ), m the chunk length (n, or 2n with zero-knowledge): the
+        // blinding terms of consecutive chunks cancel here.
+        let zeta_m = zeta.pow(1u64 << layout.log_trace_poly(t));
         let mut q = E::ZERO;
         let mut p = E::ONE;
         for chunk in o.quotient.chunks_exact(4) {
             q += p * ext_from_coords(chunk);
-            p *= zeta_n;
+            p *= zeta_m;
         }
         if acc * sel.inv_zeroifier != q {
             return Err(StarkError::OodMismatch {
@@ -213,44 +231,39 @@ pub fn verify(
             });
         }
     }
-    absorb_openings(&mut transcript, &proof.opened);
+    absorb_openings(&mut transcript, &proof.opened, &proof.mask_opened);
     let deep_alpha = transcript.sample_ext();
 
     // FRI, then the openings behind each query.
-    let groups = height_groups(&proof.log_heights, log_blowup);
-    let fri_heights: Vec<usize> = groups.iter().map(|(h, _)| *h).collect();
+    let fri_heights = layout.fri_heights();
     let challenges =
         fri::verifier_challenges(&config.fri, &fri_heights, &proof.fri, &mut transcript)?;
     if proof.queries.len() != challenges.indices.len() {
         return Err(shape("query openings do not match the FRI queries"));
     }
     let log_max = fri_heights[0];
-    let main_dims: Vec<Dims> = (0..nt)
-        .map(|t| Dims {
-            width: tables[t].width(),
-            height: 1 << (proof.log_heights[t] + log_blowup),
-        })
-        .collect();
+    let trace_dims = |t: usize, width: usize| Dims {
+        width,
+        height: 1 << layout.log_trace_lde(t),
+    };
+    let main_dims: Vec<Dims> = (0..nt).map(|t| trace_dims(t, tables[t].width())).collect();
     let aux_dims: Vec<Dims> = (0..nt)
         .filter(|&t| has_aux[t])
-        .map(|t| Dims {
-            width: 4 * (num_inter[t] + 1),
-            height: 1 << (proof.log_heights[t] + log_blowup),
-        })
-        .collect();
-    let quot_dims: Vec<Dims> = (0..nt)
-        .map(|t| Dims {
-            width: 4 * quotient_chunks(tables[t].max_degree()),
-            height: 1 << (proof.log_heights[t] + log_blowup),
-        })
+        .map(|t| trace_dims(t, 4 * (num_inter[t] + 1)))
         .collect();
     let prep_dims: Vec<Dims> = (0..nt)
-        .filter_map(|t| {
-            vk.prep_widths[t].map(|w| Dims {
-                width: w,
-                height: 1 << (proof.log_heights[t] + log_blowup),
-            })
+        .filter_map(|t| vk.prep_widths[t].map(|w| trace_dims(t, w)))
+        .collect();
+    // Quotient chunks, then the masks (one per FRI input height).
+    let quot_dims: Vec<Dims> = (0..nt)
+        .map(|t| Dims {
+            width: 4 * chunks[t],
+            height: 1 << layout.log_quotient_lde(t),
         })
+        .chain(layout.groups[..num_masks].iter().map(|g| Dims {
+            width: 4,
+            height: 1 << g.log_lde,
+        }))
         .collect();
     let aux_index = index_of_present(&has_aux);
     let prep_index = index_of_present(
@@ -260,29 +273,32 @@ pub fn verify(
             .collect::<Vec<_>>(),
     );
     let check =
-        |root: &Digest, dims: &[Dims], q: usize, o: &Opening, query: usize, what: &'static str| {
+        |root: &Digest,
+         dims: &[Dims],
+         salted: bool,
+         q: usize,
+         o: &Opening,
+         query: usize,
+         what: &'static str| {
             let max_h = dims.iter().map(|d| d.height).max().unwrap_or(1);
             let shift = log_max - max_h.trailing_zeros() as usize;
-            mmcs::verify(root, dims, q >> shift, o).map_err(|err| StarkError::Opening {
-                query,
-                what,
-                err,
-            })
+            mmcs::verify_salted(root, dims, salted, q >> shift, o)
+                .map_err(|err| StarkError::Opening { query, what, err })
         };
-    let opened_refs: Vec<_> = proof.opened.iter().collect();
     let mut fri_inputs = Vec::with_capacity(proof.queries.len());
     for (qi, (&q, qo)) in challenges.indices.iter().zip(&proof.queries).enumerate() {
-        check(&proof.main_commit, &main_dims, q, &qo.main, qi, "main")?;
+        check(&proof.main_commit, &main_dims, zk, q, &qo.main, qi, "main")?;
         check(
             &proof.quotient_commit,
             &quot_dims,
+            zk,
             q,
             &qo.quotient,
             qi,
             "quotient",
         )?;
         match (&proof.aux_commit, &qo.aux) {
-            (Some(root), Some(o)) => check(root, &aux_dims, q, o, qi, "aux")?,
+            (Some(root), Some(o)) => check(root, &aux_dims, zk, q, o, qi, "aux")?,
             (None, None) => {}
             _ => {
                 return Err(shape(format!(
@@ -290,8 +306,9 @@ pub fn verify(
                 )))
             }
         }
+        // The preprocessed commitment is public: never salted.
         match (&vk.prep_root, &qo.prep) {
-            (Some(root), Some(o)) => check(root, &prep_dims, q, o, qi, "preprocessed")?,
+            (Some(root), Some(o)) => check(root, &prep_dims, false, q, o, qi, "preprocessed")?,
             (None, None) => {}
             _ => {
                 return Err(shape(format!(
@@ -299,38 +316,56 @@ pub fn verify(
                 )))
             }
         }
-        let empty: &[F] = &[];
-        let values = groups
+        let values = layout
+            .groups
             .iter()
-            .map(|(log_lde, ts)| {
-                let row = q >> (log_max - log_lde);
+            .enumerate()
+            .map(|(g, group)| {
+                let row = q >> (log_max - group.log_lde);
                 let x = F::GENERATOR
-                    * F::two_adic_generator(*log_lde).pow(reverse_bits_len(row, *log_lde) as u64);
-                let rows: Vec<RowSet<'_>> = ts
-                    .iter()
-                    .map(|&t| {
-                        (
-                            prep_index[t]
-                                .map_or(empty, |i| qo.prep.as_ref().unwrap().rows[i].as_slice()),
-                            qo.main.rows[t].as_slice(),
-                            aux_index[t]
-                                .map_or(empty, |i| qo.aux.as_ref().unwrap().rows[i].as_slice()),
-                            qo.quotient.rows[t].as_slice(),
-                        )
-                    })
-                    .collect();
-                let group_opened: Vec<_> = ts.iter().map(|&t| opened_refs[t]).collect();
-                let sums = deep_sums(&group_opened, deep_alpha);
-                let (two, one) = deep_row_sums(&rows, &powers_of(deep_alpha, deep_columns(&rows)));
-                let zeta_next = zeta * F::two_adic_generator(log_lde - log_blowup);
+                    * F::two_adic_generator(group.log_lde)
+                        .pow(reverse_bits_len(row, group.log_lde) as u64);
+                let mut two: Vec<&[F]> = Vec::new();
+                let (mut two_local, mut two_next): (Vec<&[E]>, Vec<&[E]>) =
+                    (Vec::new(), Vec::new());
+                for &t in &group.two_point {
+                    if let Some(i) = prep_index[t] {
+                        two.push(&qo.prep.as_ref().unwrap().rows[i]);
+                    }
+                    two.push(&qo.main.rows[t]);
+                    if let Some(i) = aux_index[t] {
+                        two.push(&qo.aux.as_ref().unwrap().rows[i]);
+                    }
+                    let o = &proof.opened[t];
+                    two_local.extend([&o.prep_local[..], &o.main_local, &o.aux_local]);
+                    two_next.extend([&o.prep_next[..], &o.main_next, &o.aux_next]);
+                }
+                let mut one: Vec<&[F]> = Vec::new();
+                let mut one_values: Vec<&[E]> = Vec::new();
+                for &t in &group.one_point {
+                    one.push(&qo.quotient.rows[t]);
+                    one_values.push(&proof.opened[t].quotient);
+                }
+                if zk {
+                    one.push(&qo.quotient.rows[nt + g]);
+                    one_values.push(&proof.mask_opened[4 * g..4 * g + 4]);
+                }
+                let sums = deep_sums(&two_local, &two_next, &one_values, deep_alpha);
+                let width = two.iter().chain(&one).map(|r| r.len()).sum();
+                let (two_sum, one_sum) = deep_row_sums(&two, &one, &powers_of(deep_alpha, width));
                 let xe = E::from(x);
-                let d1 = (xe - zeta)
+                let inv_z = (xe - zeta)
                     .try_inverse()
                     .ok_or_else(|| shape("ζ on the domain"))?;
-                let d2 = (xe - zeta_next)
-                    .try_inverse()
-                    .ok_or_else(|| shape("ζω on the domain"))?;
-                Ok((two + one - sums.at_zeta) * d1 + sums.alpha_m * (two - sums.at_zeta_next) * d2)
+                let inv_zn = match group.log_n {
+                    Some(log_n) => Some(
+                        (xe - next_point(zeta, log_n))
+                            .try_inverse()
+                            .ok_or_else(|| shape("ζω on the domain"))?,
+                    ),
+                    None => None,
+                };
+                Ok(deep_value(&sums, two_sum, one_sum, inv_z, inv_zn))
             })
             .collect::<Result<Vec<E>, StarkError>>()?;
         fri_inputs.push(values);
@@ -341,7 +376,7 @@ pub fn verify(
         &proof.fri,
         &challenges,
         &fri_inputs,
-        false,
+        zk,
     )?;
     Ok(())
 }

@@ -1,0 +1,212 @@
+//! Where a proof's columns live and how the DEEP step groups them: shared by the prover and
+//! the verifier, which must agree on it exactly (spec: `docs/stark.md`, "Protocol").
+
+use super::E;
+use crate::air::F;
+use crate::field::{Field, TwoAdicField};
+
+/// Number of quotient chunks of a table of maximum constraint degree `max_degree`.
+///
+/// Without zero-knowledge the quotient has degree < (d−1)·n: d − 1 chunks of n coefficients.
+/// With it the trace polynomials have degree < 2n, the quotient degree < (2d−1)·n, and it is
+/// split into d chunks of 2n coefficients.
+pub(super) fn quotient_chunks(max_degree: usize, zk: bool) -> usize {
+    let d = max_degree.max(2);
+    if zk {
+        d
+    } else {
+        d - 1
+    }
+}
+
+/// One FRI input: every column whose LDE has this height.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct DeepGroup {
+    /// log₂ of the LDE height.
+    pub log_lde: usize,
+    /// Tables whose preprocessed, main and aux LDEs have this height (opened at ζ and ζω).
+    pub two_point: Vec<usize>,
+    /// Tables whose quotient LDE has this height (opened at ζ only).
+    pub one_point: Vec<usize>,
+    /// log₂ of the trace height of the two-point tables (they all share it), for ζω.
+    pub log_n: Option<usize>,
+}
+
+/// The heights of a proof's committed columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Layout {
+    /// Zero-knowledge: traces doubled with random rows, quotient chunks blinded, one mask
+    /// polynomial per group.
+    pub zk: bool,
+    /// log₂ of the FRI blowup.
+    pub log_blowup: usize,
+    /// log₂ of each table's trace height n.
+    pub log_heights: Vec<usize>,
+    /// The FRI inputs, tallest first.
+    pub groups: Vec<DeepGroup>,
+}
+
+impl Layout {
+    /// The layout for tables of heights `2^log_heights`.
+    pub fn new(log_heights: &[usize], log_blowup: usize, zk: bool) -> Self {
+        let zb = zk as usize;
+        let trace = |t: usize| log_heights[t] + log_blowup + zb;
+        let quotient = |t: usize| log_heights[t] + log_blowup + 2 * zb;
+        let mut hs: Vec<usize> = (0..log_heights.len())
+            .flat_map(|t| [trace(t), quotient(t)])
+            .collect();
+        hs.sort_unstable_by(|a, b| b.cmp(a));
+        hs.dedup();
+        let groups = hs
+            .into_iter()
+            .map(|h| {
+                let two_point: Vec<usize> =
+                    (0..log_heights.len()).filter(|&t| trace(t) == h).collect();
+                DeepGroup {
+                    log_lde: h,
+                    log_n: two_point.first().map(|&t| log_heights[t]),
+                    one_point: (0..log_heights.len())
+                        .filter(|&t| quotient(t) == h)
+                        .collect(),
+                    two_point,
+                }
+            })
+            .collect();
+        Layout {
+            zk,
+            log_blowup,
+            log_heights: log_heights.to_vec(),
+            groups,
+        }
+    }
+
+    /// log₂ of the number of coefficients of table `t`'s committed trace polynomials (n, or
+    /// 2n with zero-knowledge).
+    pub fn log_trace_poly(&self, t: usize) -> usize {
+        self.log_heights[t] + self.zk as usize
+    }
+
+    /// log₂ of the height of table `t`'s preprocessed, main and aux LDEs.
+    pub fn log_trace_lde(&self, t: usize) -> usize {
+        self.log_trace_poly(t) + self.log_blowup
+    }
+
+    /// log₂ of the height of table `t`'s quotient-chunk LDE.
+    pub fn log_quotient_lde(&self, t: usize) -> usize {
+        self.log_trace_lde(t) + self.zk as usize
+    }
+
+    /// The FRI input heights (log₂), tallest first.
+    pub fn fri_heights(&self) -> Vec<usize> {
+        self.groups.iter().map(|g| g.log_lde).collect()
+    }
+}
+
+/// The opened values of one group combined with the DEEP powers.
+///
+/// Two-point columns take powers γ⁰, γ¹, …; one-point columns continue them; the ζω term is
+/// scaled by γ^M where M counts all columns:
+/// `D(x) = (A₂(x) + A₁(x) − A₂(ζ) − A₁(ζ))/(x − ζ) + γ^M·(A₂(x) − A₂(ζω))/(x − ζω)`.
+pub(super) struct DeepSums {
+    /// Σ γ^c v_c(ζ) over all columns.
+    pub at_zeta: E,
+    /// Σ γ^c v_c(ζω) over two-point columns.
+    pub at_zeta_next: E,
+    /// γ^M.
+    pub alpha_m: E,
+}
+
+/// Combine the opened values of a group: `two_local[k]`/`two_next[k]` are a run of two-point
+/// columns at ζ and ζω, `one[k]` a run of one-point columns at ζ, in DEEP order.
+pub(super) fn deep_sums(two_local: &[&[E]], two_next: &[&[E]], one: &[&[E]], alpha: E) -> DeepSums {
+    let mut p = E::ONE;
+    let mut at_zeta = E::ZERO;
+    let mut at_zeta_next = E::ZERO;
+    for (l, nx) in two_local.iter().zip(two_next) {
+        for (a, b) in l.iter().zip(nx.iter()) {
+            at_zeta += p * *a;
+            at_zeta_next += p * *b;
+            p *= alpha;
+        }
+    }
+    for v in one.iter().flat_map(|r| r.iter()) {
+        at_zeta += p * *v;
+        p *= alpha;
+    }
+    DeepSums {
+        at_zeta,
+        at_zeta_next,
+        alpha_m: p,
+    }
+}
+
+/// Σ γ^c f_c(x) over the two-point and over the one-point column runs of a group at one LDE
+/// point, in the order of [`deep_sums`]; `powers[c]` = γ^c for at least as many columns.
+pub(super) fn deep_row_sums(two: &[&[F]], one: &[&[F]], powers: &[E]) -> (E, E) {
+    let mut p = powers.iter();
+    let mut two_sum = E::ZERO;
+    for (v, a) in two.iter().flat_map(|r| r.iter()).zip(&mut p) {
+        two_sum += *a * *v;
+    }
+    let mut one_sum = E::ZERO;
+    for (v, a) in one.iter().flat_map(|r| r.iter()).zip(&mut p) {
+        one_sum += *a * *v;
+    }
+    (two_sum, one_sum)
+}
+
+/// The DEEP value at a point x from its row sums: `inv_z` = 1/(x − ζ), `inv_zn` = 1/(x − ζω)
+/// when the group has two-point columns.
+pub(super) fn deep_value(sums: &DeepSums, two: E, one: E, inv_z: E, inv_zn: Option<E>) -> E {
+    let mut v = (two + one - sums.at_zeta) * inv_z;
+    if let Some(inv_zn) = inv_zn {
+        v += sums.alpha_m * (two - sums.at_zeta_next) * inv_zn;
+    }
+    v
+}
+
+/// γ⁰ … γ^(n−1).
+pub(super) fn powers_of(alpha: E, n: usize) -> Vec<E> {
+    let mut out = Vec::with_capacity(n);
+    let mut p = E::ONE;
+    for _ in 0..n {
+        out.push(p);
+        p *= alpha;
+    }
+    out
+}
+
+/// ζ·ω_n for a group whose two-point tables have 2^log_n rows.
+pub(super) fn next_point(zeta: E, log_n: usize) -> E {
+    zeta * F::two_adic_generator(log_n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_by_lde_height() {
+        // Tables of 2^3 and 2^4 rows, blowup 4.
+        let plain = Layout::new(&[3, 4], 2, false);
+        assert_eq!(plain.fri_heights(), [6, 5]);
+        assert_eq!(plain.groups[0].two_point, [1]);
+        assert_eq!(plain.groups[0].one_point, [1]);
+        assert_eq!(plain.groups[1].log_n, Some(3));
+        // With zero-knowledge the traces sit at 2n·4 and the quotients at 4n·4: table 0's
+        // quotient shares a height with table 1's trace.
+        let zk = Layout::new(&[3, 4], 2, true);
+        assert_eq!(zk.fri_heights(), [8, 7, 6]);
+        assert_eq!(zk.groups[0].two_point, Vec::<usize>::new());
+        assert_eq!(zk.groups[0].one_point, [1]);
+        assert_eq!(zk.groups[0].log_n, None);
+        assert_eq!(zk.groups[1].two_point, [1]);
+        assert_eq!(zk.groups[1].one_point, [0]);
+        assert_eq!(zk.groups[1].log_n, Some(4));
+        assert_eq!(zk.groups[2].two_point, [0]);
+        assert_eq!((zk.log_trace_lde(0), zk.log_quotient_lde(0)), (6, 7));
+        assert_eq!(quotient_chunks(3, true), 3);
+        assert_eq!(quotient_chunks(3, false), 2);
+        assert_eq!(quotient_chunks(1, false), 1);
+    }
+}

@@ -1,0 +1,152 @@
+//! Zero-knowledge internals: the committed trace is random off the trace domain but equals
+//! the witness on it, and blinding the quotient chunks keeps their sum.
+
+use super::domain::barycentric_eval;
+use super::layout::Layout;
+use super::prover::{absorb_statement, ext_from_coords, lde_bitrev};
+use super::*;
+use crate::air::toy::{fibonacci_trace, Fibonacci};
+use crate::field::{Field, TwoAdicField};
+use crate::mmcs::ProverRng;
+use crate::ntt::{Dft, Radix2Dft};
+use crate::transcript::{is_in_base_field, Transcript};
+
+fn point(seed: u32) -> E {
+    E::new([F::new(seed), F::new(3), F::new(1), F::new(4)])
+}
+
+/// Coefficients (lowest first) of column `c` evaluated at a base-field point.
+fn eval_at(coeffs: &RowMajorMatrix<F>, c: usize, x: F) -> F {
+    coeffs
+        .values
+        .chunks_exact(coeffs.width)
+        .rev()
+        .fold(F::ZERO, |acc, row| acc * x + row[c])
+}
+
+#[test]
+fn randomized_trace_agrees_on_the_domain_and_nowhere_else() {
+    let (trace, _) = fibonacci_trace(64, 1, 1);
+    let a = prover::randomize(&trace, &mut ProverRng::new(1));
+    let b = prover::randomize(&trace, &mut ProverRng::new(2));
+    assert_eq!(a.height(), 128);
+    let omega = F::two_adic_generator(6);
+    for m in [&a, &b] {
+        let coeffs = Radix2Dft::new().idft_batch(m.clone());
+        for i in 0..64 {
+            for c in 0..2 {
+                assert_eq!(eval_at(&coeffs, c, omega.pow(i as u64)), trace.get(i, c));
+            }
+        }
+    }
+    let z = point(7);
+    let witness = barycentric_eval(&trace.values, 2, 6, z);
+    let va = barycentric_eval(&a.values, 2, 7, z);
+    let vb = barycentric_eval(&b.values, 2, 7, z);
+    for c in 0..2 {
+        assert_ne!(va[c], witness[c]);
+        assert_ne!(va[c], vb[c]);
+    }
+}
+
+/// ζ of a Fibonacci proof (no lookups), replayed as the verifier does.
+fn zeta_of(cfg: &StarkConfig, vk: &VerifyingKey, proof: &StarkProof, public: &[F]) -> E {
+    let mut t = Transcript::new(b"rvzk-stark");
+    absorb_statement(&mut t, cfg, &proof.log_heights, public, vk);
+    t.absorb_digest(b"main", &proof.main_commit);
+    t.absorb_ext(b"claimed-sums", &proof.claimed_sums);
+    let _alpha = t.sample_ext();
+    t.absorb_digest(b"quotient", &proof.quotient_commit);
+    t.sample_ext_avoiding(is_in_base_field)
+}
+
+#[test]
+fn zk_openings_are_not_the_witness_polynomial() {
+    let (trace, public) = fibonacci_trace(64, 1, 1);
+    let tables: Vec<&dyn Table> = vec![&Fibonacci];
+    for cfg in [
+        StarkConfig::insecure_for_tests(),
+        StarkConfig::zk_for_tests(),
+    ] {
+        let (pk, vk) = setup(&cfg, &tables);
+        let proof = prove(
+            &cfg,
+            &pk,
+            &vk,
+            &tables,
+            vec![trace.clone()],
+            &public,
+            &[],
+            5,
+        )
+        .unwrap();
+        verify(&cfg, &vk, &tables, &proof, &public, &[]).unwrap();
+        let zeta = zeta_of(&cfg, &vk, &proof, &public);
+        let witness = barycentric_eval(&trace.values, 2, 6, zeta);
+        let next = barycentric_eval(&trace.values, 2, 6, zeta * F::two_adic_generator(6));
+        let o = &proof.opened[0];
+        if cfg.zk {
+            for c in 0..2 {
+                assert_ne!(o.main_local[c], witness[c]);
+                assert_ne!(o.main_next[c], next[c]);
+            }
+        } else {
+            // The replayed ζ is right: without zero-knowledge the opening is the witness's.
+            assert_eq!(o.main_local, witness);
+            assert_eq!(o.main_next, next);
+        }
+    }
+}
+
+#[test]
+fn blinded_quotient_chunks_keep_their_sum() {
+    let (trace, public) = fibonacci_trace(64, 1, 1);
+    let layout = Layout::new(&[6], 2, true);
+    let dft = Radix2Dft::new();
+    let main = lde_bitrev(&dft, prover::randomize(&trace, &mut ProverRng::new(3)), 2);
+    let lookup = LookupChallenges {
+        z: E::ZERO,
+        b: E::ZERO,
+    };
+    let run = |blind: Option<&mut ProverRng>| {
+        prover::quotient(
+            &dft,
+            &Fibonacci,
+            &layout,
+            0,
+            prover::QuotientInputs {
+                main: &main,
+                prep: None,
+                aux: None,
+                public: &public,
+                lookup: &lookup,
+                claimed_sum: E::ZERO,
+                alpha: point(11),
+            },
+            blind,
+            true,
+        )
+        .unwrap()
+    };
+    let (plain_lde, plain) = run(None);
+    let (blind_lde, blinded) = run(Some(&mut ProverRng::new(4)));
+    // Two chunks of 2n = 128 coefficients, each held in 256 rows (degree < 2m) and committed
+    // at 256·4.
+    assert_eq!((plain.height(), plain.width), (256, 8));
+    assert_eq!(blind_lde.height(), 1024);
+    // Unblinded, the chunks use only their low halves; blinded, every chunk changes.
+    assert!(plain.values[128 * 8..].iter().all(|x| x.is_zero()));
+    let z = point(13);
+    let at = |m: &RowMajorMatrix<F>| -> Vec<E> {
+        prover::eval_coeff_columns(m, z)
+            .chunks_exact(4)
+            .map(ext_from_coords)
+            .collect()
+    };
+    let (p, b) = (at(&plain), at(&blinded));
+    assert!(p.iter().zip(&b).all(|(x, y)| x != y));
+    // Σ z^(jm) q'_j = Σ z^(jm) q_j with m = 128.
+    let zm = z.pow(128);
+    assert_eq!(p[0] + zm * p[1], b[0] + zm * b[1]);
+    assert_ne!(plain_lde, blind_lde);
+}

@@ -19,6 +19,7 @@ use p3_dft::TwoAdicSubgroupDft;
 use p3_field::PrimeCharacteristicRing as _;
 use p3_sha256::{Sha256, Sha256Compress};
 use p3_symmetric::SerializingHasher;
+use rand::{rngs::StdRng, SeedableRng as _};
 use rvzk_zkvm::air::toy::{fibonacci_trace, Fibonacci};
 use rvzk_zkvm::air::{Air, AirBuilder, F};
 use rvzk_zkvm::matrix::RowMajorMatrix;
@@ -299,19 +300,36 @@ impl System for Ours {
 
 type P3Val = p3_baby_bear::BabyBear;
 type P3Challenge = p3_field::extension::BinomialExtensionField<P3Val, 4>;
+type P3Challenger = SerializingChallenger32<P3Val, HashChallenger<u8, Sha256, 32>>;
+type P3Config<Pcs> = p3_uni_stark::StarkConfig<Pcs, P3Challenge, P3Challenger>;
+type P3Mat = p3_matrix::dense::RowMajorMatrix<P3Val>;
+
 type P3ValMmcs =
     p3_merkle_tree::MerkleTreeMmcs<P3Val, u8, SerializingHasher<Sha256>, Sha256Compress, 2, 32>;
 type P3ChallengeMmcs = p3_commit::ExtensionMmcs<P3Val, P3Challenge, P3ValMmcs>;
-type P3Challenger = SerializingChallenger32<P3Val, HashChallenger<u8, Sha256, 32>>;
 type P3Pcs<D> = p3_fri::TwoAdicFriPcs<P3Val, D, P3ValMmcs, P3ChallengeMmcs>;
-type P3Config<D> = p3_uni_stark::StarkConfig<P3Pcs<D>, P3Challenge, P3Challenger>;
-type P3Mat = p3_matrix::dense::RowMajorMatrix<P3Val>;
+/// A SHA-256 Merkle root (cap of height 0), salted or not.
+type P3Commitment = <P3ValMmcs as p3_commit::Mmcs<P3Val>>::Commitment;
 
-/// Plonky3's configuration closest to ours: blowup 4, folding by up to 16, final polynomial of
-/// 8 coefficients, 42 queries, 16 bits of grinding before the queries (none elsewhere).
-fn p3_config<D: TwoAdicSubgroupDft<P3Val>>(dft: D) -> P3Config<D> {
-    let val_mmcs = P3ValMmcs::new(SerializingHasher::new(Sha256), Sha256Compress, 0);
-    let fri = p3_fri::FriParameters {
+/// Salted leaves: five random base elements per leaf, as our hiding commitments use.
+type P3HidingValMmcs = p3_merkle_tree::MerkleTreeHidingMmcs<
+    P3Val,
+    u8,
+    SerializingHasher<Sha256>,
+    Sha256Compress,
+    StdRng,
+    2,
+    32,
+    5,
+>;
+type P3HidingChallengeMmcs = p3_commit::ExtensionMmcs<P3Val, P3Challenge, P3HidingValMmcs>;
+type P3HidingPcs<D> =
+    p3_fri::HidingFriPcs<P3Val, D, P3HidingValMmcs, P3HidingChallengeMmcs, StdRng>;
+
+/// Plonky3's FRI parameters closest to ours: blowup 4, folding by up to 16, final polynomial
+/// of 8 coefficients, 42 queries, 16 bits of grinding before the queries (none elsewhere).
+fn p3_fri_params<M>(mmcs: M) -> p3_fri::FriParameters<M> {
+    p3_fri::FriParameters {
         log_blowup: 2,
         log_final_poly_len: 3,
         max_log_arity: 4,
@@ -319,38 +337,85 @@ fn p3_config<D: TwoAdicSubgroupDft<P3Val>>(dft: D) -> P3Config<D> {
         batch_proof_of_work_bits: 0,
         commit_proof_of_work_bits: 0,
         query_proof_of_work_bits: 16,
-        mmcs: P3ChallengeMmcs::new(val_mmcs),
-    };
-    let pcs = P3Pcs::new(dft, val_mmcs, fri);
-    P3Config::new(pcs, P3Challenger::from_hasher(vec![], Sha256))
+        mmcs,
+    }
 }
 
-/// Plonky3's uni-STARK with DFT `D` on AIR `A`.
-struct Peer<D: TwoAdicSubgroupDft<P3Val>, A> {
+fn p3_challenger() -> P3Challenger {
+    P3Challenger::from_hasher(vec![], Sha256)
+}
+
+/// Plonky3's uni-STARK with FRI over SHA-256 and DFT `D`.
+fn p3_config<D: TwoAdicSubgroupDft<P3Val>>(dft: D) -> P3Config<P3Pcs<D>> {
+    let val_mmcs = P3ValMmcs::new(SerializingHasher::new(Sha256), Sha256Compress, 0);
+    let fri = p3_fri_params(P3ChallengeMmcs::new(val_mmcs));
+    P3Config::new(P3Pcs::new(dft, val_mmcs, fri), p3_challenger())
+}
+
+/// The same, zero-knowledge: `HidingFriPcs` (the trace extended to twice its height with
+/// random rows, random codewords in the FRI batch) over salted Merkle trees.
+fn p3_hiding_config<D: TwoAdicSubgroupDft<P3Val>>(dft: D) -> P3Config<P3HidingPcs<D>> {
+    let mmcs = P3HidingValMmcs::new(
+        SerializingHasher::new(Sha256),
+        Sha256Compress,
+        0,
+        StdRng::seed_from_u64(1),
+    );
+    let fri = p3_fri_params(P3HidingChallengeMmcs::new(mmcs.clone()));
+    // At least the extension degree (4) random codewords, as HidingFriPcs requires.
+    let pcs = P3HidingPcs::new(dft, mmcs, fri, 4, StdRng::seed_from_u64(2));
+    P3Config::new(pcs, p3_challenger())
+}
+
+/// Plonky3's uni-STARK with commitment scheme `Pcs` on AIR `A`.
+struct Peer<Pcs: P3PcsBound, A> {
     label: String,
-    config: P3Config<D>,
+    config: P3Config<Pcs>,
     air: A,
     trace: P3Mat,
     public: Vec<P3Val>,
-    proof: p3_uni_stark::Proof<P3Config<D>>,
+    proof: p3_uni_stark::Proof<P3Config<Pcs>>,
     bytes: usize,
     bytes_fixed: usize,
 }
 
+/// The commitment schemes compared: Plonky3's FRI over our field and challenger.
+trait P3PcsBound:
+    p3_commit::UnivariateStarkPcs<
+        P3Challenge,
+        P3Challenger,
+        Domain = p3_field::coset::TwoAdicMultiplicativeCoset<P3Val>,
+        Commitment = P3Commitment,
+    > + Clone
+{
+}
+
+impl<T> P3PcsBound for T where
+    T: p3_commit::UnivariateStarkPcs<
+            P3Challenge,
+            P3Challenger,
+            Domain = p3_field::coset::TwoAdicMultiplicativeCoset<P3Val>,
+            Commitment = P3Commitment,
+        > + Clone
+{
+}
+
 /// What `p3_uni_stark::prove` and `verify` need of an AIR under our configuration (in debug
 /// builds, `prove` also checks the trace with its debug builder).
-trait PeerAir<D: TwoAdicSubgroupDft<P3Val>>:
-    p3_uni_stark::QuotientAir<P3Config<D>>
+trait PeerAir<Pcs: P3PcsBound>:
+    BaseAir<P3Val>
+    + p3_uni_stark::QuotientAir<P3Config<Pcs>>
     + P3Air<p3_uni_stark::SymbolicAirBuilder<P3Val>>
-    + for<'a> P3Air<p3_uni_stark::VerifierConstraintFolder<'a, P3Config<D>>>
+    + for<'a> P3Air<p3_uni_stark::VerifierConstraintFolder<'a, P3Config<Pcs>>>
     + DebugAir
 {
 }
 
-impl<D: TwoAdicSubgroupDft<P3Val>, A> PeerAir<D> for A where
-    A: p3_uni_stark::QuotientAir<P3Config<D>>
+impl<Pcs: P3PcsBound, A> PeerAir<Pcs> for A where
+    A: BaseAir<P3Val>
+        + p3_uni_stark::QuotientAir<P3Config<Pcs>>
         + P3Air<p3_uni_stark::SymbolicAirBuilder<P3Val>>
-        + for<'a> P3Air<p3_uni_stark::VerifierConstraintFolder<'a, P3Config<D>>>
+        + for<'a> P3Air<p3_uni_stark::VerifierConstraintFolder<'a, P3Config<Pcs>>>
         + DebugAir
 {
 }
@@ -364,9 +429,15 @@ trait DebugAir {}
 #[cfg(not(debug_assertions))]
 impl<A> DebugAir for A {}
 
-impl<D: TwoAdicSubgroupDft<P3Val>, A: PeerAir<D>> Peer<D, A> {
-    fn new(label: &str, dft: D, air: A, values: &[u32], width: usize, public: &[u32]) -> Self {
-        let config = p3_config(dft);
+impl<Pcs: P3PcsBound, A: PeerAir<Pcs>> Peer<Pcs, A> {
+    fn new(
+        label: &str,
+        config: P3Config<Pcs>,
+        air: A,
+        values: &[u32],
+        width: usize,
+        public: &[u32],
+    ) -> Self {
         let trace = P3Mat::new(values.iter().map(|&x| P3Val::new(x)).collect(), width);
         let public: Vec<P3Val> = public.iter().map(|&x| P3Val::new(x)).collect();
         let proof =
@@ -395,7 +466,7 @@ impl<D: TwoAdicSubgroupDft<P3Val>, A: PeerAir<D>> Peer<D, A> {
     }
 }
 
-impl<D: TwoAdicSubgroupDft<P3Val>, A: PeerAir<D>> System for Peer<D, A> {
+impl<Pcs: P3PcsBound, A: PeerAir<Pcs>> System for Peer<Pcs, A> {
     fn name(&self) -> String {
         self.label.clone()
     }
@@ -419,48 +490,90 @@ impl<D: TwoAdicSubgroupDft<P3Val>, A: PeerAir<D>> System for Peer<D, A> {
     }
 }
 
-/// The systems compared, by name: ours first, then the Plonky3 variants (one per DFT).
-const OURS: &str = "rvzk";
-/// Ours with the squares AIR declared at degree 2 (one quotient chunk, as Plonky3 counts).
-const OURS_Q1: &str = "rvzk (1 quotient chunk)";
-const PEERS: [&str; 2] = ["p3 Radix2DitParallel", "p3 Radix2DFTSmallBatch"];
+/// One system in the comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    name: &'static str,
+    /// rvzk (compared against the fastest Plonky3 entry with the same `zk`).
+    ours: bool,
+    /// Zero-knowledge.
+    zk: bool,
+}
 
-fn systems_for(kind: AirKind) -> Vec<&'static str> {
+const OURS: Entry = Entry {
+    name: "rvzk",
+    ours: true,
+    zk: false,
+};
+/// Ours with the squares AIR declared at degree 2 (one quotient chunk, as Plonky3 counts).
+const OURS_Q1: Entry = Entry {
+    name: "rvzk (1 quotient chunk)",
+    ours: true,
+    zk: false,
+};
+const P3_DIT: Entry = Entry {
+    name: "p3 Radix2DitParallel",
+    ours: false,
+    zk: false,
+};
+const P3_SMALL_BATCH: Entry = Entry {
+    name: "p3 Radix2DFTSmallBatch",
+    ours: false,
+    zk: false,
+};
+const P3_HIDING: Entry = Entry {
+    name: "p3 HidingFriPcs",
+    ours: false,
+    zk: true,
+};
+
+fn systems_for(kind: AirKind) -> Vec<Entry> {
     let mut v = vec![OURS];
     if kind == AirKind::Squares {
         v.push(OURS_Q1);
     }
-    v.extend(PEERS);
+    v.extend([P3_DIT, P3_SMALL_BATCH, P3_HIDING]);
     v
 }
 
-fn make(system: &str, kind: AirKind, log_n: usize) -> Box<dyn System> {
+fn entry(name: &str) -> Entry {
+    [OURS, OURS_Q1, P3_DIT, P3_SMALL_BATCH, P3_HIDING]
+        .into_iter()
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("unknown system {name}"))
+}
+
+fn make(e: Entry, kind: AirKind, log_n: usize) -> Box<dyn System> {
     let (values, width, public) = witness(kind, log_n);
-    let lde = 1usize << (log_n + 2);
+    let lde = 1usize << (log_n + 3);
     macro_rules! peer {
-        ($dft:expr) => {
+        ($config:expr) => {
             match kind {
-                AirKind::Fib => Box::new(Peer::new(system, $dft, P3Fib, &values, width, &public))
-                    as Box<dyn System>,
-                AirKind::Squares => {
-                    Box::new(Peer::new(system, $dft, P3Squares, &values, width, &public))
+                AirKind::Fib => {
+                    Box::new(Peer::new(e.name, $config, P3Fib, &values, width, &public))
+                        as Box<dyn System>
                 }
+                AirKind::Squares => Box::new(Peer::new(
+                    e.name, $config, P3Squares, &values, width, &public,
+                )),
             }
         };
     }
-    match system {
+    let small_batch = || p3_dft::Radix2DFTSmallBatch::<P3Val>::new(lde);
+    match e {
         OURS | OURS_Q1 => {
             let air: Box<dyn Table> = match kind {
                 AirKind::Fib => Box::new(Fibonacci),
                 AirKind::Squares => Box::new(Squares {
-                    max_degree: if system == OURS { 3 } else { 2 },
+                    max_degree: if e == OURS { 3 } else { 2 },
                 }),
             };
-            Box::new(Ours::new(system, air, &values, width, &public))
+            Box::new(Ours::new(e.name, air, &values, width, &public))
         }
-        "p3 Radix2DitParallel" => peer!(p3_dft::Radix2DitParallel::<P3Val>::default()),
-        "p3 Radix2DFTSmallBatch" => peer!(p3_dft::Radix2DFTSmallBatch::<P3Val>::new(lde)),
-        _ => panic!("unknown system {system}"),
+        P3_DIT => peer!(p3_config(p3_dft::Radix2DitParallel::<P3Val>::default())),
+        P3_SMALL_BATCH => peer!(p3_config(small_batch())),
+        P3_HIDING => peer!(p3_hiding_config(small_batch())),
+        _ => unreachable!(),
     }
 }
 
@@ -524,7 +637,7 @@ fn child_rss_mib(system: &str, kind: AirKind, log_n: usize, threads: usize) -> O
 }
 
 fn child(args: &[String]) {
-    let (system, kind) = (args[0].as_str(), AirKind::parse(&args[1]));
+    let (system, kind) = (entry(&args[0]), AirKind::parse(&args[1]));
     let log_n: usize = args[2].parse().unwrap();
     let threads: usize = args[3].parse().unwrap();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -554,23 +667,30 @@ fn reps(log_n: usize) -> (usize, usize) {
 /// pool of `threads` threads; prints the lines and appends the records.
 fn run_case(kind: AirKind, log_n: usize, threads: usize, records: &mut Vec<serde_json::Value>) {
     let case = format!("{} 2^{log_n}", kind.name());
-    let names = systems_for(kind);
-    let mut systems: Vec<Box<dyn System>> = names.iter().map(|s| make(s, kind, log_n)).collect();
+    let entries = systems_for(kind);
+    let mut systems: Vec<Box<dyn System>> = entries.iter().map(|&e| make(e, kind, log_n)).collect();
     let (rp, rv) = reps(log_n);
     let prove = round_robin(&mut systems, rp, |s| s.time_prove());
     let verify = round_robin(&mut systems, rv, |s| s.time_verify());
-    let rss: Vec<Option<f64>> = names
+    let rss: Vec<Option<f64>> = entries
         .iter()
-        .map(|s| child_rss_mib(s, kind, log_n, threads))
+        .map(|e| child_rss_mib(e.name, kind, log_n, threads))
         .collect();
-    let n_ours = names.iter().take_while(|s| !s.starts_with("p3")).count();
-    // The best Plonky3 variant by prove time is the peer for both lines.
-    let best = (n_ours..names.len())
-        .min_by(|&a, &b| prove[a].partial_cmp(&prove[b]).unwrap())
-        .unwrap();
     let mib = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v:.0}"));
-    for o in 0..n_ours {
-        let suffix = if o == 0 { "" } else { " [1 chunk]" };
+    for (o, eo) in entries.iter().enumerate().filter(|(_, e)| e.ours) {
+        // The fastest Plonky3 entry of the same kind (plain or zero-knowledge) by prove time
+        // is the peer for both lines.
+        let Some(best) = (0..entries.len())
+            .filter(|&i| !entries[i].ours && entries[i].zk == eo.zk)
+            .min_by(|&a, &b| prove[a].partial_cmp(&prove[b]).unwrap())
+        else {
+            continue;
+        };
+        let suffix = match *eo {
+            OURS_Q1 => " [1 chunk]",
+            _ if eo.zk => " zk",
+            _ => "",
+        };
         for (op, t) in [("prove", &prove), ("verify", &verify)] {
             let name = format!("{case} {op}{suffix} t={threads}");
             let (ours_s, peer_s) = (t[o], t[best]);
@@ -612,20 +732,20 @@ fn run_case(kind: AirKind, log_n: usize, threads: usize, records: &mut Vec<serde
             }));
         }
     }
-    // Our phases (first proof) and every Plonky3 variant's times, for the record.
-    for (o, sys) in systems.iter().enumerate().take(n_ours) {
+    // Our phases and proof layout (first proof), and every Plonky3 entry's times.
+    for (e, sys) in entries.iter().zip(&systems).filter(|(e, _)| e.ours) {
         let phases = sys.phases();
         let total: f64 = phases.iter().map(|p| p.1).sum();
         let list: Vec<String> = phases
             .iter()
             .map(|(p, t)| format!("{p} {:.0}%", 100.0 * t / total))
             .collect();
-        println!("    {} phases: {}", names[o], list.join(", "));
+        println!("    {} phases: {}", e.name, list.join(", "));
         if let Some(b) = sys.size_breakdown() {
             println!(
                 "    {} proof bytes: header+commitments {}, OOD {}, FRI commit phase {}, \
                  FRI queries {}, trace queries {}",
-                names[o],
+                e.name,
                 b.header_and_commitments,
                 b.ood_openings,
                 b.fri_commit_phase,
@@ -634,12 +754,13 @@ fn run_case(kind: AirKind, log_n: usize, threads: usize, records: &mut Vec<serde
             );
         }
     }
-    for i in n_ours..names.len() {
+    for (i, e) in entries.iter().enumerate().filter(|(_, e)| !e.ours) {
         println!(
-            "    {:<28} prove {:>8.4} s  verify {:>8.5} s  peak {} MiB",
-            names[i],
+            "    {:<28} prove {:>8.4} s  verify {:>8.5} s  {:>7} B  peak {} MiB",
+            e.name,
             prove[i],
             verify[i],
+            systems[i].proof_bytes(),
             mib(rss[i])
         );
     }

@@ -213,21 +213,38 @@ struct Ours {
     trace: RowMajorMatrix<F>,
     public: Vec<F>,
     proof: stark::StarkProof,
+    /// The next proof's seed (zero-knowledge randomness): a fresh one for every proof.
+    seed: u64,
     bytes: usize,
     breakdown: codec::SizeBreakdown,
     phases: Vec<(&'static str, f64)>,
 }
 
 impl Ours {
-    fn new(label: &str, air: Box<dyn Table>, values: &[u32], width: usize, public: &[u32]) -> Ours {
-        let cfg = StarkConfig::default_100_bits();
+    fn new(
+        label: &str,
+        zk: bool,
+        air: Box<dyn Table>,
+        values: &[u32],
+        width: usize,
+        public: &[u32],
+    ) -> Ours {
+        let cfg = StarkConfig::default_100_bits().with_zk(zk);
         let (pk, vk) = stark::setup(&cfg, &[air.as_ref()]);
         let trace = RowMajorMatrix::new(values.iter().map(|&x| F::new(x)).collect(), width);
         let public: Vec<F> = public.iter().map(|&x| F::new(x)).collect();
         let tables = [air.as_ref()];
-        let (proof, stats) =
-            stark::prove_with_stats(&cfg, &pk, &vk, &tables, vec![trace.clone()], &public, &[])
-                .expect("rvzk proves");
+        let (proof, stats) = stark::prove_with_stats(
+            &cfg,
+            &pk,
+            &vk,
+            &tables,
+            vec![trace.clone()],
+            &public,
+            &[],
+            0,
+        )
+        .expect("rvzk proves");
         stark::verify(&cfg, &vk, &tables, &proof, &public, &[]).expect("rvzk proof verifies");
         if let Some(last) = public.last() {
             let mut wrong = public.clone();
@@ -248,6 +265,7 @@ impl Ours {
             trace,
             public,
             proof,
+            seed: 1,
             bytes,
             breakdown,
             phases: stats.phases,
@@ -262,6 +280,8 @@ impl System for Ours {
     fn time_prove(&mut self) -> f64 {
         let t = self.trace.clone();
         let tables = [self.air.as_ref()];
+        let seed = self.seed;
+        self.seed += 1;
         elapsed(|| {
             stark::prove(
                 &self.cfg,
@@ -271,6 +291,7 @@ impl System for Ours {
                 vec![t],
                 &self.public,
                 &[],
+                seed,
             )
             .unwrap()
         })
@@ -505,6 +526,12 @@ const OURS: Entry = Entry {
     ours: true,
     zk: false,
 };
+/// Ours, zero-knowledge (our default configuration).
+const OURS_ZK: Entry = Entry {
+    name: "rvzk zk",
+    ours: true,
+    zk: true,
+};
 /// Ours with the squares AIR declared at degree 2 (one quotient chunk, as Plonky3 counts).
 const OURS_Q1: Entry = Entry {
     name: "rvzk (1 quotient chunk)",
@@ -532,12 +559,12 @@ fn systems_for(kind: AirKind) -> Vec<Entry> {
     if kind == AirKind::Squares {
         v.push(OURS_Q1);
     }
-    v.extend([P3_DIT, P3_SMALL_BATCH, P3_HIDING]);
+    v.extend([OURS_ZK, P3_DIT, P3_SMALL_BATCH, P3_HIDING]);
     v
 }
 
 fn entry(name: &str) -> Entry {
-    [OURS, OURS_Q1, P3_DIT, P3_SMALL_BATCH, P3_HIDING]
+    [OURS, OURS_Q1, OURS_ZK, P3_DIT, P3_SMALL_BATCH, P3_HIDING]
         .into_iter()
         .find(|e| e.name == name)
         .unwrap_or_else(|| panic!("unknown system {name}"))
@@ -561,14 +588,14 @@ fn make(e: Entry, kind: AirKind, log_n: usize) -> Box<dyn System> {
     }
     let small_batch = || p3_dft::Radix2DFTSmallBatch::<P3Val>::new(lde);
     match e {
-        OURS | OURS_Q1 => {
+        OURS | OURS_Q1 | OURS_ZK => {
             let air: Box<dyn Table> = match kind {
                 AirKind::Fib => Box::new(Fibonacci),
                 AirKind::Squares => Box::new(Squares {
                     max_degree: if e == OURS { 3 } else { 2 },
                 }),
             };
-            Box::new(Ours::new(e.name, air, &values, width, &public))
+            Box::new(Ours::new(e.name, e.zk, air, &values, width, &public))
         }
         P3_DIT => peer!(p3_config(p3_dft::Radix2DitParallel::<P3Val>::default())),
         P3_SMALL_BATCH => peer!(p3_config(small_batch())),

@@ -252,10 +252,11 @@ fn range_case(cfg: StarkConfig, start: u32, n: usize) -> Case<'static> {
     }
 }
 
-/// Squares of 0..8 and 16 consumer rows; 64 and 64 with zero-knowledge (tall enough to hide).
+/// Squares of 0..8 and 16 consumer rows; 128 and 128 with zero-knowledge (tall enough to
+/// hide).
 fn join_case(cfg: StarkConfig) -> Case<'static> {
     let (traces, public) = if cfg.zk {
-        join_traces(64, 64)
+        join_traces(128, 128)
     } else {
         join_traces(8, 16)
     };
@@ -283,13 +284,9 @@ fn fibonacci_proves_and_verifies() {
     for n in [2, 8, 64, 1024] {
         assert_proves_and_verifies(&fib_case(PLAIN, n));
     }
-    for n in [64, 1024] {
+    for n in [128, 1024] {
         let proof = assert_proves_and_verifies(&fib_case(ZK, n));
-        assert_eq!(
-            proof.mask_opened.len(),
-            4 * 2,
-            "one mask per FRI input height"
-        );
+        assert_eq!(proof.mask_opened.len(), 4, "one mask per FRI input height");
     }
 }
 
@@ -314,12 +311,8 @@ fn default_parameters_reach_100_bits_hide_and_verify() {
     let cfg = StarkConfig::default_100_bits();
     assert!(cfg.security_bits() >= 100.0);
     assert!(cfg.zk, "zero-knowledge is on by default");
-    assert_eq!(cfg.min_zk_log_height(), 8);
-    for c in [
-        range_case(cfg, 10, 128),
-        fib_case(cfg, 1024),
-        fib_case(cfg.with_zk(false), 64),
-    ] {
+    assert_eq!(cfg.min_zk_log_height(), 9);
+    for c in [fib_case(cfg, 1024), range_case(cfg.with_zk(false), 10, 128)] {
         let (pk, vk) = setup(&c.cfg, &c.tables);
         let proof = prove(
             &c.cfg,
@@ -334,6 +327,10 @@ fn default_parameters_reach_100_bits_hide_and_verify() {
         .unwrap();
         verify(&c.cfg, &vk, &c.tables, &proof, &c.public, &[]).unwrap();
     }
+    // With zero-knowledge the range check's tables (at most 256 rows) are too short for 42
+    // queries: refused, with the reason.
+    let e = prove_case(&range_case(cfg, 10, 128), &ProverOptions::HONEST).unwrap_err();
+    assert!(e.to_string().contains("2^9 rows"), "{e}");
 }
 
 #[test]
@@ -459,7 +456,7 @@ fn zero_knowledge_proofs_carry_salts_and_masks() {
 #[test]
 fn tables_too_short_to_hide_are_refused() {
     let min = 1usize << ZK.min_zk_log_height();
-    assert_eq!(min, 64);
+    assert_eq!(min, 128);
     for n in [8, min / 2] {
         let e = prove_case(&fib_case(ZK, n), &ProverOptions::HONEST).unwrap_err();
         assert!(matches!(e, ProveError::ZkTooShort(_)), "{e}");
@@ -475,10 +472,13 @@ fn tables_too_short_to_hide_are_refused() {
         prove_case(&c, &ProverOptions::HONEST),
         Err(ProveError::ZkTooShort(_))
     ));
-    // The default parameters need 2^8 rows for one table.
+    // The default parameters need 2^9 rows for one table, and 2(42 + 1) rows for each.
     let cfg = StarkConfig::default_100_bits();
-    assert!(cfg.zk_shortfall(&[7]).is_some());
-    assert!(cfg.zk_shortfall(&[8]).is_none());
+    assert!(cfg.zk_shortfall(&[8]).is_some());
+    assert!(cfg.zk_shortfall(&[9]).is_none());
+    assert!(cfg.zk_shortfall(&[12, 7]).is_none());
+    let e = cfg.zk_shortfall(&[12, 6]).unwrap();
+    assert!(e.contains("table 1") && e.contains("86 rows"), "{e}");
     assert!(cfg.with_zk(false).zk_shortfall(&[1]).is_none());
 }
 
@@ -490,8 +490,8 @@ fn a_zero_knowledge_proof_does_not_verify_as_a_plain_one() {
         ..join_case(ZK)
     };
     assert!(verify_case(&c, &p).is_err());
-    let p = assert_proves_and_verifies(&fib_case(PLAIN, 64));
-    assert!(verify_case(&fib_case(ZK, 64), &p).is_err());
+    let p = assert_proves_and_verifies(&fib_case(PLAIN, 128));
+    assert!(verify_case(&fib_case(ZK, 128), &p).is_err());
 }
 
 // ---- False statements: refused by the prover, rejected by the verifier ----------------------
@@ -531,10 +531,10 @@ fn one_broken_cell_in_first_middle_or_last_row_is_rejected() {
 #[test]
 fn wrong_public_values_are_rejected() {
     for cfg in MODES {
-        let c = fib_case(cfg, 64);
+        let c = fib_case(cfg, 128);
         let proof = assert_proves_and_verifies(&c);
         for i in 0..3 {
-            let mut bad = fib_case(cfg, 64);
+            let mut bad = fib_case(cfg, 128);
             bad.public[i] += F::ONE;
             assert!(verify_case(&bad, &proof).is_err(), "public value {i}");
         }
@@ -841,7 +841,7 @@ fn declared_degree_too_low_is_a_prover_error() {
     let w3 = F::GENERATOR.pow(((F::ORDER_U32 - 1) / 3) as u64);
     assert_ne!(w3, F::ONE);
     let roots = [F::ONE, w3, w3 * w3];
-    for (cfg, n) in [(PLAIN, 16), (ZK, 64)] {
+    for (cfg, n) in [(PLAIN, 16), (ZK, 128)] {
         let trace = RowMajorMatrix::new((0..n).map(|i| roots[(i * i + i / 3) % 3]).collect(), 1);
         let tables: Vec<&dyn Table> = vec![&Cube];
         let (pk, vk) = setup(&cfg, &tables);
@@ -887,7 +887,7 @@ fn shape_errors_are_clear() {
         }
     }
     let tables: Vec<&dyn Table> = vec![&Quintic];
-    let trace = || vec![RowMajorMatrix::new(vec![F::ZERO; 64], 1)];
+    let trace = || vec![RowMajorMatrix::new(vec![F::ZERO; 128], 1)];
     let (pk, vk) = setup(&PLAIN, &tables);
     prove(&PLAIN, &pk, &vk, &tables, trace(), &[], &[], 0).unwrap();
     let (pk, vk) = setup(&ZK, &tables);
@@ -908,7 +908,7 @@ mod encoding {
     #[test]
     fn round_trip_and_breakdown() {
         for cfg in MODES {
-            for c in [join_case(cfg), range_case(cfg, 3, 128), fib_case(cfg, 64)] {
+            for c in [join_case(cfg), range_case(cfg, 3, 128), fib_case(cfg, 128)] {
                 let proof = assert_proves_and_verifies(&c);
                 let (bytes, sizes) = encode_with_breakdown(&proof);
                 assert_eq!(sizes.total(), bytes.len());
@@ -943,7 +943,7 @@ mod encoding {
     #[test]
     fn huge_counts_do_not_allocate() {
         for cfg in MODES {
-            let mut bytes = encode(&assert_proves_and_verifies(&fib_case(cfg, 64)));
+            let mut bytes = encode(&assert_proves_and_verifies(&fib_case(cfg, 128)));
             // The table count sits right after magic and version.
             bytes[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
             let e = decode(&bytes).unwrap_err();

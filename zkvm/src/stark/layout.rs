@@ -5,12 +5,24 @@ use super::E;
 use crate::air::F;
 use crate::field::{Field, TwoAdicField};
 
-/// Number of quotient chunks of a table of maximum constraint degree `max_degree`.
+/// Number of quotient chunks of a table of maximum constraint degree `max_degree`: chunks
+/// of n coefficients (n the trace height).
 ///
-/// Without zero-knowledge the quotient has degree < (d−1)·n: d − 1 chunks of n coefficients.
-/// With it the trace polynomials have degree < 2n, the quotient degree < (2d−1)·n, and it is
-/// split into d chunks of 2n coefficients.
+/// Without zero-knowledge the quotient has degree < (d−1)·n: d − 1 chunks. With it the trace
+/// polynomials have degree < 2n and the quotient degree < (2d−1)·n: 2d − 1 chunks, each
+/// blinded to degree < 2n, so they sit at the trace LDE height like the trace columns.
 pub(super) fn quotient_chunks(max_degree: usize, zk: bool) -> usize {
+    let d = max_degree.max(2);
+    if zk {
+        2 * d - 1
+    } else {
+        d - 1
+    }
+}
+
+/// The smallest blowup that holds a table's quotient: its evaluation domain (the trace LDE,
+/// of n·blowup points, or 2n·blowup with zero-knowledge) must exceed its degree bound.
+pub(super) fn blowup_needed(max_degree: usize, zk: bool) -> usize {
     let d = max_degree.max(2);
     if zk {
         d
@@ -26,7 +38,9 @@ pub(super) struct DeepGroup {
     pub log_lde: usize,
     /// Tables whose preprocessed, main and aux LDEs have this height (opened at ζ and ζω).
     pub two_point: Vec<usize>,
-    /// Tables whose quotient LDE has this height (opened at ζ only).
+    /// Tables whose quotient LDE has this height (opened at ζ only). The quotient sits at
+    /// the trace LDE height, so these are the two-point tables, but the protocol does not
+    /// rely on it.
     pub one_point: Vec<usize>,
     /// log₂ of the trace height of the two-point tables (they all share it), for ζω.
     pub log_n: Option<usize>,
@@ -51,7 +65,7 @@ impl Layout {
     pub fn new(log_heights: &[usize], log_blowup: usize, zk: bool) -> Self {
         let zb = zk as usize;
         let trace = |t: usize| log_heights[t] + log_blowup + zb;
-        let quotient = |t: usize| log_heights[t] + log_blowup + 2 * zb;
+        let quotient = trace;
         let mut hs: Vec<usize> = (0..log_heights.len())
             .flat_map(|t| [trace(t), quotient(t)])
             .collect();
@@ -91,9 +105,10 @@ impl Layout {
         self.log_trace_poly(t) + self.log_blowup
     }
 
-    /// log₂ of the height of table `t`'s quotient-chunk LDE.
+    /// log₂ of the height of table `t`'s quotient-chunk LDE: chunks have the trace
+    /// polynomials' degree bound, so the same height.
     pub fn log_quotient_lde(&self, t: usize) -> usize {
-        self.log_trace_lde(t) + self.zk as usize
+        self.log_trace_lde(t)
     }
 
     /// The FRI input heights (log₂), tallest first.
@@ -193,20 +208,18 @@ mod tests {
         assert_eq!(plain.groups[0].two_point, [1]);
         assert_eq!(plain.groups[0].one_point, [1]);
         assert_eq!(plain.groups[1].log_n, Some(3));
-        // With zero-knowledge the traces sit at 2n·4 and the quotients at 4n·4: table 0's
-        // quotient shares a height with table 1's trace.
-        let zk = Layout::new(&[3, 4], 2, true);
-        assert_eq!(zk.fri_heights(), [8, 7, 6]);
-        assert_eq!(zk.groups[0].two_point, Vec::<usize>::new());
+        // With zero-knowledge everything of a table sits at 2n·4.
+        let zk = Layout::new(&[3, 4, 3], 2, true);
+        assert_eq!(zk.fri_heights(), [7, 6]);
+        assert_eq!(zk.groups[0].two_point, [1]);
         assert_eq!(zk.groups[0].one_point, [1]);
-        assert_eq!(zk.groups[0].log_n, None);
-        assert_eq!(zk.groups[1].two_point, [1]);
-        assert_eq!(zk.groups[1].one_point, [0]);
-        assert_eq!(zk.groups[1].log_n, Some(4));
-        assert_eq!(zk.groups[2].two_point, [0]);
-        assert_eq!((zk.log_trace_lde(0), zk.log_quotient_lde(0)), (6, 7));
-        assert_eq!(quotient_chunks(3, true), 3);
+        assert_eq!(zk.groups[0].log_n, Some(4));
+        assert_eq!(zk.groups[1].two_point, [0, 2]);
+        assert_eq!((zk.log_trace_lde(0), zk.log_quotient_lde(0)), (6, 6));
+        assert_eq!(zk.log_trace_poly(0), 4);
+        assert_eq!(quotient_chunks(3, true), 5);
         assert_eq!(quotient_chunks(3, false), 2);
         assert_eq!(quotient_chunks(1, false), 1);
+        assert_eq!((blowup_needed(4, true), blowup_needed(4, false)), (4, 3));
     }
 }

@@ -51,9 +51,9 @@ pub type E = BabyBearExt4;
 pub struct StarkConfig {
     /// FRI parameters; `fri.log_blowup` is also the trace LDE blowup.
     pub fri: FriConfig,
-    /// Zero-knowledge: hide the witness (`docs/stark.md`, "Zero-knowledge"). Costs about
-    /// twice the trace LDE and a larger quotient; needs tables of at least
-    /// [`StarkConfig::min_zk_log_height`] rows.
+    /// Zero-knowledge: hide the witness (`docs/stark.md`, "Zero-knowledge"). Costs twice the
+    /// trace LDE, 2d − 1 instead of d − 1 quotient chunks at that height, and a mask per
+    /// height; needs tall enough tables ([`StarkConfig::zk_shortfall`]).
     pub zk: bool,
 }
 
@@ -88,8 +88,8 @@ impl StarkConfig {
         }
     }
 
-    /// [`StarkConfig::insecure_for_tests`] with zero-knowledge (tables of at least
-    /// 2^[`min_zk_log_height`](StarkConfig::min_zk_log_height) = 64 rows).
+    /// [`StarkConfig::insecure_for_tests`] with zero-knowledge (the tallest table needs
+    /// 2^[`min_zk_log_height`](StarkConfig::min_zk_log_height) = 128 rows).
     pub const fn zk_for_tests() -> Self {
         Self::insecure_for_tests().with_zk(true)
     }

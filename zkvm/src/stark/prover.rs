@@ -4,7 +4,8 @@ use rayon::prelude::*;
 
 use super::domain::barycentric_eval;
 use super::layout::{
-    deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_chunks, DeepSums, Layout,
+    blowup_needed, deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_chunks,
+    DeepSums, Layout,
 };
 use super::proof::{QueryOpening, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
@@ -365,8 +366,8 @@ fn check_traces(
 ) -> Result<Vec<usize>, ProveError> {
     let log_blowup = config.fri.log_blowup;
     let blowup = 1usize << log_blowup;
-    // The quotient LDE (the tallest) must fit the field's two-adicity and FRI's 2^27.
-    let max_log_n = 27 - log_blowup - 2 * config.zk as usize;
+    // The LDEs must fit the field's two-adicity and FRI's 2^27.
+    let max_log_n = 27 - log_blowup - config.zk as usize;
     if traces.len() != tables.len() {
         return Err(ProveError::TableCount {
             traces: traces.len(),
@@ -401,12 +402,12 @@ fn check_traces(
             }
         }
         let degree = table.max_degree();
-        let chunks = quotient_chunks(degree, config.zk);
-        if chunks > blowup {
+        let needed = blowup_needed(degree, config.zk);
+        if needed > blowup {
             return Err(ProveError::BlowupTooSmall {
                 table: table.name(),
                 degree,
-                needed: chunks,
+                needed,
             });
         }
         log_heights.push(log2_strict(h));
@@ -804,10 +805,10 @@ pub(super) struct QuotientInputs<'a> {
 /// chunks' coefficients (one row per coefficient, four coordinate columns per chunk).
 ///
 /// q = C/Z_H is evaluated on the trace LDE coset and interpolated, then split into chunks of
-/// m coefficients (m = n, or 2n with zero-knowledge): q = Σ_j x^(jm) q_j. With `blind`
-/// (zero-knowledge) the chunks are then masked by random polynomials b_j of degree < m:
-/// q'_0 = q_0 + x^m b_0, q'_j = q_j − b_(j−1) + x^m b_j, q'_(d−1) = q_(d−1) − b_(d−2), so
-/// Σ_j x^(jm) q'_j = q still, and each chunk, of degree < 2m, is committed at 2m·blowup.
+/// n coefficients: q = Σ_j x^(jn) q_j. With `blind` (zero-knowledge: q has degree < (2d−1)·n,
+/// 2d − 1 chunks) the chunks are then masked by random polynomials b_j of degree < n:
+/// q'_0 = q_0 + xⁿ b_0, q'_j = q_j − b_(j−1) + xⁿ b_j, q'_last = q_last − b_(last−1), so
+/// Σ_j x^(jn) q'_j = q still, and each chunk has degree < 2n, the trace polynomials' bound.
 pub(super) fn quotient(
     dft: &Radix2Dft,
     table: &dyn Table,
@@ -857,8 +858,6 @@ pub(super) fn quotient(
     let empty: [F; 0] = [];
     let d = table.max_degree().max(2);
     let chunks = quotient_chunks(d, layout.zk);
-    let log_m = layout.log_trace_poly(t);
-    let m = 1usize << log_m;
     // α^(K−1−i) for the K constraints, so each row's sum needs no extension products.
     let k_inter = table.num_interactions(public);
     let k_total = table.num_constraints(public) + if k_inter > 0 { k_inter + 3 } else { 0 };
@@ -923,12 +922,12 @@ pub(super) fn quotient(
     if strict_degree && coeffs[bound..].iter().any(|c| !c.is_zero()) {
         return Err(ProveError::DegreeTooHigh(table.name()));
     }
-    coeffs.truncate(chunks * m);
-    // One row per coefficient, four coordinate columns per chunk.
-    let chunk_len = m << layout.zk as usize;
+    coeffs.truncate(chunks * n);
+    // One row per coefficient, four coordinate columns per chunk; blinded chunks have 2n.
+    let chunk_len = 1usize << layout.log_trace_poly(t);
     let width = 4 * chunks;
     let mut chunk_coeffs = vec![F::ZERO; chunk_len * width];
-    for (c, chunk) in coeffs.chunks(m).enumerate() {
+    for (c, chunk) in coeffs.chunks(n).enumerate() {
         for (k, v) in chunk.iter().enumerate() {
             let at = k * width + 4 * c;
             chunk_coeffs[at..at + 4].copy_from_slice(v.as_base_slice());
@@ -937,10 +936,10 @@ pub(super) fn quotient(
     if let Some(rng) = blind {
         for j in 0..chunks - 1 {
             // b_j: high half of chunk j, subtracted from the low half of chunk j + 1.
-            let b = rng.matrix(m, 4);
+            let b = rng.matrix(n, 4);
             for (k, v) in b.rows().enumerate() {
                 for (i, x) in v.iter().enumerate() {
-                    chunk_coeffs[(m + k) * width + 4 * j + i] = *x;
+                    chunk_coeffs[(n + k) * width + 4 * j + i] = *x;
                     chunk_coeffs[k * width + 4 * (j + 1) + i] -= *x;
                 }
             }

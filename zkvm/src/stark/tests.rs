@@ -62,7 +62,7 @@ fn zeta_of(cfg: &StarkConfig, vk: &VerifyingKey, proof: &StarkProof, public: &[F
 
 #[test]
 fn zk_openings_are_not_the_witness_polynomial() {
-    let (trace, public) = fibonacci_trace(64, 1, 1);
+    let (trace, public) = fibonacci_trace(128, 1, 1);
     let tables: Vec<&dyn Table> = vec![&Fibonacci];
     for cfg in [
         StarkConfig::insecure_for_tests(),
@@ -82,8 +82,8 @@ fn zk_openings_are_not_the_witness_polynomial() {
         .unwrap();
         verify(&cfg, &vk, &tables, &proof, &public, &[]).unwrap();
         let zeta = zeta_of(&cfg, &vk, &proof, &public);
-        let witness = barycentric_eval(&trace.values, 2, 6, zeta);
-        let next = barycentric_eval(&trace.values, 2, 6, zeta * F::two_adic_generator(6));
+        let witness = barycentric_eval(&trace.values, 2, 7, zeta);
+        let next = barycentric_eval(&trace.values, 2, 7, zeta * F::two_adic_generator(7));
         let o = &proof.opened[0];
         if cfg.zk {
             for c in 0..2 {
@@ -130,12 +130,12 @@ fn blinded_quotient_chunks_keep_their_sum() {
     };
     let (plain_lde, plain) = run(None);
     let (blind_lde, blinded) = run(Some(&mut ProverRng::new(4)));
-    // Two chunks of 2n = 128 coefficients, each held in 256 rows (degree < 2m) and committed
-    // at 256·4.
-    assert_eq!((plain.height(), plain.width), (256, 8));
-    assert_eq!(blind_lde.height(), 1024);
+    // Three chunks of n = 64 coefficients, each held in 128 rows (degree < 2n after blinding)
+    // and committed at the trace LDE height 128·4.
+    assert_eq!((plain.height(), plain.width), (128, 12));
+    assert_eq!(blind_lde.height(), 512);
     // Unblinded, the chunks use only their low halves; blinded, every chunk changes.
-    assert!(plain.values[128 * 8..].iter().all(|x| x.is_zero()));
+    assert!(plain.values[64 * 12..].iter().all(|x| x.is_zero()));
     let z = point(13);
     let at = |m: &RowMajorMatrix<F>| -> Vec<E> {
         prover::eval_coeff_columns(m, z)
@@ -145,8 +145,9 @@ fn blinded_quotient_chunks_keep_their_sum() {
     };
     let (p, b) = (at(&plain), at(&blinded));
     assert!(p.iter().zip(&b).all(|(x, y)| x != y));
-    // Σ z^(jm) q'_j = Σ z^(jm) q_j with m = 128.
-    let zm = z.pow(128);
-    assert_eq!(p[0] + zm * p[1], b[0] + zm * b[1]);
+    // Σ z^(jn) q'_j = Σ z^(jn) q_j with n = 64.
+    let zn = z.pow(64);
+    let sum = |v: &[E]| v[0] + zn * (v[1] + zn * v[2]);
+    assert_eq!(sum(&p), sum(&b));
     assert_ne!(plain_lde, blind_lde);
 }

@@ -3,7 +3,8 @@
 
 use super::domain::selectors_at;
 use super::layout::{
-    deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_chunks, Layout,
+    blowup_needed, deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_chunks,
+    Layout,
 };
 use super::proof::{StarkProof, PROOF_VERSION};
 use super::prover::{absorb_openings, absorb_statement, ext_from_coords, index_of_present};
@@ -101,8 +102,8 @@ pub fn verify(
         .map(|t| quotient_chunks(t.max_degree(), zk))
         .collect();
     for (t, &h) in proof.log_heights.iter().enumerate() {
-        // The quotient LDE, the tallest, must fit in 2^27.
-        if h < 1 || h + log_blowup + 2 * zk as usize > 27 {
+        // The LDEs must fit in 2^27.
+        if h < 1 || h + log_blowup + zk as usize > 27 {
             return Err(shape(format!("table {t}: log height {h} out of range")));
         }
         if let Some(ph) = vk.prep_log_heights[t] {
@@ -112,7 +113,7 @@ pub fn verify(
                 )));
             }
         }
-        if chunks[t] > 1 << log_blowup {
+        if blowup_needed(tables[t].max_degree(), zk) > 1 << log_blowup {
             return Err(shape(format!("table {t}: degree too high for the blowup")));
         }
     }
@@ -216,9 +217,8 @@ pub fn verify(
             claimed_sum: proof.claimed_sums[t],
         };
         let acc = table.eval_ood(window, &logup, alpha);
-        // q(ζ) = Σ_c ζ^(c·m) q_c(ζ), m the chunk length (n, or 2n with zero-knowledge): the
-        // blinding terms of consecutive chunks cancel here.
-        let zeta_m = zeta.pow(1u64 << layout.log_trace_poly(t));
+        // q(ζ) = Σ_c ζ^(c·n) q_c(ζ): the blinding terms of consecutive chunks cancel here.
+        let zeta_m = zeta.pow(1u64 << log_n);
         let mut q = E::ZERO;
         let mut p = E::ONE;
         for chunk in o.quotient.chunks_exact(4) {

@@ -1,7 +1,11 @@
 //! The trace domain H = ⟨ω⟩ of size n and its selectors, at any point of the base field or
 //! the extension.
 
-use crate::field::{batch_inverse, BabyBear, BabyBearExt4, Field, TwoAdicField};
+use rayon::prelude::*;
+
+use crate::field::{
+    batch_inverse, BabyBear, BabyBearExt4, ExtensionField, Field, PrimeField32, TwoAdicField,
+};
 
 /// Values of the selectors at one point.
 #[derive(Clone, Copy, Debug)]
@@ -40,6 +44,44 @@ where
     }
 }
 
+/// `1/(x − z)` for every base-field point `x`, where `z` lies outside the base field.
+///
+/// Uses the norm: m(X) = Π_σ (X − σ(z)) over the four Frobenius conjugates of z has base-field
+/// coefficients, so `1/(x − z) = P(x)/m(x)` with P = m/(X − z) a cubic; one batch inversion in
+/// the base field and a few base-by-extension products per point replace an extension-field
+/// batch inversion.
+pub(crate) fn inv_diffs(xs: &[BabyBear], z: BabyBearExt4) -> Vec<BabyBearExt4> {
+    let p = BabyBear::ORDER_U32 as u64;
+    let z1 = z.pow(p);
+    let z2 = z1.pow(p);
+    let z3 = z2.pow(p);
+    // P(X) = (X − z1)(X − z2)(X − z3) = X³ + p2·X² + p1·X + p0.
+    let p2 = -(z1 + z2 + z3);
+    let p1 = z1 * z2 + z1 * z3 + z2 * z3;
+    let p0 = -(z1 * z2 * z3);
+    // m(X) = (X − z)·P(X) = X⁴ + (p2 − z)X³ + (p1 − z·p2)X² + (p0 − z·p1)X − z·p0, all in F.
+    let base = |e: BabyBearExt4| e.as_base_slice()[0];
+    let m = [
+        base(-(z * p0)),
+        base(p0 - z * p1),
+        base(p1 - z * p2),
+        base(p2 - z),
+    ];
+    debug_assert!(crate::transcript::is_in_base_field(p2 - z));
+    xs.par_chunks(4096)
+        .flat_map_iter(|xs| {
+            let norms: Vec<BabyBear> = xs
+                .iter()
+                .map(|&x| (((x + m[3]) * x + m[2]) * x + m[1]) * x + m[0])
+                .collect();
+            let inv = batch_inverse(&norms);
+            xs.iter()
+                .zip(inv)
+                .map(move |(&x, i)| (((p2 + x) * x + p1) * x + p0) * i)
+        })
+        .collect()
+}
+
 /// Evaluate at `z` (outside H) the polynomials of degree < n whose values on H, in natural
 /// order, are the columns of a row-major matrix (`width` columns), by the barycentric formula
 /// f(z) = (z^n − 1)/n · Σ_i f(ω^i)·ω^i/(z − ω^i).
@@ -58,20 +100,32 @@ pub fn barycentric_eval(
         points.push(w);
         w *= omega;
     }
-    let denoms: Vec<BabyBearExt4> = points.iter().map(|&p| z - BabyBearExt4::from(p)).collect();
-    let inv = batch_inverse(&denoms);
+    // 1/(z − ωⁱ) = −1/(ωⁱ − z).
+    let inv: Vec<BabyBearExt4> = inv_diffs(&points, z).into_iter().map(|v| -v).collect();
     let mut zn = z;
     for _ in 0..log_n {
         zn = zn.square();
     }
     let scale = (zn - BabyBearExt4::ONE) * BabyBear::from_u64(n as u64).inverse();
-    let mut out = vec![BabyBearExt4::ZERO; width];
-    for (i, row) in values.chunks_exact(width).enumerate() {
-        let coeff = inv[i] * points[i];
-        for (o, v) in out.iter_mut().zip(row) {
-            *o += coeff * *v;
-        }
-    }
+    const ROWS: usize = 4096;
+    let out = values
+        .par_chunks(ROWS * width)
+        .enumerate()
+        .map(|(b, block)| {
+            let mut out = vec![BabyBearExt4::ZERO; width];
+            for (k, row) in block.chunks_exact(width).enumerate() {
+                let i = b * ROWS + k;
+                let coeff = inv[i] * points[i];
+                for (o, v) in out.iter_mut().zip(row) {
+                    *o += coeff * *v;
+                }
+            }
+            out
+        })
+        .reduce(
+            || vec![BabyBearExt4::ZERO; width],
+            |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect(),
+        );
     out.iter().map(|o| *o * scale).collect()
 }
 
@@ -97,6 +151,20 @@ mod tests {
         last[7] = BabyBear::ONE;
         assert_eq!(barycentric_eval(&first, 1, log_n, z)[0], s.first);
         assert_eq!(barycentric_eval(&last, 1, log_n, z)[0], s.last);
+    }
+
+    #[test]
+    fn inverse_differences_via_the_norm() {
+        let z = BabyBearExt4::new([
+            BabyBear::new(3),
+            BabyBear::new(1),
+            BabyBear::new(4),
+            BabyBear::new(1),
+        ]);
+        let xs: Vec<BabyBear> = (0..50).map(|i| BabyBear::new(i * 7919 + 5)).collect();
+        for (x, v) in xs.iter().zip(inv_diffs(&xs, z)) {
+            assert_eq!(v * (BabyBearExt4::from(*x) - z), BabyBearExt4::ONE);
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use super::domain::barycentric_eval;
+use super::domain::{barycentric_eval, inv_diffs};
 use super::layout::{
     blowup_needed, deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_chunks,
     DeepSums, Layout,
@@ -120,15 +120,17 @@ pub(super) fn eval_coeff_columns(coeffs: &RowMajorMatrix<F>, z: E) -> Vec<E> {
         .par_chunks(ROWS * w)
         .enumerate()
         .map(|(b, block)| {
-            // Horner within the block, then shift by z^(first row).
+            // Powers of z shared by all columns: one extension product per row, then only
+            // base-by-extension products.
+            let mut pw = z.pow((b * ROWS) as u64);
             let mut acc = vec![E::ZERO; w];
-            for row in block.chunks_exact(w).rev() {
+            for row in block.chunks_exact(w) {
                 for (a, c) in acc.iter_mut().zip(row) {
-                    *a = *a * z + *c;
+                    *a += pw * *c;
                 }
+                pw *= z;
             }
-            let shift = z.pow((b * ROWS) as u64);
-            acc.into_iter().map(|a| a * shift).collect::<Vec<E>>()
+            acc
         })
         .reduce(
             || vec![E::ZERO; w],
@@ -717,14 +719,20 @@ fn prove_inner(
 /// The points of the LDE coset g·H' (|H'| = 2^log_lde) in bit-reversed order: row i of every
 /// committed LDE is the value at `points[i]`.
 pub(super) fn lde_points_bitrev(log_lde: usize) -> Vec<F> {
+    const ROWS: usize = 4096;
     let n = 1usize << log_lde;
-    let mut natural = Vec::with_capacity(n);
-    let mut p = F::GENERATOR;
     let omega = F::two_adic_generator(log_lde);
-    for _ in 0..n {
-        natural.push(p);
-        p *= omega;
-    }
+    let mut natural = vec![F::ZERO; n];
+    natural
+        .par_chunks_mut(ROWS)
+        .enumerate()
+        .for_each(|(b, chunk)| {
+            let mut p = F::GENERATOR * omega.pow((b * ROWS) as u64);
+            for x in chunk {
+                *x = p;
+                p *= omega;
+            }
+        });
     crate::util::reverse_slice_index_bits(&mut natural);
     natural
 }
@@ -971,9 +979,8 @@ fn deep_codeword(
         .zip(xs.par_chunks(ROWS))
         .enumerate()
         .for_each(|(b, (out, xs))| {
-            let inv_z = batch_inverse(&xs.iter().map(|&x| E::from(x) - zeta).collect::<Vec<_>>());
-            let inv_zn = zeta_next
-                .map(|zn| batch_inverse(&xs.iter().map(|&x| E::from(x) - zn).collect::<Vec<_>>()));
+            let inv_z = inv_diffs(xs, zeta);
+            let inv_zn = zeta_next.map(|zn| inv_diffs(xs, zn));
             let mut two_rows: Vec<&[F]> = Vec::with_capacity(two.len());
             let mut one_rows: Vec<&[F]> = Vec::with_capacity(one.len());
             for (k, o) in out.iter_mut().enumerate() {

@@ -29,6 +29,8 @@ fn main() {
     for (phase, secs) in &stats.phases {
         eprintln!("  {phase:<20} {secs:8.3} s");
     }
+    let (_, sizes) = codec::encode_with_breakdown(&proof);
+    eprintln!("  proof bytes: {sizes:?}");
     let t = std::time::Instant::now();
     verify(&cfg, &vk, &tables, &proof, &public, &[]).unwrap();
     eprintln!("  verified in {:.3} s", t.elapsed().as_secs_f64());

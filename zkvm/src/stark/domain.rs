@@ -44,13 +44,17 @@ where
     }
 }
 
-/// `1/(x − z)` for every base-field point `x`, where `z` lies outside the base field.
+/// `scale/(x − z)` for every base-field point `x`, where `z` lies outside the base field.
 ///
 /// Uses the norm: m(X) = Π_σ (X − σ(z)) over the four Frobenius conjugates of z has base-field
 /// coefficients, so `1/(x − z) = P(x)/m(x)` with P = m/(X − z) a cubic; one batch inversion in
 /// the base field and a few base-by-extension products per point replace an extension-field
 /// batch inversion.
-pub(crate) fn inv_diffs(xs: &[BabyBear], z: BabyBearExt4) -> Vec<BabyBearExt4> {
+pub(crate) fn inv_diffs(
+    xs: &[BabyBear],
+    z: BabyBearExt4,
+    scale: BabyBearExt4,
+) -> Vec<BabyBearExt4> {
     let p = BabyBear::ORDER_U32 as u64;
     let z1 = z.pow(p);
     let z2 = z1.pow(p);
@@ -68,6 +72,8 @@ pub(crate) fn inv_diffs(xs: &[BabyBear], z: BabyBearExt4) -> Vec<BabyBearExt4> {
         base(p2 - z),
     ];
     debug_assert!(crate::transcript::is_in_base_field(p2 - z));
+    // scale·P(x) by Horner on the scaled coefficients: no extension product per point.
+    let (s3, s2, s1, s0) = (scale, scale * p2, scale * p1, scale * p0);
     xs.par_chunks(4096)
         .flat_map_iter(|xs| {
             let norms: Vec<BabyBear> = xs
@@ -77,7 +83,7 @@ pub(crate) fn inv_diffs(xs: &[BabyBear], z: BabyBearExt4) -> Vec<BabyBearExt4> {
             let inv = batch_inverse(&norms);
             xs.iter()
                 .zip(inv)
-                .map(move |(&x, i)| (((p2 + x) * x + p1) * x + p0) * i)
+                .map(move |(&x, i)| (((s3 * x + s2) * x + s1) * x + s0) * i)
         })
         .collect()
 }
@@ -101,7 +107,7 @@ pub fn barycentric_eval(
         w *= omega;
     }
     // 1/(z − ωⁱ) = −1/(ωⁱ − z).
-    let inv: Vec<BabyBearExt4> = inv_diffs(&points, z).into_iter().map(|v| -v).collect();
+    let inv = inv_diffs(&points, z, -BabyBearExt4::ONE);
     let mut zn = z;
     for _ in 0..log_n {
         zn = zn.square();
@@ -162,8 +168,9 @@ mod tests {
             BabyBear::new(1),
         ]);
         let xs: Vec<BabyBear> = (0..50).map(|i| BabyBear::new(i * 7919 + 5)).collect();
-        for (x, v) in xs.iter().zip(inv_diffs(&xs, z)) {
-            assert_eq!(v * (BabyBearExt4::from(*x) - z), BabyBearExt4::ONE);
+        let scale = z * z + BabyBearExt4::ONE;
+        for (x, v) in xs.iter().zip(inv_diffs(&xs, z, scale)) {
+            assert_eq!(v * (BabyBearExt4::from(*x) - z), scale);
         }
     }
 

@@ -170,12 +170,12 @@ pub(super) fn deep_row_sums(two: &[&[F]], one: &[&[F]], powers: &[E]) -> (E, E) 
     (two_sum, one_sum)
 }
 
-/// The DEEP value at a point x from its row sums: `inv_z` = 1/(x − ζ), `inv_zn` = 1/(x − ζω)
-/// when the group has two-point columns.
-pub(super) fn deep_value(sums: &DeepSums, two: E, one: E, inv_z: E, inv_zn: Option<E>) -> E {
+/// The DEEP value at a point x from its row sums: `inv_z` = 1/(x − ζ) and, when the group has
+/// two-point columns, `scaled_inv_zn` = γ^M/(x − ζω).
+pub(super) fn deep_value(sums: &DeepSums, two: E, one: E, inv_z: E, scaled_inv_zn: Option<E>) -> E {
     let mut v = (two + one - sums.at_zeta) * inv_z;
-    if let Some(inv_zn) = inv_zn {
-        v += sums.alpha_m * (two - sums.at_zeta_next) * inv_zn;
+    if let Some(s) = scaled_inv_zn {
+        v += (two - sums.at_zeta_next) * s;
     }
     v
 }

@@ -979,8 +979,8 @@ fn deep_codeword(
         .zip(xs.par_chunks(ROWS))
         .enumerate()
         .for_each(|(b, (out, xs))| {
-            let inv_z = inv_diffs(xs, zeta);
-            let inv_zn = zeta_next.map(|zn| inv_diffs(xs, zn));
+            let inv_z = inv_diffs(xs, zeta, E::ONE);
+            let inv_zn = zeta_next.map(|zn| inv_diffs(xs, zn, sums.alpha_m));
             let mut two_rows: Vec<&[F]> = Vec::with_capacity(two.len());
             let mut one_rows: Vec<&[F]> = Vec::with_capacity(one.len());
             for (k, o) in out.iter_mut().enumerate() {

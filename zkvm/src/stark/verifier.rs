@@ -361,7 +361,8 @@ pub fn verify(
                     Some(log_n) => Some(
                         (xe - next_point(zeta, log_n))
                             .try_inverse()
-                            .ok_or_else(|| shape("ζω on the domain"))?,
+                            .ok_or_else(|| shape("ζω on the domain"))?
+                            * sums.alpha_m,
                     ),
                     None => None,
                 };

@@ -218,12 +218,12 @@ pub fn verify(
         };
         let acc = table.eval_ood(window, &logup, alpha);
         // q(ζ) = Σ_c ζ^(c·n) q_c(ζ): the blinding terms of consecutive chunks cancel here.
-        let zeta_m = zeta.pow(1u64 << log_n);
+        let zeta_n = zeta.pow(1u64 << log_n);
         let mut q = E::ZERO;
         let mut p = E::ONE;
         for chunk in o.quotient.chunks_exact(4) {
             q += p * ext_from_coords(chunk);
-            p *= zeta_m;
+            p *= zeta_n;
         }
         if acc * sel.inv_zeroifier != q {
             return Err(StarkError::OodMismatch {

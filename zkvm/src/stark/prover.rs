@@ -910,48 +910,54 @@ pub(super) fn quotient(
     let mut natural = values;
     crate::util::reverse_slice_index_bits(&mut natural);
     let flat: Vec<F> = natural
-        .iter()
-        .flat_map(|v| v.as_base_slice().to_vec())
+        .par_iter()
+        .flat_map_iter(|v| v.as_base_slice().iter().copied())
         .collect();
-    let coeff_mat = dft.idft_batch(RowMajorMatrix::new(flat, 4));
+    let mut coeffs = dft.idft_batch(RowMajorMatrix::new(flat, 4)).values;
+    const ROWS: usize = 4096;
     let g_inv = F::GENERATOR.inverse();
-    let mut scale = F::ONE;
-    let mut coeffs: Vec<E> = Vec::with_capacity(big_n);
-    for row in coeff_mat.rows() {
-        coeffs.push(E::from_base_slice(row) * scale);
-        scale *= g_inv;
-    }
-    // deg q < (d−1)·n, or (2d−1)·n with trace polynomials of degree < 2n.
-    let bound = if layout.zk {
-        (2 * d - 1) * n
-    } else {
-        (d - 1) * n
-    };
-    if strict_degree && coeffs[bound..].iter().any(|c| !c.is_zero()) {
+    coeffs
+        .par_chunks_mut(4 * ROWS)
+        .enumerate()
+        .for_each(|(b, block)| {
+            let mut scale = g_inv.pow((b * ROWS) as u64);
+            for row in block.chunks_exact_mut(4) {
+                row.iter_mut().for_each(|x| *x *= scale);
+                scale *= g_inv;
+            }
+        });
+    // deg q < (d−1)·n, or (2d−1)·n with trace polynomials of degree < 2n: the chunks hold
+    // all of it (a cheating prover's excess is cut off here).
+    if strict_degree && coeffs[4 * chunks * n..].iter().any(|c| !c.is_zero()) {
         return Err(ProveError::DegreeTooHigh(table.name()));
     }
-    coeffs.truncate(chunks * n);
-    // One row per coefficient, four coordinate columns per chunk; blinded chunks have 2n.
+    // One row per coefficient, four coordinate columns per chunk: row k of chunk c is q's
+    // coefficient c·n + k. Blinded chunks have 2n rows.
     let chunk_len = 1usize << layout.log_trace_poly(t);
     let width = 4 * chunks;
     let mut chunk_coeffs = vec![F::ZERO; chunk_len * width];
-    for (c, chunk) in coeffs.chunks(n).enumerate() {
-        for (k, v) in chunk.iter().enumerate() {
-            let at = k * width + 4 * c;
-            chunk_coeffs[at..at + 4].copy_from_slice(v.as_base_slice());
+    let (low, high) = chunk_coeffs.split_at_mut(n * width);
+    low.par_chunks_mut(width).enumerate().for_each(|(k, row)| {
+        for c in 0..chunks {
+            let at = 4 * (c * n + k);
+            row[4 * c..4 * c + 4].copy_from_slice(&coeffs[at..at + 4]);
         }
-    }
+    });
     if let Some(rng) = blind {
-        for j in 0..chunks - 1 {
-            // b_j: high half of chunk j, subtracted from the low half of chunk j + 1.
-            let b = rng.matrix(n, 4);
-            for (k, v) in b.rows().enumerate() {
-                for (i, x) in v.iter().enumerate() {
-                    chunk_coeffs[(n + k) * width + 4 * j + i] = *x;
-                    chunk_coeffs[k * width + 4 * (j + 1) + i] -= *x;
+        // b_j (j < chunks − 1): the high half of chunk j, subtracted from the low half of
+        // chunk j + 1.
+        let bs: Vec<RowMajorMatrix<F>> = (0..chunks - 1).map(|_| rng.matrix(n, 4)).collect();
+        low.par_chunks_mut(width)
+            .zip(high.par_chunks_mut(width))
+            .enumerate()
+            .for_each(|(k, (lo, hi))| {
+                for (j, b) in bs.iter().enumerate() {
+                    for (i, x) in b.row(k).iter().enumerate() {
+                        hi[4 * j + i] = *x;
+                        lo[4 * (j + 1) + i] -= *x;
+                    }
                 }
-            }
-        }
+            });
     }
     let coeff_mat = RowMajorMatrix::new(chunk_coeffs, width);
     let lde = coeffs_to_lde_bitrev(dft, coeff_mat.clone(), layout.log_quotient_lde(t));

@@ -112,7 +112,8 @@ impl StarkConfig {
     ///   table needs n ≥ 2·(queries + 1);
     /// * the tallest FRI input's mask has (its height / blowup) random coefficients, which
     ///   must cover every value FRI reveals: queries × Σ (layer arities) + the final
-    ///   polynomial + its opening at ζ.
+    ///   polynomial + its opening at ζ. A conservative margin: a full-degree mask already
+    ///   makes FRI reveal nothing beyond the opened rows (`docs/stark.md`).
     pub fn zk_shortfall(&self, log_heights: &[usize]) -> Option<String> {
         let q = self.fri.num_queries;
         match self.zk_gap(log_heights)? {

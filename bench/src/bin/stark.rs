@@ -9,7 +9,8 @@
 //! proves and verifies once and reports its `VmHWM`. Prints one line per case and writes
 //! `build/bench/stark.json`.
 //!
-//! Usage: `stark [FILTER]` runs the cases whose name contains FILTER (e.g. `fib`, `2^16`);
+//! Usage: `stark [--plain] [FILTER]` runs the cases whose name contains FILTER (e.g. `fib`,
+//! `2^16`); `--plain` leaves out the zero-knowledge systems;
 //! `stark --child SYSTEM AIR LOG_N THREADS [REPS]` is the RSS probe (one proof and its check;
 //! with REPS, that many more timed proofs, e.g. under `perf record`).
 
@@ -554,12 +555,13 @@ const P3_HIDING: Entry = Entry {
     zk: true,
 };
 
-fn systems_for(kind: AirKind) -> Vec<Entry> {
+fn systems_for(kind: AirKind, zk: bool) -> Vec<Entry> {
     let mut v = vec![OURS];
     if kind == AirKind::Squares {
         v.push(OURS_Q1);
     }
     v.extend([OURS_ZK, P3_DIT, P3_SMALL_BATCH, P3_HIDING]);
+    v.retain(|e| zk || !e.zk);
     v
 }
 
@@ -692,9 +694,15 @@ fn reps(log_n: usize) -> (usize, usize) {
 
 /// Proves, verifies and times one AIR at one height with every system, in the current rayon
 /// pool of `threads` threads; prints the lines and appends the records.
-fn run_case(kind: AirKind, log_n: usize, threads: usize, records: &mut Vec<serde_json::Value>) {
+fn run_case(
+    kind: AirKind,
+    log_n: usize,
+    threads: usize,
+    zk: bool,
+    records: &mut Vec<serde_json::Value>,
+) {
     let case = format!("{} 2^{log_n}", kind.name());
-    let entries = systems_for(kind);
+    let entries = systems_for(kind, zk);
     let mut systems: Vec<Box<dyn System>> = entries.iter().map(|&e| make(e, kind, log_n)).collect();
     let (rp, rv) = reps(log_n);
     let prove = round_robin(&mut systems, rp, |s| s.time_prove());
@@ -798,7 +806,8 @@ fn main() {
     if args.first().map(String::as_str) == Some("--child") {
         return child(&args[1..]);
     }
-    let only = args.first().cloned();
+    let plain = args.iter().any(|a| a == "--plain");
+    let only = args.iter().find(|a| !a.starts_with("--")).cloned();
     let mut records = Vec::new();
     println!(
         "{:<34} {:>9} {:>9} {:>6}  {:<24} {:>8} {:>8} {:>8}  {:>8} {:>8}  q",
@@ -824,7 +833,7 @@ fn main() {
                 if only.as_deref().is_some_and(|o| !case.contains(o)) {
                     continue;
                 }
-                pool.install(|| run_case(kind, log_n, threads, &mut records));
+                pool.install(|| run_case(kind, log_n, threads, !plain, &mut records));
             }
         }
     }

@@ -35,8 +35,9 @@ pub use crate::merkle::{hash_node, Digest};
 /// 5·log₂p ≈ 154 bits, so a leaf digest cannot be searched for its rows.
 pub const SALT_WIDTH: usize = 5;
 
-/// The prover's private randomness (zero-knowledge blinding and salts): ChaCha20 seeded from
-/// a u64, so a proof can be reproduced exactly from its seed. Never part of the transcript.
+/// The prover's private randomness (zero-knowledge blinding and salts): ChaCha20 keyed by a
+/// 32-byte seed, so a proof can be reproduced exactly from its seed. Never part of the
+/// transcript.
 #[derive(Clone, Debug)]
 pub struct ProverRng(ChaCha20Rng);
 
@@ -54,9 +55,15 @@ fn uniform_base(rng: &mut ChaCha20Rng) -> BabyBear {
 }
 
 impl ProverRng {
-    /// The generator for `seed`.
+    /// A generator for a small seed (tests): hiding needs [`ProverRng::from_key`] with a
+    /// secret 32-byte key.
     pub fn new(seed: u64) -> Self {
         ProverRng(ChaCha20Rng::seed_from_u64(seed))
+    }
+
+    /// The generator whose ChaCha20 key is `key`.
+    pub fn from_key(key: [u8; 32]) -> Self {
+        ProverRng(ChaCha20Rng::from_seed(key))
     }
 
     /// A uniformly random base element.

@@ -10,7 +10,7 @@ use rvzk_zkvm::field::{Field, PrimeField32};
 use rvzk_zkvm::matrix::RowMajorMatrix;
 use rvzk_zkvm::mmcs::{Opening, SALT_WIDTH};
 use rvzk_zkvm::stark::{
-    prove, prove_with_options, setup, verify, ProveError, ProverOptions, PublicInteraction,
+    prove, prove_with_options, setup, verify, ProveError, ProverOptions, PublicInteraction, Seed,
     StarkConfig, StarkError, StarkProof, Table, E,
 };
 
@@ -408,6 +408,46 @@ fn same_seed_same_bytes_other_seed_nothing_in_common() {
             .all(|(x, y)| x != y));
         assert_ne!(a.fri.final_poly, b.fri.final_poly);
     }
+}
+
+#[test]
+fn all_32_seed_bytes_count_and_a_u64_is_its_documented_expansion() {
+    let c = fib_case(ZK, 128);
+    let (pk, vk) = setup(&c.cfg, &c.tables);
+    let run = |seed: Seed| {
+        let p = prove(
+            &c.cfg,
+            &pk,
+            &vk,
+            &c.tables,
+            c.traces.clone(),
+            &c.public,
+            &[],
+            seed,
+        );
+        let p = p.unwrap();
+        verify(&c.cfg, &vk, &c.tables, &p, &c.public, &[]).unwrap();
+        p
+    };
+    let mut key = Seed::from_u64(7).0;
+    let base = run(Seed(key));
+    let from_int = prove(
+        &c.cfg,
+        &pk,
+        &vk,
+        &c.tables,
+        c.traces.clone(),
+        &c.public,
+        &[],
+        7,
+    );
+    assert_eq!(from_int.unwrap(), base);
+    // Changing the last byte only (beyond any 64-bit prefix) changes every commitment.
+    key[31] ^= 1;
+    let other = run(Seed(key));
+    assert_ne!(other.main_commit, base.main_commit);
+    assert_ne!(other.quotient_commit, base.quotient_commit);
+    assert_ne!(run(Seed::from_entropy()), base);
 }
 
 #[test]

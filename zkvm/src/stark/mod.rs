@@ -12,8 +12,8 @@
 //! With [`StarkConfig::zk`] (the default) the proof is zero-knowledge: every trace is
 //! committed as a polynomial of twice its height that agrees with it on the trace domain
 //! and is random elsewhere, the quotient chunks are blinded, every commitment is salted, and
-//! every FRI input is masked by a random polynomial. The randomness comes from a seed, so a
-//! proof can be reproduced exactly. Spec: `docs/stark.md`.
+//! every FRI input is masked by a random polynomial. The randomness comes from a 32-byte
+//! [`Seed`], so a proof can be reproduced exactly. Spec: `docs/stark.md`.
 
 pub mod codec;
 mod domain;
@@ -21,6 +21,7 @@ mod folder;
 mod layout;
 mod proof;
 mod prover;
+mod seed;
 #[cfg(test)]
 mod tests;
 mod verifier;
@@ -31,6 +32,7 @@ pub use prover::{
     prove, prove_with_options, prove_with_stats, setup, ProveError, ProveStats, ProverOptions,
     ProvingKey,
 };
+pub use seed::Seed;
 pub use verifier::{verify, StarkError, VerifyingKey};
 
 use crate::air::{

@@ -9,7 +9,7 @@ use super::layout::{
 };
 use super::proof::{QueryOpening, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
-use super::{signed, LogUpRow, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
+use super::{signed, LogUpRow, LookupChallenges, PublicInteraction, Seed, StarkConfig, Table, E};
 use crate::air::window::Window;
 use crate::air::{ConstraintFailure, F};
 use crate::field::{batch_inverse, ExtensionField, Field, TwoAdicField};
@@ -227,7 +227,8 @@ pub(super) fn ext_from_coords(c: &[E]) -> E {
 /// Prove that `traces` satisfy `tables` (one trace per table) with public values `public`,
 /// with `public_interactions` counted on the buses. With zero-knowledge on, the blinding
 /// randomness is drawn from `seed`: the same seed gives the same proof, byte for byte, and a
-/// proof's secrecy rests on the seed being secret and fresh (use a random one).
+/// proof's secrecy rests on the seed being secret and fresh: pass [`Seed::from_entropy`]
+/// (a `u64` converts through [`Seed::from_u64`], for reproducible tests and benchmarks).
 #[allow(clippy::too_many_arguments)]
 pub fn prove(
     config: &StarkConfig,
@@ -237,7 +238,7 @@ pub fn prove(
     traces: Vec<RowMajorMatrix<F>>,
     public: &[F],
     public_interactions: &[PublicInteraction],
-    seed: u64,
+    seed: impl Into<Seed>,
 ) -> Result<StarkProof, ProveError> {
     prove_with_options(
         config,
@@ -248,7 +249,7 @@ pub fn prove(
         public,
         public_interactions,
         &ProverOptions::HONEST,
-        seed,
+        seed.into(),
     )
 }
 
@@ -270,7 +271,7 @@ pub fn prove_with_stats(
     traces: Vec<RowMajorMatrix<F>>,
     public: &[F],
     public_interactions: &[PublicInteraction],
-    seed: u64,
+    seed: impl Into<Seed>,
 ) -> Result<(StarkProof, ProveStats), ProveError> {
     let mut stats = ProveStats::default();
     let proof = prove_inner(
@@ -282,7 +283,7 @@ pub fn prove_with_stats(
         public,
         public_interactions,
         &ProverOptions::HONEST,
-        seed,
+        seed.into(),
         &mut stats,
     )?;
     Ok((proof, stats))
@@ -340,7 +341,7 @@ pub fn prove_with_options(
     public: &[F],
     public_interactions: &[PublicInteraction],
     options: &ProverOptions,
-    seed: u64,
+    seed: impl Into<Seed>,
 ) -> Result<StarkProof, ProveError> {
     let mut stats = ProveStats::default();
     prove_inner(
@@ -352,7 +353,7 @@ pub fn prove_with_options(
         public,
         public_interactions,
         options,
-        seed,
+        seed.into(),
         &mut stats,
     )
 }
@@ -445,7 +446,7 @@ fn prove_inner(
     public: &[F],
     public_interactions: &[PublicInteraction],
     options: &ProverOptions,
-    seed: u64,
+    seed: Seed,
     stats: &mut ProveStats,
 ) -> Result<StarkProof, ProveError> {
     let mut clock = Clock {
@@ -457,7 +458,7 @@ fn prove_inner(
     let nt = tables.len();
     let log_heights = check_traces(config, pk, tables, &traces, public, options)?;
     let layout = Layout::new(&log_heights, log_blowup, zk);
-    let mut root_rng = ProverRng::new(seed);
+    let mut root_rng = ProverRng::from_key(seed.0);
     let mut rng = Randomness {
         trace: root_rng.fork(),
         salt: root_rng.fork(),

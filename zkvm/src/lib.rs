@@ -7,9 +7,11 @@
 //! * [`merkle`], [`mmcs`], [`transcript`], [`fri`]: SHA-256 commitments (contract 4),
 //!   Fiat–Shamir, FRI.
 //! * [`air`], [`stark`]: constraint systems and the multi-table STARK with logUp buses.
+//! * [`circuit`]: the RV32IM circuit, image IDs, proving and verifying executions.
 
 pub mod abi;
 pub mod air;
+pub mod circuit;
 pub mod elf;
 pub mod field;
 pub mod fri;

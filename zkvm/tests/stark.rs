@@ -11,7 +11,7 @@ use rvzk_zkvm::matrix::RowMajorMatrix;
 use rvzk_zkvm::mmcs::{Opening, SALT_WIDTH};
 use rvzk_zkvm::stark::{
     prove, prove_with_options, setup, verify, ProveError, ProverOptions, PublicInteraction, Seed,
-    StarkConfig, StarkError, StarkProof, Table, E,
+    StarkConfig, StarkError, StarkProof, Table, BLINDING_BUS, BUS_LIMIT, E,
 };
 
 fn f(x: u32) -> F {
@@ -450,6 +450,209 @@ fn all_32_seed_bytes_count_and_a_u64_is_its_documented_expansion() {
     assert_ne!(run(Seed::from_entropy()), base);
 }
 
+/// The range check and the join side by side: four tables with interactions on three
+/// buses, of two heights (zero-knowledge sizes).
+fn four_table_case(cfg: StarkConfig) -> Case<'static> {
+    let (mut traces, range_public) = range_traces(0, 256);
+    let (join, journal) = join_traces(128, 128);
+    traces.extend(join);
+    let public: Vec<F> = range_public.into_iter().chain(journal).collect();
+    let pi = journal_interactions(&public[1..]);
+    Case {
+        cfg,
+        seed: 4,
+        tables: vec![&Counter, &ByteTable, &Squares, &Consumer],
+        traces,
+        public,
+        public_interactions: pi,
+    }
+}
+
+#[test]
+fn zero_knowledge_blinds_every_table_with_interactions_and_plain_proofs_do_not() {
+    for case in [join_case, four_table_case] {
+        let c = case(ZK);
+        let p = assert_proves_and_verifies(&c);
+        let plain = assert_proves_and_verifies(&case(PLAIN));
+        for (t, table) in c.tables.iter().enumerate() {
+            let k = table.num_interactions(&c.public);
+            // Four blinding columns and one more interaction (aux column) with zk; the AIR's
+            // own shape without.
+            assert_eq!(p.opened[t].main_local.len(), table.width() + 4);
+            assert_eq!(p.opened[t].aux_local.len(), 4 * (k + 2));
+            assert_eq!(plain.opened[t].main_local.len(), table.width());
+            assert_eq!(plain.opened[t].aux_local.len(), 4 * (k + 1));
+        }
+    }
+    // One table with interactions (the pairs are received by the verifier): its sum is fixed
+    // by the public values, nothing to blind; nor is the table without interactions.
+    let (sq, _) = join_traces(128, 128);
+    let (fib, public) = fib_trace(128, 1, 1);
+    let pairs = [(3u32, 1u32), (5, 2), (7, 1)]
+        .map(|(x, m)| PublicInteraction {
+            bus: PAIR_BUS,
+            direction: Direction::Receive,
+            values: vec![f(x), f(x * x)],
+            multiplicity: f(m),
+        })
+        .to_vec();
+    let c = Case {
+        cfg: ZK,
+        seed: 5,
+        tables: vec![&Squares, &Fib],
+        traces: vec![sq[0].clone(), fib],
+        public,
+        public_interactions: pairs,
+    };
+    let p = assert_proves_and_verifies(&c);
+    assert_eq!(p.opened[0].main_local.len(), 3);
+    assert_eq!(p.opened[0].aux_local.len(), 8);
+    assert_eq!(p.opened[1].main_local.len(), 2);
+}
+
+#[test]
+fn claimed_sums_of_one_statement_differ_between_seeds() {
+    for c in [join_case(ZK), four_table_case(ZK)] {
+        let a = prove_case(&c, &ProverOptions::HONEST).unwrap();
+        let b = prove_case(&Case { seed: 77, ..c }, &ProverOptions::HONEST).unwrap();
+        for (x, y) in a.claimed_sums.iter().zip(&b.claimed_sums) {
+            assert_ne!(x, y);
+        }
+    }
+}
+
+#[test]
+fn blinding_tuples_are_bound_by_the_constraints() {
+    for c in [join_case(ZK), four_table_case(ZK)] {
+        // A received tuple that is not the one sent: the blinding terms no longer cancel.
+        let broken = ProverOptions {
+            break_blinding: true,
+            ..ProverOptions::CHEATING
+        };
+        let p = prove_case(&c, &broken).unwrap();
+        assert_eq!(verify_case(&c, &p), Err(StarkError::Unbalanced));
+        // Claiming balanced sums anyway breaks the last-row constraint of the running sum.
+        let p = prove_case(
+            &c,
+            &ProverOptions {
+                force_balance: true,
+                ..broken
+            },
+        )
+        .unwrap();
+        assert!(matches!(
+            verify_case(&c, &p),
+            Err(StarkError::OodMismatch { .. })
+        ));
+        let honest = ProverOptions {
+            break_blinding: true,
+            ..ProverOptions::HONEST
+        };
+        assert!(matches!(
+            prove_case(&c, &honest),
+            Err(ProveError::Unbalanced(_))
+        ));
+    }
+}
+
+#[test]
+fn cheated_multiplicities_fail_with_blinding_on() {
+    // Four blinded tables; the squares table claims (5, 25) three times, the consumer takes
+    // it twice. Balanced claims or not, the proof is rejected.
+    let mut more = four_table_case(ZK);
+    let m = more.traces[2].get(5, 2);
+    more.traces[2].row_mut(5)[2] = m + F::ONE;
+    // The byte table under-counts one byte.
+    let mut fewer = four_table_case(ZK);
+    let m = fewer.traces[1].get(7, 0);
+    fewer.traces[1].row_mut(7)[0] = m - F::ONE;
+    for c in [more, fewer] {
+        assert_false_statement(&c);
+        let p = prove_case(&c, &ProverOptions::CHEATING).unwrap();
+        assert_eq!(verify_case(&c, &p), Err(StarkError::Unbalanced));
+        // Balanced claims: the masks are random, but the running sum's last-row constraint
+        // still ties each claim to its table's committed columns.
+        let p = prove_case(&c, &ProverOptions::CHEATING_BALANCED).unwrap();
+        let total: E = p.claimed_sums.iter().copied().sum();
+        assert_ne!(
+            total,
+            E::ZERO,
+            "the journal's receives are public, not in the tables"
+        );
+        assert!(matches!(
+            verify_case(&c, &p),
+            Err(StarkError::OodMismatch { .. })
+        ));
+    }
+}
+
+/// Sends on a bus number it may not use.
+struct OnReservedBus(usize);
+
+impl Air for OnReservedBus {
+    fn name(&self) -> String {
+        format!("bus {}", self.0)
+    }
+    fn width(&self) -> usize {
+        1
+    }
+    fn max_degree(&self) -> usize {
+        2
+    }
+    fn eval<B: AirBuilder>(&self, b: &mut B) {
+        let c: B::Expr = b.local()[0].into();
+        b.send(self.0, &[c], F::ONE.into());
+    }
+}
+
+#[test]
+fn buses_at_or_above_the_limit_are_refused() {
+    for cfg in MODES {
+        for bus in [BUS_LIMIT, BLINDING_BUS, BUS_LIMIT + 1] {
+            // A table on the reserved bus: refused by the prover, rejected by the verifier.
+            let air = OnReservedBus(bus);
+            let c = Case {
+                tables: vec![&air, &Squares],
+                ..join_case(cfg)
+            };
+            let c = Case {
+                traces: vec![
+                    RowMajorMatrix::new(vec![F::ZERO; c.traces[1].height()], 1),
+                    c.traces[0].clone(),
+                ],
+                ..c
+            };
+            let e = prove_case(&c, &ProverOptions::HONEST).unwrap_err();
+            assert!(
+                matches!(e, ProveError::ReservedBus { bus: b, .. } if b == bus),
+                "{e}"
+            );
+            assert!(e.to_string().contains("must be below 65536"), "{e}");
+            let good = join_case(cfg);
+            let proof = assert_proves_and_verifies(&good);
+            let other = Case {
+                tables: vec![&air, &Consumer],
+                ..join_case(cfg)
+            };
+            assert!(matches!(
+                verify_case(&other, &proof),
+                Err(StarkError::ReservedBus { .. })
+            ));
+            // A public interaction on it.
+            let mut c = join_case(cfg);
+            c.public_interactions[0].bus = bus;
+            assert!(matches!(
+                prove_case(&c, &ProverOptions::HONEST),
+                Err(ProveError::ReservedBus { .. })
+            ));
+            assert!(matches!(
+                verify_case(&c, &proof),
+                Err(StarkError::ReservedBus { .. })
+            ));
+        }
+    }
+}
+
 #[test]
 fn zero_knowledge_proofs_carry_salts_and_masks() {
     let c = join_case(ZK);
@@ -536,17 +739,20 @@ fn a_zero_knowledge_proof_does_not_verify_as_a_plain_one() {
 
 // ---- False statements: refused by the prover, rejected by the verifier ----------------------
 
-/// The honest prover refuses; the cheating prover's proof is rejected.
+/// The honest prover refuses; the cheating prover's proof is rejected, also when it makes
+/// its claimed sums balance.
 fn assert_false_statement(c: &Case<'_>) {
     assert!(
         prove_case(c, &ProverOptions::HONEST).is_err(),
         "honest prover accepted a false witness"
     );
-    match prove_case(c, &ProverOptions::CHEATING) {
-        Err(e) => panic!("cheating prover failed to produce anything: {e}"),
-        Ok(proof) => {
-            let r = verify_case(c, &proof);
-            assert!(r.is_err(), "a false statement verified");
+    for options in [ProverOptions::CHEATING, ProverOptions::CHEATING_BALANCED] {
+        match prove_case(c, &options) {
+            Err(e) => panic!("cheating prover failed to produce anything: {e}"),
+            Ok(proof) => {
+                let r = verify_case(c, &proof);
+                assert!(r.is_err(), "a false statement verified ({options:?})");
+            }
         }
     }
 }

@@ -49,18 +49,18 @@ impl Sink<E> for HornerSink {
     }
 }
 
-/// Counts constraints and interactions.
+/// Counts constraints and records each interaction's bus.
 #[derive(Default)]
 pub(super) struct CountingSink {
     pub constraints: usize,
-    pub interactions: usize,
+    pub buses: Vec<usize>,
 }
 
 impl Sink<F> for CountingSink {
     fn constraint(&mut self, _: F) {
         self.constraints += 1;
     }
-    fn interaction(&mut self, _: usize, _: Direction, _: &[F], _: F) {
-        self.interactions += 1;
+    fn interaction(&mut self, bus: usize, _: Direction, _: &[F], _: F) {
+        self.buses.push(bus);
     }
 }

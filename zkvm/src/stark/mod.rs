@@ -11,9 +11,11 @@
 //!
 //! With [`StarkConfig::zk`] (the default) the proof is zero-knowledge: every trace is
 //! committed as a polynomial of twice its height that agrees with it on the trace domain
-//! and is random elsewhere, the quotient chunks are blinded, every commitment is salted, and
-//! every FRI input is masked by a random polynomial. The randomness comes from a 32-byte
-//! [`Seed`], so a proof can be reproduced exactly. Spec: `docs/stark.md`.
+//! and is random elsewhere, the quotient chunks are blinded, every commitment is salted,
+//! every FRI input is masked by a random polynomial, and (with two or more tables with
+//! interactions) each claimed bus sum is masked by a blinding tuple on [`BLINDING_BUS`].
+//! The randomness comes from a 32-byte [`Seed`], so a proof can be reproduced exactly.
+//! Spec: `docs/stark.md`.
 
 pub mod codec;
 mod domain;
@@ -172,6 +174,41 @@ enum ZkGap {
     Mask { free: usize, revealed: usize },
 }
 
+/// Bus numbers AIRs and public interactions may use: `0 .. BUS_LIMIT`. The prover refuses,
+/// and the verifier rejects, anything else, so that no statement can reach the reserved
+/// [`BLINDING_BUS`].
+pub const BUS_LIMIT: usize = 1 << 16;
+
+/// The bus the STARK itself uses, in zero-knowledge proofs, to mask each table's claimed
+/// sum (`docs/stark.md`, "Zero-knowledge"). Outside the AIRs' range, so no user tuple can
+/// meet a blinding tuple.
+pub const BLINDING_BUS: usize = BUS_LIMIT;
+
+/// Extra main columns a blinded table commits: one base-field tuple of this length, its own
+/// blinding tuple R_t on the first row and its predecessor's on the last.
+pub const BLINDING_WIDTH: usize = 4;
+
+/// Which tables carry a blinding interaction: with zero-knowledge and at least two tables
+/// with interactions, every such table (with fewer, each claimed sum is fixed by the public
+/// values anyway: nothing to hide).
+pub(super) fn blinded_tables(zk: bool, num_interactions: &[usize]) -> Vec<bool> {
+    let with = num_interactions.iter().filter(|&&k| k > 0).count();
+    num_interactions
+        .iter()
+        .map(|&k| zk && with >= 2 && k > 0)
+        .collect()
+}
+
+/// For each blinded table, the blinded table before it, cyclically (whose tuple it receives).
+pub(super) fn blinding_predecessors(blinded: &[bool]) -> Vec<Option<usize>> {
+    let on: Vec<usize> = (0..blinded.len()).filter(|&t| blinded[t]).collect();
+    let mut prev = vec![None; blinded.len()];
+    for (i, &t) in on.iter().enumerate() {
+        prev[t] = Some(on[(i + on.len() - 1) % on.len()]);
+    }
+    prev
+}
+
 /// A value the verifier puts on a bus itself, computed from public values (for instance the
 /// journal): it counts towards the balance like a table's interaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,6 +266,8 @@ pub trait Table: Sync {
     fn max_degree(&self) -> usize;
     /// Number of interactions per row.
     fn num_interactions(&self, public: &[F]) -> usize;
+    /// The bus of each interaction, in declaration order.
+    fn buses(&self, public: &[F]) -> Vec<usize>;
     /// Number of constraints the AIR asserts (not counting the logUp ones).
     fn num_constraints(&self, public: &[F]) -> usize;
     /// Check every constraint on every row.
@@ -243,7 +282,7 @@ pub trait Table: Sync {
 }
 
 /// The logUp side of one evaluation point: the auxiliary columns of this row and the next,
-/// the challenges and the table's claimed sum.
+/// the challenges, the table's claimed sum and its blinding columns.
 pub struct LogUpRow<'a> {
     /// Aux columns (h₀ … h_{k−1}, s) at this row.
     pub local: &'a [E],
@@ -253,6 +292,9 @@ pub struct LogUpRow<'a> {
     pub lookup: &'a LookupChallenges,
     /// The table's claimed bus sum.
     pub claimed_sum: E,
+    /// The table's [`BLINDING_WIDTH`] blinding columns at this row, if it is blinded (empty
+    /// otherwise): sent on [`BLINDING_BUS`] with multiplicity `is_first_row − is_last_row`.
+    pub blinding: &'a [E],
 }
 
 /// Count an AIR's constraints and interactions by evaluating it on zero rows (both are
@@ -291,7 +333,10 @@ impl<A: Air> Table for A {
         Air::max_degree(self)
     }
     fn num_interactions(&self, public: &[F]) -> usize {
-        count(self, public).interactions
+        count(self, public).buses.len()
+    }
+    fn buses(&self, public: &[F]) -> Vec<usize> {
+        count(self, public).buses
     }
     fn num_constraints(&self, public: &[F]) -> usize {
         count(self, public).constraints
@@ -317,9 +362,10 @@ impl<A: Air> Table for A {
         let PowersSink {
             mut index,
             mut acc,
-            interactions,
+            mut interactions,
             ..
         } = b.sink;
+        push_blinding(&mut interactions, aux.blinding, selectors);
         logup_constraints(&interactions, aux, selectors, &mut |c| {
             acc += alpha_powers[index] * c;
             index += 1;
@@ -339,13 +385,29 @@ impl<A: Air> Table for A {
         Air::eval(self, &mut b);
         let HornerSink {
             mut acc,
-            interactions,
+            mut interactions,
             ..
         } = b.sink;
+        push_blinding(&mut interactions, aux.blinding, selectors);
         logup_constraints(&interactions, aux, selectors, &mut |c| {
             acc = acc * alpha + c
         });
         acc
+    }
+}
+
+/// A blinded table's extra interaction: its blinding columns sent on [`BLINDING_BUS`] with
+/// multiplicity `first − last`, i.e. its own tuple sent on the first row and its
+/// predecessor's received on the last (`docs/stark.md`, "Zero-knowledge").
+fn push_blinding(interactions: &mut Vec<ExtInteraction>, blinding: &[E], selectors: [E; 3]) {
+    if !blinding.is_empty() {
+        let [first, last, _] = selectors;
+        interactions.push((
+            BLINDING_BUS,
+            Direction::Send,
+            blinding.to_vec(),
+            first - last,
+        ));
     }
 }
 

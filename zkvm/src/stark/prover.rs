@@ -9,9 +9,12 @@ use super::layout::{
 };
 use super::proof::{QueryOpening, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
-use super::{signed, LogUpRow, LookupChallenges, PublicInteraction, Seed, StarkConfig, Table, E};
+use super::{
+    blinded_tables, blinding_predecessors, signed, LogUpRow, LookupChallenges, PublicInteraction,
+    Seed, StarkConfig, Table, BLINDING_BUS, BLINDING_WIDTH, BUS_LIMIT, E,
+};
 use crate::air::window::Window;
-use crate::air::{ConstraintFailure, F};
+use crate::air::{ConstraintFailure, Direction, RowInteraction, F};
 use crate::field::{batch_inverse, ExtensionField, Field, TwoAdicField};
 use crate::fri;
 use crate::matrix::RowMajorMatrix;
@@ -69,6 +72,15 @@ pub enum ProveError {
         degree: usize,
         /// Blowup needed.
         needed: usize,
+    },
+    /// A table or a public interaction uses a bus number at or above [`BUS_LIMIT`] (the
+    /// range the STARK keeps for itself).
+    #[error("{table} uses bus {bus}; bus numbers must be below {BUS_LIMIT}")]
+    ReservedBus {
+        /// Table name, or "public interactions".
+        table: String,
+        /// The offending bus.
+        bus: usize,
     },
     /// Zero-knowledge is on but the tables are too short to hide with these parameters.
     #[error("zero-knowledge: {0}; pad the traces, or turn zk off")]
@@ -145,19 +157,51 @@ fn par_batch_inverse<T: Field + Send + Sync>(xs: &[T]) -> Vec<T> {
 
 /// The committed version of an n-row trace under zero-knowledge: 2n rows, the trace on the
 /// even rows (so on H_n = ⟨ω_2n²⟩ the polynomial is the trace) and uniformly random values on
-/// the odd rows (so it is random everywhere else).
-pub(super) fn randomize(trace: &RowMajorMatrix<F>, rng: &mut ProverRng) -> RowMajorMatrix<F> {
-    let w = trace.width;
-    let noise = rng.matrix(trace.height(), w);
-    let mut values = vec![F::ZERO; 2 * trace.values.len()];
+/// the odd rows (so it is random everywhere else). The trace is the side-by-side
+/// concatenation of `parts` (all n rows): a table's own columns, then any blinding columns.
+pub(super) fn randomize(parts: &[&RowMajorMatrix<F>], rng: &mut ProverRng) -> RowMajorMatrix<F> {
+    let w: usize = parts.iter().map(|m| m.width).sum();
+    let n = parts[0].height();
+    let noise = rng.matrix(n, w);
+    let mut values = vec![F::ZERO; 2 * n * w];
     values
         .par_chunks_mut(2 * w)
-        .zip(trace.values.par_chunks(w).zip(noise.values.par_chunks(w)))
-        .for_each(|(out, (t, r))| {
-            out[..w].copy_from_slice(t);
-            out[w..].copy_from_slice(r);
+        .zip(noise.values.par_chunks(w))
+        .enumerate()
+        .for_each(|(r, (out, noise))| {
+            let mut at = 0;
+            for m in parts {
+                out[at..at + m.width].copy_from_slice(m.row(r));
+                at += m.width;
+            }
+            out[w..].copy_from_slice(noise);
         });
     RowMajorMatrix::new(values, w)
+}
+
+/// A blinded table's [`BLINDING_WIDTH`] extra columns (n rows): its own tuple on the first
+/// row, its predecessor's on the last, zeros between (where the multiplicity is zero).
+fn blinding_columns(n: usize, own: &[F], prev: &[F]) -> RowMajorMatrix<F> {
+    let mut cols = RowMajorMatrix::new(vec![F::ZERO; n * BLINDING_WIDTH], BLINDING_WIDTH);
+    cols.row_mut(0).copy_from_slice(own);
+    cols.row_mut(n - 1).copy_from_slice(prev);
+    cols
+}
+
+/// The blinding interaction of every row of a blinded table (see [`blinding_columns`]): sent
+/// with multiplicity `is_first_row − is_last_row`, as the constraints have it.
+fn blinding_interactions(cols: &RowMajorMatrix<F>) -> impl Iterator<Item = RowInteraction> + '_ {
+    let n = cols.height();
+    (0..n).map(move |r| RowInteraction {
+        bus: BLINDING_BUS,
+        direction: Direction::Send,
+        values: cols.row(r).to_vec(),
+        multiplicity: match r {
+            0 => F::ONE,
+            _ if r == n - 1 => -F::ONE,
+            _ => F::ZERO,
+        },
+    })
 }
 
 /// Commit the preprocessed columns of `tables` (the verifying key's part of the statement).
@@ -314,6 +358,12 @@ pub struct ProverOptions {
     pub check_witness: bool,
     /// Refuse a quotient of too high a degree (instead of truncating it).
     pub strict_degree: bool,
+    /// Claim per-table sums that total zero whatever the trace (the last table with
+    /// interactions absorbs the difference), as a cheater whose buses do not balance must.
+    pub force_balance: bool,
+    /// Commit a wrong copy of the first blinded table's predecessor's blinding tuple, so the
+    /// blinding terms no longer cancel.
+    pub break_blinding: bool,
 }
 
 impl ProverOptions {
@@ -321,11 +371,20 @@ impl ProverOptions {
     pub const HONEST: ProverOptions = ProverOptions {
         check_witness: true,
         strict_degree: true,
+        force_balance: false,
+        break_blinding: false,
     };
     /// A prover that proves anything it is given, as well as it can.
     pub const CHEATING: ProverOptions = ProverOptions {
         check_witness: false,
         strict_degree: false,
+        force_balance: false,
+        break_blinding: false,
+    };
+    /// [`ProverOptions::CHEATING`] that also makes its claimed sums balance.
+    pub const CHEATING_BALANCED: ProverOptions = ProverOptions {
+        force_balance: true,
+        ..Self::CHEATING
     };
 }
 
@@ -365,6 +424,7 @@ fn check_traces(
     tables: &[&dyn Table],
     traces: &[RowMajorMatrix<F>],
     public: &[F],
+    public_interactions: &[PublicInteraction],
     options: &ProverOptions,
 ) -> Result<Vec<usize>, ProveError> {
     let log_blowup = config.fri.log_blowup;
@@ -413,7 +473,19 @@ fn check_traces(
                 needed,
             });
         }
+        if let Some(&bus) = table.buses(public).iter().find(|&&b| b >= BUS_LIMIT) {
+            return Err(ProveError::ReservedBus {
+                table: table.name(),
+                bus,
+            });
+        }
         log_heights.push(log2_strict(h));
+    }
+    if let Some(pi) = public_interactions.iter().find(|pi| pi.bus >= BUS_LIMIT) {
+        return Err(ProveError::ReservedBus {
+            table: "public interactions".into(),
+            bus: pi.bus,
+        });
     }
     if let Some(why) = config.zk_shortfall(&log_heights) {
         return Err(ProveError::ZkTooShort(why));
@@ -434,6 +506,8 @@ struct Randomness {
     blind: ProverRng,
     mask: ProverRng,
     fri: ProverRng,
+    /// The logUp blinding tuples.
+    blinding: ProverRng,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -456,7 +530,15 @@ fn prove_inner(
     let log_blowup = config.fri.log_blowup;
     let zk = config.zk;
     let nt = tables.len();
-    let log_heights = check_traces(config, pk, tables, &traces, public, options)?;
+    let log_heights = check_traces(
+        config,
+        pk,
+        tables,
+        &traces,
+        public,
+        public_interactions,
+        options,
+    )?;
     let layout = Layout::new(&log_heights, log_blowup, zk);
     let mut root_rng = ProverRng::from_key(seed.0);
     let mut rng = Randomness {
@@ -465,6 +547,7 @@ fn prove_inner(
         blind: root_rng.fork(),
         mask: root_rng.fork(),
         fri: root_rng.fork(),
+        blinding: root_rng.fork(),
     };
 
     clock.lap("check witness");
@@ -472,12 +555,41 @@ fn prove_inner(
     let mut transcript = Transcript::new(b"rvzk-stark");
     absorb_statement(&mut transcript, config, &log_heights, public, vk);
 
+    // Blinded tables (zero-knowledge, two or more tables with interactions) commit a random
+    // tuple R_t and their predecessor's alongside their trace, before the lookup challenges
+    // exist: they mask the claimed sums and cancel in the total.
+    let num_inter: Vec<usize> = tables.iter().map(|t| t.num_interactions(public)).collect();
+    let blinded = blinded_tables(zk, &num_inter);
+    let tuples: Vec<Vec<F>> = blinded
+        .iter()
+        .map(|&b| {
+            (0..if b { BLINDING_WIDTH } else { 0 })
+                .map(|_| rng.blinding.base())
+                .collect()
+        })
+        .collect();
+    let mut blinding: Vec<Option<RowMajorMatrix<F>>> = blinding_predecessors(&blinded)
+        .iter()
+        .enumerate()
+        .map(|(t, prev)| prev.map(|p| blinding_columns(traces[t].height(), &tuples[t], &tuples[p])))
+        .collect();
+    if options.break_blinding {
+        if let Some(b) = blinding.iter_mut().flatten().next() {
+            let last = b.height() - 1;
+            b.row_mut(last)[0] += F::ONE;
+        }
+    }
+
     // Main traces: the committed polynomials' values on their domain (H_n, or H_2n with
     // random odd rows), then their LDEs.
     let main_polys: Option<Vec<RowMajorMatrix<F>>> = zk.then(|| {
         traces
             .iter()
-            .map(|t| randomize(t, &mut rng.trace))
+            .zip(&blinding)
+            .map(|(t, b)| {
+                let parts: Vec<&RowMajorMatrix<F>> = std::iter::once(t).chain(b).collect();
+                randomize(&parts, &mut rng.trace)
+            })
             .collect()
     });
     let main_poly = |t: usize| main_polys.as_ref().map_or(&traces[t], |m| &m[t]);
@@ -490,7 +602,6 @@ fn prove_inner(
     clock.lap("commit main");
 
     // Lookup argument.
-    let num_inter: Vec<usize> = tables.iter().map(|t| t.num_interactions(public)).collect();
     let any_lookups = num_inter.iter().any(|&k| k > 0) || !public_interactions.is_empty();
     let lookup = if any_lookups {
         LookupChallenges {
@@ -513,13 +624,16 @@ fn prove_inner(
             claimed_sums.push(E::ZERO);
             continue;
         }
-        let (aux, sum) = logup_trace(
-            table.interactions(&traces[t], public),
-            num_inter[t],
-            &lookup,
-        )?;
+        let mut rows = table.interactions(&traces[t], public);
+        if let Some(b) = &blinding[t] {
+            for (row, i) in rows.iter_mut().zip(blinding_interactions(b)) {
+                row.push(i);
+            }
+        }
+        let k = num_inter[t] + blinded[t] as usize;
+        let (aux, sum) = logup_trace(rows, k, &lookup)?;
         aux_polys.push(Some(if zk {
-            randomize(&aux, &mut rng.trace)
+            randomize(&[&aux], &mut rng.trace)
         } else {
             aux
         }));
@@ -534,6 +648,11 @@ fn prove_inner(
         }
         if !total.is_zero() && options.check_witness {
             return Err(ProveError::Unbalanced(total));
+        }
+        if options.force_balance {
+            if let Some(t) = (0..nt).rev().find(|&t| num_inter[t] > 0) {
+                claimed_sums[t] -= total;
+            }
         }
     }
     let aux_ldes: Vec<RowMajorMatrix<F>> = aux_polys
@@ -577,6 +696,7 @@ fn prove_inner(
                 public,
                 lookup: &lookup,
                 claimed_sum: claimed_sums[t],
+                blinded: blinded[t],
                 alpha,
             },
             zk.then_some(&mut rng.blind),
@@ -807,6 +927,8 @@ pub(super) struct QuotientInputs<'a> {
     pub public: &'a [F],
     pub lookup: &'a LookupChallenges,
     pub claimed_sum: E,
+    /// The main LDE ends with the table's blinding columns.
+    pub blinded: bool,
     pub alpha: E,
 }
 
@@ -834,6 +956,7 @@ pub(super) fn quotient(
         public,
         lookup,
         claimed_sum,
+        blinded,
         alpha,
     } = inputs;
     let log_n = layout.log_heights[t];
@@ -868,7 +991,8 @@ pub(super) fn quotient(
     let d = table.max_degree().max(2);
     let chunks = quotient_chunks(d, layout.zk);
     // α^(K−1−i) for the K constraints, so each row's sum needs no extension products.
-    let k_inter = table.num_interactions(public);
+    let k_inter = table.num_interactions(public) + blinded as usize;
+    let w = table.width();
     let k_total = table.num_constraints(public) + if k_inter > 0 { k_inter + 3 } else { 0 };
     let mut alpha_powers = vec![E::ONE; k_total];
     for i in (0..k_total.saturating_sub(1)).rev() {
@@ -887,9 +1011,15 @@ pub(super) fn quotient(
                     .unwrap_or_default()
             };
             let (aux_local, aux_next) = (aux_row(i), aux_row(j));
+            let (local, blind) = main.row(i).split_at(w);
+            let blinding: Vec<E> = if blinded {
+                blind.iter().map(|&x| E::from(x)).collect()
+            } else {
+                Vec::new()
+            };
             let window = Window {
-                local: main.row(i),
-                next: main.row(j),
+                local,
+                next: &main.row(j)[..w],
                 prep_local: prep.map_or(&empty[..], |p| p.row(i)),
                 prep_next: prep.map_or(&empty[..], |p| p.row(j)),
                 public,
@@ -902,6 +1032,7 @@ pub(super) fn quotient(
                 next: &aux_next,
                 lookup,
                 claimed_sum,
+                blinding: &blinding,
             };
             table.eval_lde_row(window, &logup, &alpha_powers) * inv_zeroifier[e]
         })

@@ -27,8 +27,8 @@ fn eval_at(coeffs: &RowMajorMatrix<F>, c: usize, x: F) -> F {
 #[test]
 fn randomized_trace_agrees_on_the_domain_and_nowhere_else() {
     let (trace, _) = fibonacci_trace(64, 1, 1);
-    let a = prover::randomize(&trace, &mut ProverRng::new(1));
-    let b = prover::randomize(&trace, &mut ProverRng::new(2));
+    let a = prover::randomize(&[&trace], &mut ProverRng::new(1));
+    let b = prover::randomize(&[&trace], &mut ProverRng::new(2));
     assert_eq!(a.height(), 128);
     let omega = F::two_adic_generator(6);
     for m in [&a, &b] {
@@ -103,7 +103,11 @@ fn blinded_quotient_chunks_keep_their_sum() {
     let (trace, public) = fibonacci_trace(64, 1, 1);
     let layout = Layout::new(&[6], 2, true);
     let dft = Radix2Dft::new();
-    let main = lde_bitrev(&dft, prover::randomize(&trace, &mut ProverRng::new(3)), 2);
+    let main = lde_bitrev(
+        &dft,
+        prover::randomize(&[&trace], &mut ProverRng::new(3)),
+        2,
+    );
     let lookup = LookupChallenges {
         z: E::ZERO,
         b: E::ZERO,
@@ -121,6 +125,7 @@ fn blinded_quotient_chunks_keep_their_sum() {
                 public: &public,
                 lookup: &lookup,
                 claimed_sum: E::ZERO,
+                blinded: false,
                 alpha: point(11),
             },
             blind,
@@ -150,4 +155,117 @@ fn blinded_quotient_chunks_keep_their_sum() {
     let sum = |v: &[E]| v[0] + zn * (v[1] + zn * v[2]);
     assert_eq!(sum(&p), sum(&b));
     assert_ne!(plain_lde, blind_lde);
+}
+
+/// Sends its column's value on bus 0, every row.
+struct Sender;
+
+impl crate::air::Air for Sender {
+    fn name(&self) -> String {
+        "sender".into()
+    }
+    fn width(&self) -> usize {
+        1
+    }
+    fn max_degree(&self) -> usize {
+        2
+    }
+    fn eval<B: crate::air::AirBuilder>(&self, b: &mut B) {
+        let v: B::Expr = b.local()[0].into();
+        b.send(0, &[v], F::ONE.into());
+    }
+}
+
+/// Receives its first column's value on bus 0, the second column's number of times.
+struct Receiver;
+
+impl crate::air::Air for Receiver {
+    fn name(&self) -> String {
+        "receiver".into()
+    }
+    fn width(&self) -> usize {
+        2
+    }
+    fn max_degree(&self) -> usize {
+        2
+    }
+    fn eval<B: crate::air::AirBuilder>(&self, b: &mut B) {
+        let v: B::Expr = b.local()[0].into();
+        let m: B::Expr = b.local()[1].into();
+        b.receive(0, &[v], m);
+    }
+}
+
+/// Each table's unmasked bus sum Σ ±μ/φ, with the lookup challenges the verifier draws.
+fn true_sums(
+    cfg: &StarkConfig,
+    vk: &VerifyingKey,
+    proof: &StarkProof,
+    tables: &[&dyn Table],
+    traces: &[RowMajorMatrix<F>],
+) -> Vec<E> {
+    let mut t = Transcript::new(b"rvzk-stark");
+    absorb_statement(&mut t, cfg, &proof.log_heights, &[], vk);
+    t.absorb_digest(b"main", &proof.main_commit);
+    let lookup = LookupChallenges {
+        z: t.sample_ext(),
+        b: t.sample_ext(),
+    };
+    tables
+        .iter()
+        .zip(traces)
+        .map(|(table, trace)| {
+            table
+                .interactions(trace, &[])
+                .iter()
+                .flatten()
+                .map(|i| {
+                    let inv = lookup.fingerprint(i.bus, &i.values).inverse();
+                    signed(i.direction, E::from(i.multiplicity)) * inv
+                })
+                .sum()
+        })
+        .collect()
+}
+
+#[test]
+fn zk_masks_each_claimed_sum_but_keeps_their_total() {
+    // The sender sends 0..8 sixteen times each; the receiver takes each value 16 times.
+    let n = 128;
+    let sender = RowMajorMatrix::new((0..n as u32).map(|i| F::new(i % 8)).collect(), 1);
+    let mut recv = vec![F::ZERO; 2 * n];
+    for v in 0..8 {
+        recv[2 * v] = F::new(v as u32);
+        recv[2 * v + 1] = F::new(16);
+    }
+    let receiver = RowMajorMatrix::new(recv, 2);
+    let tables: Vec<&dyn Table> = vec![&Sender, &Receiver];
+    let traces = vec![sender, receiver];
+    for cfg in [
+        StarkConfig::insecure_for_tests(),
+        StarkConfig::zk_for_tests(),
+    ] {
+        let (pk, vk) = setup(&cfg, &tables);
+        let mut masks = Vec::new();
+        for seed in [1u64, 2] {
+            let proof = prove(&cfg, &pk, &vk, &tables, traces.clone(), &[], &[], seed).unwrap();
+            verify(&cfg, &vk, &tables, &proof, &[], &[]).unwrap();
+            let truth = true_sums(&cfg, &vk, &proof, &tables, &traces);
+            // The tables' true sums are non-zero and cancel (the bus balances).
+            assert!(!truth[0].is_zero());
+            assert_eq!(truth[0] + truth[1], E::ZERO);
+            let claimed = &proof.claimed_sums;
+            assert_eq!(claimed[0] + claimed[1], E::ZERO);
+            if cfg.zk {
+                // Each claim is shifted by 1/φ(R_0) − 1/φ(R_1) (and back): not the truth.
+                assert_ne!(claimed[0], truth[0]);
+                masks.push(claimed[0] - truth[0]);
+            } else {
+                assert_eq!(claimed, &truth);
+            }
+        }
+        if cfg.zk {
+            assert_ne!(masks[0], masks[1], "the mask depends on the seed");
+        }
+    }
 }

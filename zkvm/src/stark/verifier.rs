@@ -8,7 +8,10 @@ use super::layout::{
 };
 use super::proof::{StarkProof, PROOF_VERSION};
 use super::prover::{absorb_openings, absorb_statement, ext_from_coords, index_of_present};
-use super::{signed, LogUpRow, LookupChallenges, PublicInteraction, StarkConfig, Table, E};
+use super::{
+    blinded_tables, signed, LogUpRow, LookupChallenges, PublicInteraction, StarkConfig, Table,
+    BLINDING_WIDTH, BUS_LIMIT, E,
+};
 use crate::air::window::Window;
 use crate::air::F;
 use crate::field::{Field, TwoAdicField};
@@ -49,6 +52,14 @@ pub enum StarkError {
     /// The lookup buses do not balance.
     #[error("lookup buses do not balance")]
     Unbalanced,
+    /// A table or a public interaction uses a bus number at or above [`BUS_LIMIT`].
+    #[error("{table} uses bus {bus}; bus numbers must be below {BUS_LIMIT}")]
+    ReservedBus {
+        /// Table name, or "public interactions".
+        table: String,
+        /// The offending bus.
+        bus: usize,
+    },
     /// A commitment opening does not match its root.
     #[error("query {query}: {what} opening: {err}")]
     Opening {
@@ -118,9 +129,28 @@ pub fn verify(
         }
     }
     let layout = Layout::new(&proof.log_heights, log_blowup, zk);
-    let num_inter: Vec<usize> = tables.iter().map(|t| t.num_interactions(public)).collect();
-    let any_lookups = num_inter.iter().any(|&k| k > 0) || !public_interactions.is_empty();
-    let has_aux: Vec<bool> = num_inter.iter().map(|&k| k > 0).collect();
+    let buses: Vec<Vec<usize>> = tables.iter().map(|t| t.buses(public)).collect();
+    // No statement may reach the STARK's own blinding bus.
+    let reserved = |table: String, bus: usize| StarkError::ReservedBus { table, bus };
+    for (table, b) in tables.iter().zip(&buses) {
+        if let Some(&bus) = b.iter().find(|&&b| b >= BUS_LIMIT) {
+            return Err(reserved(table.name(), bus));
+        }
+    }
+    if let Some(pi) = public_interactions.iter().find(|pi| pi.bus >= BUS_LIMIT) {
+        return Err(reserved("public interactions".into(), pi.bus));
+    }
+    let air_inter: Vec<usize> = buses.iter().map(|b| b.len()).collect();
+    let any_lookups = air_inter.iter().any(|&k| k > 0) || !public_interactions.is_empty();
+    let has_aux: Vec<bool> = air_inter.iter().map(|&k| k > 0).collect();
+    // Blinded tables have BLINDING_WIDTH more main columns and one more interaction.
+    let blinded = blinded_tables(zk, &air_inter);
+    let main_width: Vec<usize> = (0..nt)
+        .map(|t| tables[t].width() + if blinded[t] { BLINDING_WIDTH } else { 0 })
+        .collect();
+    let num_inter: Vec<usize> = (0..nt)
+        .map(|t| air_inter[t] + blinded[t] as usize)
+        .collect();
     if proof.aux_commit.is_some() != has_aux.iter().any(|&a| a) {
         return Err(shape("auxiliary commitment present/absent wrongly"));
     }
@@ -134,7 +164,7 @@ pub fn verify(
     }
 
     // Shapes of the openings.
-    for (t, (table, o)) in tables.iter().zip(&proof.opened).enumerate() {
+    for (t, o) in proof.opened.iter().enumerate() {
         let pw = vk.prep_widths[t].unwrap_or(0);
         let aw = if has_aux[t] {
             4 * (num_inter[t] + 1)
@@ -143,8 +173,8 @@ pub fn verify(
         };
         let ok = o.prep_local.len() == pw
             && o.prep_next.len() == pw
-            && o.main_local.len() == table.width()
-            && o.main_next.len() == table.width()
+            && o.main_local.len() == main_width[t]
+            && o.main_next.len() == main_width[t]
             && o.aux_local.len() == aw
             && o.aux_next.len() == aw
             && o.quotient.len() == 4 * chunks[t];
@@ -200,9 +230,10 @@ pub fn verify(
         let sel = selectors_at(zeta, log_n);
         let coords = |v: &[E]| -> Vec<E> { v.chunks_exact(4).map(ext_from_coords).collect() };
         let (aux_local, aux_next) = (coords(&o.aux_local), coords(&o.aux_next));
+        let w = table.width();
         let window = Window {
-            local: &o.main_local,
-            next: &o.main_next,
+            local: &o.main_local[..w],
+            next: &o.main_next[..w],
             prep_local: &o.prep_local,
             prep_next: &o.prep_next,
             public,
@@ -215,6 +246,7 @@ pub fn verify(
             next: &aux_next,
             lookup: &lookup,
             claimed_sum: proof.claimed_sums[t],
+            blinding: &o.main_local[w..],
         };
         let acc = table.eval_ood(window, &logup, alpha);
         // q(ζ) = Σ_c ζ^(c·n) q_c(ζ): the blinding terms of consecutive chunks cancel here.
@@ -246,7 +278,7 @@ pub fn verify(
         width,
         height: 1 << layout.log_trace_lde(t),
     };
-    let main_dims: Vec<Dims> = (0..nt).map(|t| trace_dims(t, tables[t].width())).collect();
+    let main_dims: Vec<Dims> = (0..nt).map(|t| trace_dims(t, main_width[t])).collect();
     let aux_dims: Vec<Dims> = (0..nt)
         .filter(|&t| has_aux[t])
         .map(|t| trace_dims(t, 4 * (num_inter[t] + 1)))

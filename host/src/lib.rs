@@ -1,5 +1,6 @@
 //! The `rvzk` command-line program's library: subcommands, input handling and reports.
 
+pub mod board;
 pub mod cmd;
 pub mod exit;
 pub mod input;

@@ -19,12 +19,15 @@ struct Cli {
 enum Command {
     /// Execute a guest ELF and print its exit code, journal and cycle count.
     Run(cmd::run::RunArgs),
+    /// The board: start the simulated one, or ask one what it is.
+    Board(cmd::board::BoardArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(args) => cmd::run::main(args),
+        Command::Board(args) => cmd::board::main(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -4,6 +4,7 @@
 //! The accelerator blocks (`field`, `sha256`, `ntt`) are described in `docs/rtl-accel.md`.
 
 pub mod babybear;
+pub mod board;
 pub mod core;
 pub mod field;
 pub mod link;

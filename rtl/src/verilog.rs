@@ -4,7 +4,8 @@
 //! `top$mul$pp00`); the emitter renames the whole tree after the block so
 //! several blocks can share one synthesis run or simulation build.
 
-use crate::core::{CoreSystem128K, RamStyle};
+use crate::board::{board_id, BoardConfig, BoardSoc};
+use crate::core::{CoreSystem128K, RamStyle, RAM_ADDR_BITS_128K};
 use crate::field::{Butterfly, ModAdd, ModSub, MontMul};
 use crate::link::LinkLoopback;
 use crate::mem::BankStyle;
@@ -66,6 +67,53 @@ pub type NttUp5k = NttEngine<12, 11, 10>;
 /// Small NTT used by quick simulations: 2^6 points.
 pub type NttSmall = NttEngine<6, 5, 4>;
 
+/// The simulated board: 128 KiB of guest memory, 8 KiB of input.
+pub type SocSim = BoardSoc<RAM_ADDR_BITS_128K, 11>;
+/// The iCEBreaker board: guest memory in the UP5K's SPRAM, 2 KiB of input.
+pub type SocIcebreaker = BoardSoc<RAM_ADDR_BITS_128K, 9>;
+/// The ULX3S board: guest memory in block RAM, 8 KiB of input.
+pub type SocUlx3s = BoardSoc<RAM_ADDR_BITS_128K, 11>;
+
+/// UART bit time of the simulated board, in clocks: the fastest the UART's mid-bit
+/// sampling allows, so that simulated runs spend their time in the core, not the line.
+pub const SIM_DIVISOR: u16 = 4;
+/// Clock the simulated board reports (it has none; 12 MHz like the iCEBreaker).
+pub const SIM_CLOCK_HZ: u32 = 12_000_000;
+
+/// The simulated board's configuration.
+pub fn sim_board() -> BoardConfig {
+    BoardConfig {
+        board: board_id::SIM,
+        clock_hz: SIM_CLOCK_HZ,
+        divisor: SIM_DIVISOR,
+        ram: RamStyle::Inferred,
+        leds_active_low: false,
+    }
+}
+
+/// The iCEBreaker: 12 MHz, 3 Mbaud (divisor 4), LEDs active low.
+pub fn icebreaker_board() -> BoardConfig {
+    BoardConfig {
+        board: board_id::ICEBREAKER,
+        clock_hz: 12_000_000,
+        divisor: 4,
+        ram: RamStyle::Up5kSpram,
+        leds_active_low: true,
+    }
+}
+
+/// The ULX3S: 25 MHz straight from the oscillator, 1 Mbaud (divisor 25; the FT231X has no
+/// exact rate nearer 3 Mbaud that 25 MHz divides into, see board-protocol.md).
+pub fn ulx3s_board() -> BoardConfig {
+    BoardConfig {
+        board: board_id::ULX3S,
+        clock_hz: 25_000_000,
+        divisor: 25,
+        ram: RamStyle::Inferred,
+        leds_active_low: false,
+    }
+}
+
 /// Every top-level block, in the order `make verilog` writes them.
 pub fn top_levels() -> Vec<TopLevel> {
     vec![
@@ -116,6 +164,21 @@ pub fn top_levels() -> Vec<TopLevel> {
             "rvzk_link",
             "UART + SLIP/CRC-16 framing, end to end (lint and testbench)",
             LinkLoopback::new(4),
+        ),
+        emit(
+            "rvzk_soc_sim",
+            "the simulated board: core, 128 KiB guest memory, link and message layer",
+            SocSim::new(sim_board()),
+        ),
+        emit(
+            "rvzk_soc_icebreaker",
+            "iCEBreaker SoC: core, guest memory in SPRAM, link (synthesis only)",
+            SocIcebreaker::new(icebreaker_board()),
+        ),
+        emit(
+            "rvzk_soc_ulx3s",
+            "ULX3S SoC: core, guest memory in block RAM, link",
+            SocUlx3s::new(ulx3s_board()),
         ),
     ]
 }

@@ -66,6 +66,11 @@ fn run(cmd: &mut Command) -> Result<String, String> {
 
 /// Builds (or reuses) a harness and returns the path of its executable.
 pub fn build(spec: &HarnessSpec) -> Result<PathBuf, String> {
+    build_with(spec, &[])
+}
+
+/// [`build`] with extra Verilator arguments (`--trace`, `-LDFLAGS …`).
+pub fn build_with(spec: &HarnessSpec, verilator_args: &[&str]) -> Result<PathBuf, String> {
     need_tool("verilator")?;
     let root = workspace_root();
     let dir = root.join("build/sim").join(spec.name);
@@ -78,7 +83,7 @@ pub fn build(spec: &HarnessSpec) -> Result<PathBuf, String> {
     let version = run(Command::new("verilator").arg("--version"))?;
 
     let mut h = DefaultHasher::new();
-    (&top.verilog, &tb_text, spec.defines, &version).hash(&mut h);
+    (&top.verilog, &tb_text, spec.defines, verilator_args, &version).hash(&mut h);
     let stamp = format!("{:016x}\n", h.finish());
     let exe = dir.join(format!("{}_tb", spec.name));
     let stamp_path = dir.join("stamp");
@@ -101,6 +106,7 @@ pub fn build(spec: &HarnessSpec) -> Result<PathBuf, String> {
         // Lint is `make lint-verilog`'s job; here warnings must not stop a build.
         .arg("-Wno-fatal")
         .args(["--prefix", "Vtop", "--top-module", spec.top])
+        .args(verilator_args)
         .arg("-Mdir")
         .arg(dir.join("obj"))
         .args(["-CFLAGS", &cflags])

@@ -1,3 +1,4 @@
 //! One module per `rvzk` subcommand.
 
+pub mod board;
 pub mod run;

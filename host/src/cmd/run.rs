@@ -34,10 +34,26 @@ pub struct RunArgs {
     /// How many functions `--profile` lists.
     #[arg(long, value_name = "N", default_value_t = 15, requires = "profile")]
     pub profile_top: usize,
+    /// Run on the board at this serial port (`rvzk board sim` prints the simulated one's)
+    /// and compare its trace with the executor's.
+    #[arg(long, value_name = "PORT", conflicts_with_all = ["profile", "json"])]
+    pub board: Option<String>,
+    /// Line rate of the board's port.
+    #[arg(long, default_value_t = 3_000_000, requires = "board")]
+    pub baud: u32,
+    /// Seconds to wait for each answer from the board before sending again.
+    #[arg(long, value_name = "S", default_value_t = 2.0, requires = "board")]
+    pub board_timeout: f64,
+    /// Do not stream the trace from the board (only the ending and journal are compared).
+    #[arg(long, requires = "board")]
+    pub no_trace: bool,
 }
 
 /// Run the subcommand; returns the process exit status.
 pub fn main(args: &RunArgs) -> Result<u8> {
+    if let Some(port) = &args.board {
+        return super::board::run_on_board(args, port);
+    }
     let program = load_program(&args.elf)?;
     let input = read_input(args.input.as_deref(), args.input_u32.as_deref())?;
     let options = RunOptions {
@@ -75,7 +91,7 @@ pub fn main(args: &RunArgs) -> Result<u8> {
     }
 }
 
-fn print_text(
+pub(crate) fn print_text(
     elf: &str,
     input_len: usize,
     out: &Outcome,

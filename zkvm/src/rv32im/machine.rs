@@ -112,6 +112,18 @@ pub fn run_traced(
     Ok((outcome, hook.0))
 }
 
+/// [`run_traced`] that keeps the trace when the guest faults: the records of every
+/// instruction retired before the fault (what a board streams before it stops).
+pub fn run_traced_partial(
+    program: &Program,
+    input: &[u8],
+    options: &RunOptions,
+) -> (Result<Outcome, ExecError>, Trace) {
+    let mut hook = TraceHook(Trace::default());
+    let result = Machine::new(program, input, options).and_then(|mut m| m.execute(&mut hook));
+    (result, hook.0)
+}
+
 /// Run a program to HALT, counting how often each instruction executed.
 pub fn run_profiled(
     program: &Program,

@@ -1,0 +1,725 @@
+//! The board client: the host side of the board protocol (docs/board-protocol.md) over a
+//! serial port — a real board on /dev/ttyUSB0 or the simulated one on a pseudo-terminal.
+//!
+//! [`Board`] sends one command frame at a time and waits for its answer, resending the same
+//! frame (same sequence number) when none comes in time; the board never acts twice on a
+//! resent RUN, and everything else it does is idempotent. [`Board::run_guest`] loads a
+//! program, runs it, fetches the trace chunk by chunk and reads the journal.
+
+pub mod frame;
+
+use frame::{encode, Decoded, Decoder};
+use rvzk_zkvm::elf::Program;
+use rvzk_zkvm::rv32im::{SyscallMemAccess, Trace, TraceRecord, TRACE_RECORD_BYTES};
+use std::fmt;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+/// The protocol version this host speaks.
+pub const PROTOCOL_VERSION: u8 = 1;
+/// Largest data part of a LOAD or INPUT frame (the board takes frames up to 512 bytes).
+pub const MAX_DATA: usize = 480;
+/// Bytes of a chunk reply's header.
+const CHUNK_HEADER: usize = 12;
+/// Most journal bytes in one JOURNAL reply.
+const JOURNAL_REPLY_MAX: usize = 256;
+
+/// Command codes.
+pub mod cmd {
+    /// Board, versions, sizes, features.
+    pub const INFO: u8 = 0x01;
+    /// Zero guest memory.
+    pub const CLEAR: u8 = 0x02;
+    /// Write guest memory.
+    pub const LOAD: u8 = 0x03;
+    /// Write the input buffer.
+    pub const INPUT: u8 = 0x04;
+    /// Start a run.
+    pub const RUN: u8 = 0x05;
+    /// Run state.
+    pub const STATUS: u8 = 0x06;
+    /// A trace chunk.
+    pub const CHUNK: u8 = 0x07;
+    /// Journal bytes.
+    pub const JOURNAL: u8 = 0x08;
+    /// NTT job (accelerator boards).
+    pub const NTT: u8 = 0x10;
+    /// SHA-256 job (accelerator boards).
+    pub const SHA256: u8 = 0x11;
+
+    /// The command's name, for messages.
+    pub fn name(c: u8) -> &'static str {
+        match c {
+            INFO => "INFO",
+            CLEAR => "CLEAR",
+            LOAD => "LOAD",
+            INPUT => "INPUT",
+            RUN => "RUN",
+            STATUS => "STATUS",
+            CHUNK => "CHUNK",
+            JOURNAL => "JOURNAL",
+            NTT => "NTT",
+            SHA256 => "SHA256",
+            _ => "unknown command",
+        }
+    }
+}
+
+/// What a status code means.
+pub fn status_text(code: u8) -> &'static str {
+    match code {
+        1 => "unknown or unsupported command",
+        2 => "frame length wrong for the command",
+        3 => "address or offset out of range (or not word-aligned)",
+        4 => "the core is running",
+        5 => "chunk is neither the last one sent nor the next one",
+        6 => "no run is streaming its trace",
+        7 => "argument out of range",
+        _ => "unknown status",
+    }
+}
+
+/// The board's fault codes (docs/rtl-core.md, "Faults"), as the executor names them.
+pub fn fault_text(code: u8) -> &'static str {
+    match code {
+        1 => "illegal instruction",
+        2 => "ebreak",
+        3 => "fetch outside code",
+        4 => "misaligned load",
+        5 => "misaligned store",
+        6 => "misaligned jump",
+        7 => "load out of range",
+        8 => "store out of range",
+        9 => "store to code",
+        10 => "unknown syscall",
+        11 => "syscall buffer out of range",
+        12 => "cycle limit",
+        _ => "unknown fault",
+    }
+}
+
+/// Everything that can go wrong talking to a board.
+#[derive(Debug)]
+pub enum BoardError {
+    /// The port cannot be opened: no board there.
+    Open {
+        /// The port.
+        port: String,
+        /// Why.
+        reason: String,
+    },
+    /// Reading or writing the port failed.
+    Io {
+        /// The port.
+        port: String,
+        /// Why.
+        reason: String,
+    },
+    /// No answer, not even a damaged one, after every retry.
+    NoReply {
+        /// The port.
+        port: String,
+        /// The command.
+        cmd: u8,
+        /// Times sent.
+        tries: u32,
+        /// Wait after each.
+        timeout: Duration,
+    },
+    /// Answers came, but none passed its CRC.
+    CrcStorm {
+        /// The port.
+        port: String,
+        /// The command.
+        cmd: u8,
+        /// Damaged frames seen.
+        bad: u32,
+        /// Times sent.
+        tries: u32,
+    },
+    /// The board speaks another protocol version.
+    Version {
+        /// The board's.
+        found: u8,
+    },
+    /// The board answered with an error status.
+    Status {
+        /// The command.
+        cmd: u8,
+        /// The status.
+        code: u8,
+    },
+    /// An answer too short or inconsistent for its command.
+    Malformed {
+        /// The command.
+        cmd: u8,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+impl fmt::Display for BoardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BoardError::Open { port, reason } => write!(
+                f,
+                "no board: cannot open {port}: {reason} (is the board plugged in, or `rvzk board sim` running?)"
+            ),
+            BoardError::Io { port, reason } => write!(f, "{port}: {reason}"),
+            BoardError::NoReply {
+                port,
+                cmd,
+                tries,
+                timeout,
+            } => write!(
+                f,
+                "no answer from a board on {port} to {} after {tries} tries of {:.1} s each (is a board there, at the right baud rate?)",
+                cmd::name(*cmd),
+                timeout.as_secs_f64()
+            ),
+            BoardError::CrcStorm {
+                port,
+                cmd,
+                bad,
+                tries,
+            } => write!(
+                f,
+                "CRC storm on {port}: {bad} damaged frames and no good answer to {} in {tries} tries (check the baud rate and the cable)",
+                cmd::name(*cmd)
+            ),
+            BoardError::Version { found } => write!(
+                f,
+                "wrong firmware version: the board speaks protocol version {found}, this rvzk speaks {PROTOCOL_VERSION} (rebuild the bitstream or rvzk from the same sources)"
+            ),
+            BoardError::Status { cmd, code } => write!(
+                f,
+                "the board refused {}: {} (status {code})",
+                cmd::name(*cmd),
+                status_text(*code)
+            ),
+            BoardError::Malformed { cmd, what } => {
+                write!(f, "malformed answer to {}: {what}", cmd::name(*cmd))
+            }
+        }
+    }
+}
+
+impl std::error::Error for BoardError {}
+
+/// What INFO says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoardInfo {
+    /// Protocol version.
+    pub protocol: u8,
+    /// Firmware (board design) version.
+    pub firmware: u8,
+    /// Board id: 0 simulated, 1 iCEBreaker, 2 ULX3S.
+    pub board: u8,
+    /// Feature bits: 1 trace capture, 2 NTT, 4 SHA-256.
+    pub features: u8,
+    /// Trace items per chunk.
+    pub chunk_items: u8,
+    /// One past the highest guest address.
+    pub mem_top: u32,
+    /// Input buffer bytes.
+    pub input_capacity: u32,
+    /// Journal bytes kept.
+    pub journal_capacity: u32,
+    /// Board clock.
+    pub clock_hz: u32,
+    /// UART bit time in clocks.
+    pub divisor: u32,
+}
+
+impl BoardInfo {
+    /// The board's name.
+    pub fn board_name(&self) -> &'static str {
+        match self.board {
+            0 => "simulated board (Verilator)",
+            1 => "iCEBreaker (iCE40 UP5K)",
+            2 => "ULX3S (ECP5-85F)",
+            _ => "unknown board",
+        }
+    }
+}
+
+/// What STATUS says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoardStatus {
+    /// 0 never run, 1 running, 2 halted, 3 faulted.
+    pub state: u8,
+    /// Fault code (docs/rtl-core.md).
+    pub fault_code: u8,
+    /// HALT's a0.
+    pub exit_code: u32,
+    /// pc of the faulting instruction.
+    pub fault_pc: u32,
+    /// Instructions retired.
+    pub retired: u32,
+    /// Journal bytes committed (may exceed what the board keeps).
+    pub journal_len: u32,
+    /// Clock cycles from start to stop.
+    pub clocks: u32,
+}
+
+/// Link counters.
+#[derive(Clone, Debug, Default)]
+pub struct LinkStats {
+    /// Frames sent, retries included.
+    pub frames_sent: u64,
+    /// Frames sent again because no good answer came in time.
+    pub retries: u64,
+    /// Damaged frames received.
+    pub bad_frames: u64,
+    /// Bytes written to the port.
+    pub bytes_out: u64,
+    /// Bytes read from the port.
+    pub bytes_in: u64,
+    /// Trace item bytes received (40 per item), first copies only.
+    pub trace_bytes: u64,
+}
+
+/// How patient the client is.
+#[derive(Clone, Copy, Debug)]
+pub struct LinkOptions {
+    /// Wait for each answer.
+    pub timeout: Duration,
+    /// Times a command is sent before giving up.
+    pub tries: u32,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        LinkOptions {
+            timeout: Duration::from_secs(2),
+            tries: 5,
+        }
+    }
+}
+
+/// How a run on the board ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BoardEnd {
+    /// HALT with this code.
+    Halted(u32),
+    /// Stopped by a fault.
+    Faulted {
+        /// Fault code.
+        code: u8,
+        /// pc of the faulting instruction (for the cycle limit: the next one).
+        pc: u32,
+    },
+}
+
+/// A run on the board.
+#[derive(Clone, Debug)]
+pub struct BoardRun {
+    /// How it ended.
+    pub end: BoardEnd,
+    /// Instructions retired.
+    pub retired: u32,
+    /// The journal.
+    pub journal: Vec<u8>,
+    /// The trace, when streamed.
+    pub trace: Option<Trace>,
+    /// Board clocks from start to stop.
+    pub clocks: u32,
+    /// Wall time loading memory and input.
+    pub load_time: Duration,
+    /// Wall time from RUN to the last chunk and status.
+    pub run_time: Duration,
+}
+
+/// A connection to a board.
+pub struct Board {
+    port: Box<dyn serialport::SerialPort>,
+    name: String,
+    seq: u8,
+    decoder: Decoder,
+    opts: LinkOptions,
+    /// Counters since the connection opened.
+    pub stats: LinkStats,
+    /// What the board said it is.
+    pub info: BoardInfo,
+}
+
+fn le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+impl Board {
+    /// Opens `port` at `baud` (ignored by a pseudo-terminal), asks INFO and checks the
+    /// protocol version.
+    pub fn open(port: &str, baud: u32, opts: LinkOptions) -> Result<Board, BoardError> {
+        let p = serialport::new(port, baud)
+            .timeout(Duration::from_millis(20))
+            .open()
+            .map_err(|e| BoardError::Open {
+                port: port.to_string(),
+                reason: e.to_string(),
+            })?;
+        let mut board = Board {
+            port: p,
+            name: port.to_string(),
+            seq: 0,
+            decoder: Decoder::default(),
+            opts,
+            stats: LinkStats::default(),
+            info: BoardInfo {
+                protocol: 0,
+                firmware: 0,
+                board: 0,
+                features: 0,
+                chunk_items: 0,
+                mem_top: 0,
+                input_capacity: 0,
+                journal_capacity: 0,
+                clock_hz: 0,
+                divisor: 0,
+            },
+        };
+        // A sequence number unlikely to equal the board's last one (a resent RUN is
+        // recognised by an equal number).
+        board.seq = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.subsec_nanos() as u8);
+        board.info = board.query_info()?;
+        Ok(board)
+    }
+
+    /// The port's name.
+    pub fn port_name(&self) -> &str {
+        &self.name
+    }
+
+    fn io_err(&self, e: impl fmt::Display) -> BoardError {
+        BoardError::Io {
+            port: self.name.clone(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// Sends a command and returns its answer's payload (sequence number and status
+    /// included), resending on silence or damage.
+    pub fn transact(&mut self, command: u8, arg: u32, data: &[u8]) -> Result<Vec<u8>, BoardError> {
+        self.seq = self.seq.wrapping_add(1);
+        let seq = self.seq;
+        let mut payload = vec![seq, command, 0, 0];
+        payload.extend_from_slice(&arg.to_le_bytes());
+        payload.extend_from_slice(data);
+        let wire = encode(&payload);
+        let mut bad = 0u32;
+        let mut buf = [0u8; 4096];
+        for attempt in 0..self.opts.tries {
+            if attempt > 0 {
+                self.stats.retries += 1;
+            }
+            self.port.write_all(&wire).map_err(|e| self.io_err(e))?;
+            self.port.flush().map_err(|e| self.io_err(e))?;
+            self.stats.frames_sent += 1;
+            self.stats.bytes_out += wire.len() as u64;
+            let deadline = Instant::now() + self.opts.timeout;
+            while Instant::now() < deadline {
+                let n = match self.port.read(&mut buf) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::TimedOut => 0,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
+                    Err(e) => return Err(self.io_err(e)),
+                };
+                self.stats.bytes_in += n as u64;
+                for &b in &buf[..n] {
+                    match self.decoder.push(b) {
+                        Some(Decoded::Good(reply)) if reply.len() >= 2 && reply[0] == seq => {
+                            if reply[1] != 0 {
+                                return Err(BoardError::Status {
+                                    cmd: command,
+                                    code: reply[1],
+                                });
+                            }
+                            return Ok(reply);
+                        }
+                        // an answer to an earlier frame (its resend crossed our answer)
+                        Some(Decoded::Good(_)) => {}
+                        Some(Decoded::Bad) => {
+                            bad += 1;
+                            self.stats.bad_frames += 1;
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        if bad > 0 {
+            Err(BoardError::CrcStorm {
+                port: self.name.clone(),
+                cmd: command,
+                bad,
+                tries: self.opts.tries,
+            })
+        } else {
+            Err(BoardError::NoReply {
+                port: self.name.clone(),
+                cmd: command,
+                tries: self.opts.tries,
+                timeout: self.opts.timeout,
+            })
+        }
+    }
+
+    fn expect_len(command: u8, reply: &[u8], n: usize) -> Result<(), BoardError> {
+        if reply.len() != n {
+            return Err(BoardError::Malformed {
+                cmd: command,
+                what: format!("{} bytes, expected {n}", reply.len()),
+            });
+        }
+        Ok(())
+    }
+
+    /// INFO.
+    pub fn query_info(&mut self) -> Result<BoardInfo, BoardError> {
+        let r = self.transact(cmd::INFO, 0, &[])?;
+        // The version first: a different protocol may have a different INFO.
+        if r.len() >= 3 && r[2] != PROTOCOL_VERSION {
+            return Err(BoardError::Version { found: r[2] });
+        }
+        Self::expect_len(cmd::INFO, &r, 28)?;
+        Ok(BoardInfo {
+            protocol: r[2],
+            firmware: r[3],
+            board: r[4],
+            features: r[5],
+            chunk_items: r[6],
+            mem_top: le32(&r, 8),
+            input_capacity: le32(&r, 12),
+            journal_capacity: le32(&r, 16),
+            clock_hz: le32(&r, 20),
+            divisor: le32(&r, 24),
+        })
+    }
+
+    /// STATUS.
+    pub fn status(&mut self) -> Result<BoardStatus, BoardError> {
+        let r = self.transact(cmd::STATUS, 0, &[])?;
+        Self::expect_len(cmd::STATUS, &r, 24)?;
+        Ok(BoardStatus {
+            state: r[2],
+            fault_code: r[3],
+            exit_code: le32(&r, 4),
+            fault_pc: le32(&r, 8),
+            retired: le32(&r, 12),
+            journal_len: le32(&r, 16),
+            clocks: le32(&r, 20),
+        })
+    }
+
+    /// Writes `words` (little-endian bytes, a multiple of 4) at byte address `addr`, in
+    /// frames of at most [`MAX_DATA`] bytes.
+    fn write_words(&mut self, command: u8, addr: u32, bytes: &[u8]) -> Result<(), BoardError> {
+        debug_assert!(bytes.len() % 4 == 0 && addr % 4 == 0);
+        for (i, piece) in bytes.chunks(MAX_DATA).enumerate() {
+            let r = self.transact(command, addr + (i * MAX_DATA) as u32, piece)?;
+            Self::expect_len(command, &r, 2)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that `program` and `input` fit this board, without sending anything.
+    pub fn check_fits(&self, program: &Program, input: &[u8]) -> Result<(u32, u32), String> {
+        let end = program.segments.iter().map(|s| s.end()).max().unwrap_or(0);
+        if end > self.info.mem_top {
+            return Err(format!(
+                "the program does not fit the board's memory: it needs guest memory up to {end:#x}, the {} has {:#x} ({} KiB)",
+                self.info.board_name(),
+                self.info.mem_top,
+                self.info.mem_top / 1024
+            ));
+        }
+        let code: Vec<_> = program.segments.iter().filter(|s| s.executable).collect();
+        if code.len() != 1 {
+            return Err(format!(
+                "the board's core runs programs with exactly one executable segment; this one has {}",
+                code.len()
+            ));
+        }
+        if input.len() as u64 > u64::from(self.info.input_capacity) {
+            return Err(format!(
+                "the input ({} bytes) is larger than the board's input buffer ({} bytes)",
+                input.len(),
+                self.info.input_capacity
+            ));
+        }
+        Ok((code[0].vaddr, code[0].end()))
+    }
+
+    /// Loads `program` and `input`, runs it with at most `max_cycles` instructions,
+    /// fetches the trace (when `stream`) and the journal. Refuses, before sending anything
+    /// after INFO, a program or input that does not fit.
+    pub fn run_guest(
+        &mut self,
+        program: &Program,
+        input: &[u8],
+        max_cycles: u64,
+        stream: bool,
+    ) -> Result<BoardRun, anyhow::Error> {
+        let (code_lo, code_hi) = self.check_fits(program, input).map_err(anyhow::Error::msg)?;
+        let max_cycles = u32::try_from(max_cycles).map_err(|_| {
+            anyhow::anyhow!("the board counts cycles in 32 bits: --max-cycles {max_cycles} is too large")
+        })?;
+        let t0 = Instant::now();
+        self.transact(cmd::CLEAR, 0, &[])?;
+        // Memory image: the words the segments' file bytes touch (the rest is zero).
+        let mut words = std::collections::BTreeMap::<u32, u32>::new();
+        for s in &program.segments {
+            for (i, &b) in s.data.iter().enumerate() {
+                let a = s.vaddr + i as u32;
+                *words.entry(a & !3).or_default() |= u32::from(b) << (8 * (a & 3));
+            }
+        }
+        // Runs of consecutive non-zero words, each sent in frames of MAX_DATA bytes.
+        let mut run_start = None;
+        let mut run: Vec<u8> = Vec::new();
+        let mut prev = 0u32;
+        for (&a, &w) in words.iter().filter(|(_, &w)| w != 0) {
+            if run_start.is_some() && a != prev + 4 {
+                self.write_words(cmd::LOAD, run_start.unwrap(), &run)?;
+                run.clear();
+                run_start = None;
+            }
+            if run_start.is_none() {
+                run_start = Some(a);
+            }
+            run.extend_from_slice(&w.to_le_bytes());
+            prev = a;
+        }
+        if let Some(a) = run_start {
+            self.write_words(cmd::LOAD, a, &run)?;
+        }
+        let mut padded = input.to_vec();
+        padded.resize(input.len().div_ceil(4) * 4, 0);
+        self.write_words(cmd::INPUT, 0, &padded)?;
+        let load_time = t0.elapsed();
+
+        let t1 = Instant::now();
+        let mut cfg = Vec::with_capacity(20);
+        for v in [program.entry, code_lo, code_hi, max_cycles, input.len() as u32] {
+            cfg.extend_from_slice(&v.to_le_bytes());
+        }
+        self.transact(cmd::RUN, u32::from(stream), &cfg)?;
+        let trace = if stream {
+            Some(self.fetch_trace()?)
+        } else {
+            None
+        };
+        let st = loop {
+            let st = self.status()?;
+            if st.state != 1 {
+                break st;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let run_time = t1.elapsed();
+        let kept = st.journal_len.min(self.info.journal_capacity);
+        let mut journal = Vec::with_capacity(kept as usize);
+        while (journal.len() as u32) < kept {
+            let r = self.transact(cmd::JOURNAL, journal.len() as u32, &[])?;
+            let want = ((kept as usize) - journal.len()).min(JOURNAL_REPLY_MAX);
+            Self::expect_len(cmd::JOURNAL, &r, 2 + want)?;
+            journal.extend_from_slice(&r[2..]);
+        }
+        if st.journal_len > kept {
+            match &trace {
+                Some(t) => journal = journal_from_trace(t),
+                None => anyhow::bail!(
+                    "the guest committed {} journal bytes, more than the board keeps ({}); run with the trace to have all of it",
+                    st.journal_len,
+                    self.info.journal_capacity
+                ),
+            }
+        }
+        let end = match st.state {
+            2 => BoardEnd::Halted(st.exit_code),
+            3 => BoardEnd::Faulted {
+                code: st.fault_code,
+                pc: st.fault_pc,
+            },
+            s => anyhow::bail!("the board reports run state {s} after the run"),
+        };
+        Ok(BoardRun {
+            end,
+            retired: st.retired,
+            journal,
+            trace,
+            clocks: st.clocks,
+            load_time,
+            run_time,
+        })
+    }
+
+    /// CHUNK 0, 1, … until the last.
+    fn fetch_trace(&mut self) -> Result<Trace, BoardError> {
+        let mut trace = Trace::default();
+        for n in 0u32.. {
+            let r = self.transact(cmd::CHUNK, n, &[])?;
+            let bad = |what: String| BoardError::Malformed {
+                cmd: cmd::CHUNK,
+                what,
+            };
+            if r.len() < CHUNK_HEADER {
+                return Err(bad(format!("{} bytes", r.len())));
+            }
+            let (last, count, number) = (r[2] & 1 != 0, r[3] as usize, le32(&r, 4));
+            let kinds = u16::from_le_bytes([r[8], r[9]]);
+            if number != n || r.len() != CHUNK_HEADER + count * TRACE_RECORD_BYTES {
+                return Err(bad(format!(
+                    "chunk {number} of {} bytes with {count} items, asked for chunk {n}",
+                    r.len()
+                )));
+            }
+            for (i, item) in r[CHUNK_HEADER..]
+                .chunks_exact(TRACE_RECORD_BYTES)
+                .enumerate()
+            {
+                if kinds >> i & 1 == 0 {
+                    let rec = TraceRecord::from_bytes(item.try_into().expect("40 bytes"))
+                        .map_err(|e| bad(format!("chunk {n} item {i}: {e}")))?;
+                    trace.records.push(rec);
+                } else {
+                    trace.syscall_mem.push(SyscallMemAccess {
+                        record: trace.records.len() as u32,
+                        addr: le32(item, 20),
+                        rmask: item[39] & 15,
+                        wmask: item[39] >> 4,
+                        rdata: le32(item, 24),
+                        wdata: le32(item, 28),
+                    });
+                }
+            }
+            self.stats.trace_bytes += (count * TRACE_RECORD_BYTES) as u64;
+            if last {
+                break;
+            }
+        }
+        Ok(trace)
+    }
+}
+
+/// The journal as COMMIT read it: the read lanes of the syscall accesses of COMMIT
+/// `ecall`s (t0 = 2), in order.
+pub fn journal_from_trace(trace: &Trace) -> Vec<u8> {
+    let mut out = Vec::new();
+    for a in &trace.syscall_mem {
+        let is_commit = trace
+            .records
+            .get(a.record as usize)
+            .is_some_and(|r| r.rs1_rdata == 2);
+        if is_commit {
+            for lane in 0..4 {
+                if a.rmask >> lane & 1 != 0 {
+                    out.push((a.rdata >> (8 * lane)) as u8);
+                }
+            }
+        }
+    }
+    out
+}

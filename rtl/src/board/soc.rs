@@ -1,0 +1,760 @@
+//! [`BoardSoc`]: core + guest memory + UART/SLIP link + the message layer.
+//!
+//! Data paths (docs/board-protocol.md says what crosses the wire):
+//!
+//! * **Receive.** UART → unframer → bytes packed into words in `rxbuf` (the whole frame,
+//!   because nothing may act before the CRC has checked at END). A good frame is handed to
+//!   the executor; a bad one is dropped without a word (the host times out and resends).
+//! * **Execute.** The executor copies LOAD words into guest memory through the core's
+//!   loader, INPUT words into `inbuf`, RUN's configuration into registers, and answers.
+//! * **Trace.** While a run streams its trace, the filler writes each item the core offers
+//!   into one of two chunk slots (40 bytes, one byte a cycle, holding the core's trace port
+//!   until the last byte is in). A CHUNK request for the next number waits for the filling
+//!   slot to be full (or the run to end), swaps the slots and sends it; the same number
+//!   again is answered from the other slot, so the host can re-ask for a lost chunk.
+//! * **Transmit.** One reply at a time, byte by byte from registers, `chunks` or `jbuf`,
+//!   into the framer → UART.
+
+use super::{
+    board_id, cmd, feature, status, CHUNK_HEADER, CHUNK_ITEMS, FIRMWARE_VERSION, ITEM_BYTES,
+    JOURNAL_BITS, JOURNAL_REPLY_MAX, MAX_FRAME, PROTOCOL_VERSION,
+};
+use crate::core::{CoreSystem, RamStyle};
+use crate::link::{SlipRx, SlipTx, UartRx, UartTx};
+use rust_hdl::prelude::*;
+
+/// What the executor is doing.
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum ExState {
+    /// Waiting for a good frame.
+    Idle,
+    /// CLEAR: writing zeros over guest memory.
+    Clear,
+    /// LOAD / INPUT: copying the frame's data words.
+    Copy,
+    /// RUN: reading the configuration words.
+    Config,
+    /// CHUNK: waiting for the filling slot to complete.
+    WaitChunk,
+    /// Sending the reply.
+    Reply,
+}
+
+// Reply kinds (`tx_kind`), written as literals below: 0 ack (seq, status), 1 INFO,
+// 2 STATUS, 3 CHUNK, 4 JOURNAL.
+
+/// How a [`BoardSoc`] is built.
+#[derive(Clone, Copy, Debug)]
+pub struct BoardConfig {
+    /// [`board_id`] reported by INFO.
+    pub board: u8,
+    /// Clock frequency reported by INFO.
+    pub clock_hz: u32,
+    /// UART bit time in clocks.
+    pub divisor: u16,
+    /// How guest memory is written in Verilog.
+    pub ram: RamStyle,
+    /// The LEDs light on a low output (iCEBreaker).
+    pub leds_active_low: bool,
+}
+
+/// The board: see the module documentation. `RA`: guest memory is 2^RA words
+/// (MEM_TOP = 4·2^RA); `IA`: the private-input buffer is 2^IA words.
+#[derive(LogicBlock)]
+pub struct BoardSoc<const RA: usize, const IA: usize> {
+    /// The one clock.
+    pub clock: Signal<In, Clock>,
+    /// UART line from the host.
+    pub rx: Signal<In, Bit>,
+    /// UART line to the host.
+    pub tx: Signal<Out, Bit>,
+    /// LED 0: running; LED 1: the last run faulted.
+    pub leds: Signal<Out, Bits<2>>,
+
+    sys: CoreSystem<RA>,
+    uart_rx: UartRx,
+    unframer: SlipRx,
+    framer: SlipTx,
+    uart_tx: UartTx,
+    rxbuf: RAM<Bits<32>, 7>,
+    inbuf: RAM<Bits<32>, IA>,
+    jbuf: RAM<Bits<8>, JOURNAL_BITS>,
+    chunks: RAM<Bits<8>, 10>,
+
+    // INFO words 0..6 (word 0 without seq and status), other constants
+    info0: Constant<Bits<32>>,
+    info1: Constant<Bits<32>>,
+    mem_top: Constant<Bits<32>>,
+    input_cap: Constant<Bits<32>>,
+    journal_cap: Constant<Bits<32>>,
+    clock_hz: Constant<Bits<32>>,
+    divisor: Constant<Bits<32>>,
+    mem_words: Constant<Bits<32>>,
+    input_words: Constant<Bits<32>>,
+    led_invert: Constant<Bits<2>>,
+
+    // receive
+    rx_count: DFF<Bits<11>>,
+    rx_over: DFF<Bit>,
+    rx_drop: DFF<Bit>,
+    rx_word: DFF<Bits<32>>,
+    rx_hdr: DFF<Bits<32>>,
+    rx_arg: DFF<Bits<32>>,
+    pend: DFF<Bit>,
+    pend_len: DFF<Bits<11>>,
+    pend_over: DFF<Bit>,
+    rx_full: Signal<Local, Bits<32>>,
+
+    // execute
+    ex: DFF<ExState>,
+    ex_seq: DFF<Bits<8>>,
+    ex_arg: DFF<Bits<32>>,
+    ex_words: DFF<Bits<8>>,
+    ex_k: DFF<Bits<8>>,
+    ex_phase: DFF<Bit>,
+    ex_dest: DFF<Bits<32>>,
+    ex_to_input: DFF<Bit>,
+    last_seq: DFF<Bits<8>>,
+    d_seq: Signal<Local, Bits<8>>,
+    d_cmd: Signal<Local, Bits<8>>,
+    d_words: Signal<Local, Bits<8>>,
+    d_end: Signal<Local, Bits<32>>,
+    j_max: Signal<Local, Bits<32>>,
+    j_left: Signal<Local, Bits<32>>,
+    j_addr: Signal<Local, Bits<32>>,
+    j_len2: Signal<Local, Bits<32>>,
+
+    // run configuration and state
+    cfg_entry: DFF<Bits<32>>,
+    cfg_code_lo: DFF<Bits<32>>,
+    cfg_code_hi: DFF<Bits<32>>,
+    cfg_max: DFF<Bits<32>>,
+    cfg_input_len: DFF<Bits<32>>,
+    cfg_stream: DFF<Bit>,
+    started: DFF<Bit>,
+    start_pulse: DFF<Bit>,
+    run_clocks: DFF<Bits<32>>,
+    j_len: DFF<Bits<32>>,
+    in_ptr: DFF<Bits<32>>,
+    in_ok: DFF<Bit>,
+    in_word: Signal<Local, Bits<32>>,
+    state_code: Signal<Local, Bits<8>>,
+
+    // trace chunks
+    fill_slot: DFF<Bit>,
+    fill_count: DFF<Bits<4>>,
+    fill_base: DFF<Bits<9>>,
+    fill_kinds: DFF<Bits<16>>,
+    ser: DFF<Bits<6>>,
+    next_n: DFF<Bits<32>>,
+    sent_valid: DFF<Bit>,
+    sent_count: DFF<Bits<4>>,
+    sent_kinds: DFF<Bits<16>>,
+    sent_last: DFF<Bit>,
+    item_word: Signal<Local, Bits<32>>,
+    item_byte: Signal<Local, Bits<8>>,
+    complete: Signal<Local, Bit>,
+
+    // transmit
+    tx_kind: DFF<Bits<3>>,
+    tx_status: DFF<Bits<8>>,
+    tx_len: DFF<Bits<11>>,
+    tx_idx: DFF<Bits<11>>,
+    tx_settled: DFF<Bit>,
+    reply_word: Signal<Local, Bits<32>>,
+    reply_byte: Signal<Local, Bits<8>>,
+    head_word: Signal<Local, Bits<32>>,
+    c_off: Signal<Local, Bits<11>>,
+}
+
+impl<const RA: usize, const IA: usize> BoardSoc<RA, IA> {
+    /// A board built as `config` says.
+    pub fn new(config: BoardConfig) -> Self {
+        assert!(RA + 2 <= 31 && IA + 2 <= 31);
+        let c32 = |v: u64| Constant::<Bits<32>>::new(v.into());
+        let features = feature::TRACE as u64;
+        let info0 = ((PROTOCOL_VERSION as u64) << 16) | ((FIRMWARE_VERSION as u64) << 24);
+        let info1 = (config.board as u64) | (features << 8) | ((CHUNK_ITEMS as u64) << 16);
+        let _ = board_id::SIM;
+        Self {
+            clock: Default::default(),
+            rx: Default::default(),
+            tx: Default::default(),
+            leds: Default::default(),
+            sys: CoreSystem::new(config.ram),
+            uart_rx: UartRx::new(config.divisor),
+            unframer: Default::default(),
+            framer: Default::default(),
+            uart_tx: UartTx::new(config.divisor),
+            rxbuf: Default::default(),
+            inbuf: Default::default(),
+            jbuf: Default::default(),
+            chunks: Default::default(),
+            info0: c32(info0),
+            info1: c32(info1),
+            mem_top: c32(4u64 << RA),
+            input_cap: c32(4u64 << IA),
+            journal_cap: c32(1u64 << JOURNAL_BITS),
+            clock_hz: c32(config.clock_hz as u64),
+            divisor: c32(config.divisor as u64),
+            mem_words: c32(1u64 << RA),
+            input_words: c32(1u64 << IA),
+            led_invert: Constant::new(if config.leds_active_low { 3u64 } else { 0 }.into()),
+            rx_count: Default::default(),
+            rx_over: Default::default(),
+            rx_drop: Default::default(),
+            rx_word: Default::default(),
+            rx_hdr: Default::default(),
+            rx_arg: Default::default(),
+            pend: Default::default(),
+            pend_len: Default::default(),
+            pend_over: Default::default(),
+            rx_full: Default::default(),
+            ex: Default::default(),
+            ex_seq: Default::default(),
+            ex_arg: Default::default(),
+            ex_words: Default::default(),
+            ex_k: Default::default(),
+            ex_phase: Default::default(),
+            ex_dest: Default::default(),
+            ex_to_input: Default::default(),
+            last_seq: Default::default(),
+            d_seq: Default::default(),
+            d_cmd: Default::default(),
+            d_words: Default::default(),
+            d_end: Default::default(),
+            j_max: Default::default(),
+            j_left: Default::default(),
+            j_addr: Default::default(),
+            j_len2: Default::default(),
+            cfg_entry: Default::default(),
+            cfg_code_lo: Default::default(),
+            cfg_code_hi: Default::default(),
+            cfg_max: Default::default(),
+            cfg_input_len: Default::default(),
+            cfg_stream: Default::default(),
+            started: Default::default(),
+            start_pulse: Default::default(),
+            run_clocks: Default::default(),
+            j_len: Default::default(),
+            in_ptr: Default::default(),
+            in_ok: Default::default(),
+            in_word: Default::default(),
+            state_code: Default::default(),
+            fill_slot: Default::default(),
+            fill_count: Default::default(),
+            fill_base: Default::default(),
+            fill_kinds: Default::default(),
+            ser: Default::default(),
+            next_n: Default::default(),
+            sent_valid: Default::default(),
+            sent_count: Default::default(),
+            sent_kinds: Default::default(),
+            sent_last: Default::default(),
+            item_word: Default::default(),
+            item_byte: Default::default(),
+            complete: Default::default(),
+            tx_kind: Default::default(),
+            tx_status: Default::default(),
+            tx_len: Default::default(),
+            tx_idx: Default::default(),
+            tx_settled: Default::default(),
+            reply_word: Default::default(),
+            reply_byte: Default::default(),
+            head_word: Default::default(),
+            c_off: Default::default(),
+        }
+    }
+}
+
+// The constants the update below writes as literals (hdl_gen takes literals, not paths);
+// a change here without one there fails this check at compile time.
+const _: () = {
+    assert!(CHUNK_ITEMS == 12 && ITEM_BYTES == 40 && CHUNK_HEADER == 12);
+    assert!(MAX_FRAME == 512 && JOURNAL_REPLY_MAX == 256 && JOURNAL_BITS == 10);
+    assert!(cmd::INFO == 1 && cmd::CLEAR == 2 && cmd::LOAD == 3 && cmd::INPUT == 4);
+    assert!(cmd::RUN == 5 && cmd::STATUS == 6 && cmd::CHUNK == 7 && cmd::JOURNAL == 8);
+    assert!(status::OK == 0 && status::UNKNOWN == 1 && status::BAD_LENGTH == 2);
+    assert!(status::BAD_ADDRESS == 3 && status::BUSY == 4 && status::WINDOW == 5);
+    assert!(status::NO_TRACE == 6 && status::BAD_ARGUMENT == 7);
+};
+
+impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, clock, rx_count, rx_over, rx_drop, rx_word, rx_hdr, rx_arg, pend, pend_len,
+            pend_over, ex, ex_seq, ex_arg, ex_words, ex_k, ex_phase, ex_dest, ex_to_input,
+            last_seq, cfg_entry, cfg_code_lo, cfg_code_hi, cfg_max, cfg_input_len, cfg_stream,
+            started, start_pulse, run_clocks, j_len, in_ptr, in_ok, fill_slot, fill_count,
+            fill_base, fill_kinds, ser, next_n, sent_valid, sent_count, sent_kinds, sent_last,
+            tx_kind, tx_status, tx_len, tx_idx, tx_settled
+        );
+        clock!(self, clock, sys, uart_rx, unframer, framer, uart_tx);
+        self.rxbuf.read_clock.next = self.clock.val();
+        self.rxbuf.write_clock.next = self.clock.val();
+        self.inbuf.read_clock.next = self.clock.val();
+        self.inbuf.write_clock.next = self.clock.val();
+        self.jbuf.read_clock.next = self.clock.val();
+        self.jbuf.write_clock.next = self.clock.val();
+        self.chunks.read_clock.next = self.clock.val();
+        self.chunks.write_clock.next = self.clock.val();
+
+        // ---- pins and the byte level
+        self.uart_rx.rx.next = self.rx.val();
+        self.unframer.rx_byte.next = self.uart_rx.data.val();
+        self.unframer.valid.next = self.uart_rx.valid.val();
+        self.uart_tx.data.next = self.framer.out_data.val();
+        self.uart_tx.valid.next = self.framer.out_valid.val();
+        self.framer.out_ready.next = self.uart_tx.ready.val();
+        self.tx.next = self.uart_tx.tx.val();
+        self.leds.next = (bit_cast::<2, 1>(self.sys.running.val().into())
+            | (bit_cast::<2, 1>((self.started.q.val() && self.sys.faulted.val()).into()) << 1))
+            ^ self.led_invert.val();
+
+        // ---- receive: pack bytes into words of rxbuf; hand a good frame to the executor
+        self.rx_full.next =
+            (self.rx_word.q.val() >> 8) | (bit_cast::<32, 8>(self.unframer.data.val()) << 24);
+        self.rxbuf.write_enable.next = false;
+        self.rxbuf.write_address.next = self.rx_count.q.val().get_bits::<7>(2);
+        self.rxbuf.write_data.next = self.rx_full.val();
+        if self.unframer.data_valid.val() {
+            if self.ex.q.val() != ExState::Idle || self.pend.q.val() {
+                // The executor owns rxbuf: the host sent before its answer came (or noise).
+                self.rx_drop.d.next = true;
+            }
+            if self.rx_count.q.val() == 512 {
+                self.rx_over.d.next = true;
+            } else {
+                self.rx_count.d.next = self.rx_count.q.val() + 1;
+            }
+            self.rx_word.d.next = self.rx_full.val();
+            if (self.rx_count.q.val().get_bits::<2>(0) == 3)
+                && !self.rx_over.q.val()
+                && !self.rx_drop.q.val()
+                && (self.ex.q.val() == ExState::Idle)
+                && !self.pend.q.val()
+            {
+                self.rxbuf.write_enable.next = true;
+                if self.rx_count.q.val() == 3 {
+                    self.rx_hdr.d.next = self.rx_full.val();
+                }
+                if self.rx_count.q.val() == 7 {
+                    self.rx_arg.d.next = self.rx_full.val();
+                }
+            }
+        }
+        if self.unframer.frame_end.val() {
+            if self.unframer.frame_good.val()
+                && !self.rx_drop.q.val()
+                && (self.ex.q.val() == ExState::Idle)
+                && !self.pend.q.val()
+            {
+                self.pend.d.next = true;
+                self.pend_len.d.next = self.rx_count.q.val();
+                self.pend_over.d.next = self.rx_over.q.val();
+            }
+            self.rx_count.d.next = 0.into();
+            self.rx_over.d.next = false;
+            self.rx_drop.d.next = false;
+        }
+
+        // ---- the core: configuration, input feeder, journal sink
+        self.sys.start.next = self.start_pulse.q.val();
+        self.start_pulse.d.next = false;
+        self.sys.entry.next = self.cfg_entry.q.val();
+        self.sys.code_lo.next = self.cfg_code_lo.q.val();
+        self.sys.code_hi.next = self.cfg_code_hi.q.val();
+        self.sys.max_cycles.next = self.cfg_max.q.val();
+        self.sys.input_len.next = self.cfg_input_len.q.val();
+        self.sys.load_we.next = false;
+        self.sys.load_addr.next = self.ex_dest.q.val().get_bits::<RA>(0);
+        self.sys.load_data.next = 0.into();
+        if self.sys.running.val() {
+            self.run_clocks.d.next = self.run_clocks.q.val() + 1;
+        }
+
+        // input: inbuf is read a cycle ahead, so each byte waits one cycle after the last
+        self.inbuf.read_address.next = self.in_ptr.q.val().get_bits::<IA>(2);
+        self.in_word.next = self.inbuf.read_data.val();
+        match self.in_ptr.q.val().get_bits::<2>(0).index() {
+            0 => self.sys.input_data.next = self.in_word.val().get_bits::<8>(0),
+            1 => self.sys.input_data.next = self.in_word.val().get_bits::<8>(8),
+            2 => self.sys.input_data.next = self.in_word.val().get_bits::<8>(16),
+            _ => self.sys.input_data.next = self.in_word.val().get_bits::<8>(24),
+        }
+        self.sys.input_valid.next = self.started.q.val()
+            && self.in_ok.q.val()
+            && (self.in_ptr.q.val() < self.cfg_input_len.q.val());
+        self.in_ok.d.next = true;
+        if self.sys.input_valid.val() && self.sys.input_ready.val() {
+            self.in_ptr.d.next = self.in_ptr.q.val() + 1;
+            self.in_ok.d.next = false;
+        }
+
+        // journal: always taken; kept while it fits, counted always
+        self.sys.journal_ready.next = true;
+        self.jbuf.write_address.next = self.j_len.q.val().get_bits::<10>(0);
+        self.jbuf.write_data.next = self.sys.journal_data.val();
+        self.jbuf.write_enable.next = false;
+        if self.sys.journal_valid.val() {
+            self.jbuf.write_enable.next = self.j_len.q.val() < self.journal_cap.val();
+            self.j_len.d.next = self.j_len.q.val() + 1;
+        }
+
+        // ---- trace filler: one byte of the offered item a cycle into the filling slot
+        match self.ser.q.val().get_bits::<4>(2).index() {
+            0 => self.item_word.next = self.sys.trace_pc.val(),
+            1 => self.item_word.next = self.sys.trace_insn.val(),
+            2 => self.item_word.next = self.sys.trace_rs1_data.val(),
+            3 => self.item_word.next = self.sys.trace_rs2_data.val(),
+            4 => self.item_word.next = self.sys.trace_rd_data.val(),
+            5 => self.item_word.next = self.sys.trace_mem_addr.val(),
+            6 => self.item_word.next = self.sys.trace_mem_rdata.val(),
+            7 => self.item_word.next = self.sys.trace_mem_wdata.val(),
+            8 => self.item_word.next = self.sys.trace_next_pc.val(),
+            _ => {
+                self.item_word.next = bit_cast::<32, 5>(self.sys.trace_rs1.val())
+                    | (bit_cast::<32, 5>(self.sys.trace_rs2.val()) << 8)
+                    | (bit_cast::<32, 5>(self.sys.trace_rd.val()) << 16)
+                    | (bit_cast::<32, 4>(self.sys.trace_mem_rmask.val()) << 24)
+                    | (bit_cast::<32, 4>(self.sys.trace_mem_wmask.val()) << 28)
+            }
+        }
+        match self.ser.q.val().get_bits::<2>(0).index() {
+            0 => self.item_byte.next = self.item_word.val().get_bits::<8>(0),
+            1 => self.item_byte.next = self.item_word.val().get_bits::<8>(8),
+            2 => self.item_byte.next = self.item_word.val().get_bits::<8>(16),
+            _ => self.item_byte.next = self.item_word.val().get_bits::<8>(24),
+        }
+        self.chunks.write_address.next = (bit_cast::<10, 1>(self.fill_slot.q.val().into()) << 9)
+            | bit_cast::<10, 9>(self.fill_base.q.val() + bit_cast::<9, 6>(self.ser.q.val()));
+        self.chunks.write_data.next = self.item_byte.val();
+        self.chunks.write_enable.next = false;
+        // Without streaming the trace is dropped: the core runs at full speed.
+        self.sys.trace_ready.next = !self.cfg_stream.q.val();
+        if self.cfg_stream.q.val()
+            && self.sys.trace_valid.val()
+            && (self.fill_count.q.val() != 12)
+        {
+            self.chunks.write_enable.next = true;
+            self.ser.d.next = self.ser.q.val() + 1;
+            if self.ser.q.val() == 39 {
+                self.sys.trace_ready.next = true;
+                self.ser.d.next = 0.into();
+                self.fill_base.d.next = self.fill_base.q.val() + 40;
+                self.fill_count.d.next = self.fill_count.q.val() + 1;
+                self.fill_kinds.d.next = self.fill_kinds.q.val()
+                    | (bit_cast::<16, 1>(self.sys.trace_kind.val().into())
+                        << bit_cast::<16, 4>(self.fill_count.q.val()));
+            }
+        }
+        self.complete.next = (self.fill_count.q.val() == 12) || self.sys.done.val();
+
+        // ---- status helpers
+        if !self.started.q.val() {
+            self.state_code.next = 0.into();
+        } else if !self.sys.done.val() {
+            self.state_code.next = 1.into();
+        } else if self.sys.halted.val() {
+            self.state_code.next = 2.into();
+        } else {
+            self.state_code.next = 3.into();
+        }
+        // journal bytes held, and how many are left after the requested offset
+        self.j_max.next = self.j_len.q.val();
+        if self.j_len.q.val() > self.journal_cap.val() {
+            self.j_max.next = self.journal_cap.val();
+        }
+        self.j_left.next = self.j_max.val() - self.ex_arg.q.val();
+
+        // ---- executor
+        self.d_seq.next = self.rx_hdr.q.val().get_bits::<8>(0);
+        self.d_cmd.next = self.rx_hdr.q.val().get_bits::<8>(8);
+        self.d_words.next = self.pend_len.q.val().get_bits::<8>(2) - 2;
+        self.d_end.next = (self.rx_arg.q.val() >> 2) + bit_cast::<32, 8>(self.d_words.val());
+        self.rxbuf.read_address.next = bit_cast::<7, 8>(self.ex_k.q.val() + 2);
+        self.inbuf.write_address.next = self.ex_dest.q.val().get_bits::<IA>(0);
+        self.inbuf.write_data.next = self.rxbuf.read_data.val();
+        self.inbuf.write_enable.next = false;
+        match self.ex.q.val() {
+            ExState::Idle => {
+                if self.pend.q.val() {
+                    self.pend.d.next = false;
+                    self.ex_seq.d.next = self.d_seq.val();
+                    self.ex_arg.d.next = self.rx_arg.q.val();
+                    self.ex_words.d.next = self.d_words.val();
+                    self.ex_k.d.next = 0.into();
+                    self.ex_phase.d.next = false;
+                    self.ex_dest.d.next = self.rx_arg.q.val() >> 2;
+                    self.last_seq.d.next = self.d_seq.val();
+                    self.ex.d.next = ExState::Reply;
+                    self.tx_kind.d.next = 0.into() /* ack */;
+                    self.tx_status.d.next = 0.into();
+                    self.tx_len.d.next = 2.into();
+                    if self.pend_over.q.val()
+                        || (self.pend_len.q.val() < 8)
+                        || (self.pend_len.q.val().get_bits::<2>(0) != 0)
+                    {
+                        self.tx_status.d.next = 2.into();
+                    } else {
+                        match self.d_cmd.val().index() {
+                            1 => {
+                                self.tx_kind.d.next = 1.into() /* info */;
+                                self.tx_len.d.next = 28.into();
+                            }
+                            2 => {
+                                if self.sys.running.val() {
+                                    self.tx_status.d.next = 4.into();
+                                } else {
+                                    self.ex_dest.d.next = 0.into();
+                                    self.ex.d.next = ExState::Clear;
+                                }
+                            }
+                            3 => {
+                                if self.sys.running.val() {
+                                    self.tx_status.d.next = 4.into();
+                                } else if (self.rx_arg.q.val().get_bits::<2>(0) != 0)
+                                    || (self.d_end.val() > self.mem_words.val())
+                                {
+                                    self.tx_status.d.next = 3.into();
+                                } else if self.d_words.val() != 0 {
+                                    self.ex_to_input.d.next = false;
+                                    self.ex.d.next = ExState::Copy;
+                                }
+                            }
+                            4 => {
+                                if self.sys.running.val() {
+                                    self.tx_status.d.next = 4.into();
+                                } else if (self.rx_arg.q.val().get_bits::<2>(0) != 0)
+                                    || (self.d_end.val() > self.input_words.val())
+                                {
+                                    self.tx_status.d.next = 3.into();
+                                } else if self.d_words.val() != 0 {
+                                    self.ex_to_input.d.next = true;
+                                    self.ex.d.next = ExState::Copy;
+                                }
+                            }
+                            5 => {
+                                // A resent RUN whose answer was lost must not start again.
+                                if self.d_seq.val() == self.last_seq.q.val() {
+                                    self.tx_status.d.next = 0.into();
+                                } else if self.sys.running.val() {
+                                    self.tx_status.d.next = 4.into();
+                                } else if self.d_words.val() != 5 {
+                                    self.tx_status.d.next = 2.into();
+                                } else {
+                                    self.ex.d.next = ExState::Config;
+                                }
+                            }
+                            6 => {
+                                self.tx_kind.d.next = 2.into() /* status */;
+                                self.tx_len.d.next = 24.into();
+                            }
+                            7 => {
+                                if !self.started.q.val() || !self.cfg_stream.q.val() {
+                                    self.tx_status.d.next = 6.into();
+                                } else if self.sent_valid.q.val()
+                                    && (self.rx_arg.q.val() + 1 == self.next_n.q.val())
+                                {
+                                    self.tx_kind.d.next = 3.into() /* chunk */;
+                                    self.tx_len.d.next = (bit_cast::<11, 4>(self.sent_count.q.val()) << 5)
+                                        + (bit_cast::<11, 4>(self.sent_count.q.val()) << 3)
+                                        + 12;
+                                } else if self.rx_arg.q.val() == self.next_n.q.val() {
+                                    self.ex.d.next = ExState::WaitChunk;
+                                } else {
+                                    self.tx_status.d.next = 5.into();
+                                }
+                            }
+                            8 => {
+                                self.tx_kind.d.next = 4.into() /* journal */;
+                                self.tx_len.d.next = 2.into();
+                            }
+                            _ => {
+                                self.tx_status.d.next = 1.into();
+                            }
+                        }
+                    }
+                }
+            }
+            ExState::Clear => {
+                self.sys.load_we.next = true;
+                self.ex_dest.d.next = self.ex_dest.q.val() + 1;
+                if self.ex_dest.q.val() + 1 == self.mem_words.val() {
+                    self.ex.d.next = ExState::Reply;
+                }
+            }
+            ExState::Copy => {
+                self.ex_phase.d.next = !self.ex_phase.q.val();
+                if self.ex_phase.q.val() {
+                    // rxbuf's word for ex_k is on its output now
+                    if self.ex_to_input.q.val() {
+                        self.inbuf.write_enable.next = true;
+                    } else {
+                        self.sys.load_we.next = true;
+                        self.sys.load_data.next = self.rxbuf.read_data.val();
+                    }
+                    self.ex_dest.d.next = self.ex_dest.q.val() + 1;
+                    self.ex_k.d.next = self.ex_k.q.val() + 1;
+                    if self.ex_k.q.val() + 1 == self.ex_words.q.val() {
+                        self.ex.d.next = ExState::Reply;
+                    }
+                }
+            }
+            ExState::Config => {
+                self.ex_phase.d.next = !self.ex_phase.q.val();
+                if self.ex_phase.q.val() {
+                    self.ex_k.d.next = self.ex_k.q.val() + 1;
+                    match self.ex_k.q.val().index() {
+                        0 => self.cfg_entry.d.next = self.rxbuf.read_data.val(),
+                        1 => self.cfg_code_lo.d.next = self.rxbuf.read_data.val(),
+                        2 => self.cfg_code_hi.d.next = self.rxbuf.read_data.val(),
+                        3 => self.cfg_max.d.next = self.rxbuf.read_data.val(),
+                        _ => {
+                            self.ex.d.next = ExState::Reply;
+                            if self.rxbuf.read_data.val() > self.input_cap.val() {
+                                self.tx_status.d.next = 7.into();
+                            } else {
+                                self.cfg_input_len.d.next = self.rxbuf.read_data.val();
+                                self.cfg_stream.d.next = self.ex_arg.q.val().get_bit(0);
+                                self.start_pulse.d.next = true;
+                                self.started.d.next = true;
+                                self.run_clocks.d.next = 0.into();
+                                self.j_len.d.next = 0.into();
+                                self.in_ptr.d.next = 0.into();
+                                self.in_ok.d.next = false;
+                                self.fill_slot.d.next = false;
+                                self.fill_count.d.next = 0.into();
+                                self.fill_base.d.next = 0.into();
+                                self.fill_kinds.d.next = 0.into();
+                                self.ser.d.next = 0.into();
+                                self.next_n.d.next = 0.into();
+                                self.sent_valid.d.next = false;
+                            }
+                        }
+                    }
+                }
+            }
+            ExState::WaitChunk => {
+                if self.complete.val() {
+                    self.sent_count.d.next = self.fill_count.q.val();
+                    self.sent_kinds.d.next = self.fill_kinds.q.val();
+                    self.sent_last.d.next = self.sys.done.val();
+                    self.sent_valid.d.next = true;
+                    self.fill_slot.d.next = !self.fill_slot.q.val();
+                    self.fill_count.d.next = 0.into();
+                    self.fill_base.d.next = 0.into();
+                    self.fill_kinds.d.next = 0.into();
+                    self.ser.d.next = 0.into();
+                    self.next_n.d.next = self.next_n.q.val() + 1;
+                    self.tx_kind.d.next = 3.into() /* chunk */;
+                    self.tx_len.d.next = (bit_cast::<11, 4>(self.fill_count.q.val()) << 5)
+                        + (bit_cast::<11, 4>(self.fill_count.q.val()) << 3)
+                        + 12;
+                    self.ex.d.next = ExState::Reply;
+                }
+            }
+            _ => {}
+        }
+        if (self.ex.q.val() == ExState::Idle)
+            && self.pend.q.val()
+            && (self.d_cmd.val() == 8)
+            && !self.pend_over.q.val()
+        {
+            // JOURNAL's length: min(left after the offset, 256); an offset past the end is
+            // an error (computed here as j_left uses ex_arg, loaded this cycle)
+            if self.rx_arg.q.val() > self.j_max.val() {
+                self.tx_status.d.next = 3.into();
+            }
+        }
+
+        // ---- transmit the reply
+        // The fixed words of each reply (word 0 carries seq and status in its low half).
+        self.head_word.next = bit_cast::<32, 8>(self.ex_seq.q.val())
+            | (bit_cast::<32, 8>(self.tx_status.q.val()) << 8);
+        self.reply_word.next = self.head_word.val();
+        if self.tx_status.q.val() == 0 {
+            match self.tx_kind.q.val().index() {
+                1 => match self.tx_idx.q.val().get_bits::<3>(2).index() {
+                    0 => self.reply_word.next = self.head_word.val() | self.info0.val(),
+                    1 => self.reply_word.next = self.info1.val(),
+                    2 => self.reply_word.next = self.mem_top.val(),
+                    3 => self.reply_word.next = self.input_cap.val(),
+                    4 => self.reply_word.next = self.journal_cap.val(),
+                    5 => self.reply_word.next = self.clock_hz.val(),
+                    _ => self.reply_word.next = self.divisor.val(),
+                },
+                2 => match self.tx_idx.q.val().get_bits::<3>(2).index() {
+                    0 => {
+                        self.reply_word.next = self.head_word.val()
+                            | (bit_cast::<32, 8>(self.state_code.val()) << 16)
+                            | (bit_cast::<32, 4>(self.sys.fault_code.val()) << 24)
+                    }
+                    1 => self.reply_word.next = self.sys.exit_code.val(),
+                    2 => self.reply_word.next = self.sys.fault_pc.val(),
+                    3 => self.reply_word.next = self.sys.retired.val(),
+                    4 => self.reply_word.next = self.j_len.q.val(),
+                    _ => self.reply_word.next = self.run_clocks.q.val(),
+                },
+                3 => match self.tx_idx.q.val().get_bits::<3>(2).index() {
+                    0 => {
+                        self.reply_word.next = self.head_word.val()
+                            | (bit_cast::<32, 1>(self.sent_last.q.val().into()) << 16)
+                            | (bit_cast::<32, 4>(self.sent_count.q.val()) << 24)
+                    }
+                    1 => self.reply_word.next = self.ex_arg.q.val(),
+                    _ => self.reply_word.next = bit_cast::<32, 16>(self.sent_kinds.q.val()),
+                },
+                _ => {}
+            }
+        }
+        match self.tx_idx.q.val().get_bits::<2>(0).index() {
+            0 => self.reply_byte.next = self.reply_word.val().get_bits::<8>(0),
+            1 => self.reply_byte.next = self.reply_word.val().get_bits::<8>(8),
+            2 => self.reply_byte.next = self.reply_word.val().get_bits::<8>(16),
+            _ => self.reply_byte.next = self.reply_word.val().get_bits::<8>(24),
+        }
+        self.c_off.next = self.tx_idx.q.val() - 12;
+        // The RAMs are addressed from tx_idx, so their byte is ready a cycle after it moves.
+        self.chunks.read_address.next = (bit_cast::<10, 1>((!self.fill_slot.q.val()).into())
+            << 9)
+            | self.c_off.val().get_bits::<10>(0);
+        self.j_addr.next = self.ex_arg.q.val() + bit_cast::<32, 11>(self.tx_idx.q.val()) - 2;
+        self.jbuf.read_address.next = self.j_addr.val().get_bits::<10>(0);
+        self.framer.data.next = self.reply_byte.val();
+        if (self.tx_kind.q.val() == 3) && (self.tx_idx.q.val() >= 12) {
+            self.framer.data.next = self.chunks.read_data.val();
+        }
+        if (self.tx_kind.q.val() == 4) && (self.tx_idx.q.val() >= 2) {
+            self.framer.data.next = self.jbuf.read_data.val();
+        }
+        self.framer.last.next = self.tx_idx.q.val() + 1 == self.tx_len.q.val();
+        self.framer.valid.next = (self.ex.q.val() == ExState::Reply) && self.tx_settled.q.val();
+        self.tx_settled.d.next = true;
+        if self.ex.q.val() != ExState::Reply {
+            self.tx_idx.d.next = 0.into();
+            self.tx_settled.d.next = false;
+        } else if self.framer.valid.val() && self.framer.ready.val() {
+            self.tx_idx.d.next = self.tx_idx.q.val() + 1;
+            self.tx_settled.d.next = false;
+            if self.framer.last.val() {
+                self.ex.d.next = ExState::Idle;
+            }
+        }
+        // JOURNAL's reply length, once ex_arg holds the offset (first Reply cycle, before
+        // any byte has gone: tx_settled is still low)
+        if (self.ex.q.val() == ExState::Reply)
+            && (self.tx_kind.q.val() == 4)
+            && (self.tx_status.q.val() == 0)
+            && !self.tx_settled.q.val()
+            && (self.tx_idx.q.val() == 0)
+        {
+            self.tx_len.d.next = 258.into();
+            if self.j_left.val() < 256 {
+                self.j_len2.next = self.j_left.val() + 2;
+                self.tx_len.d.next = self.j_len2.val().get_bits::<11>(0);
+            }
+        }
+    }
+}

@@ -23,6 +23,13 @@ lint-verilog:
 	@verilator --lint-only -Wall $(RTL_WAIVERS) $(CORE_WAIVERS) --top-module rvzk_core $(RTL_OUT)/rvzk_core.v
 	@echo "verilator --lint-only -Wall rvzk_link"
 	@verilator --lint-only -Wall $(RTL_WAIVERS) $(ROOT)/rtl/src/link/waivers.vlt --top-module rvzk_link $(RTL_OUT)/rvzk_link.v
+	@# rvzk_soc_icebreaker differs from rvzk_soc_ulx3s only by the UP5K's SPRAM primitives,
+	@# which Verilator has no model of: synthesis checks it.
+	@for m in rvzk_soc_sim rvzk_soc_ulx3s; do \
+	  echo "verilator --lint-only -Wall $$m"; \
+	  verilator --lint-only -Wall $(RTL_WAIVERS) $(CORE_WAIVERS) $(ROOT)/rtl/src/link/waivers.vlt \
+	    $(ROOT)/rtl/src/board/waivers.vlt --top-module $$m $(RTL_OUT)/$$m.v || exit 1; \
+	done
 
 ## sim-accel: the Verilator co-simulation (builds its harnesses into build/sim/)
 sim-accel:
@@ -61,3 +68,28 @@ synth-core: verilog
 	  echo "make synth-core BOARD=ulx3s|icebreaker" >&2; exit 2; fi
 	@$(TOOLS) need $(SYNTH_TOOLS_$(BOARD))
 	cd $(ROOT) && python3 rtl/synth/synth.py $(BOARD) build/rtl build/synth/$(BOARD) $(SYNTH_CORE_$(BOARD))
+
+# board targets: the SoCs (core + link + message layer, docs/board-protocol.md), the
+# simulated board, and the SoCs' synthesis.
+SYNTH_SOC_ulx3s      := rvzk_soc_ulx3s
+SYNTH_SOC_icebreaker := rvzk_soc_icebreaker
+
+.PHONY: sim-board test-board synth-soc
+
+## sim-board: build the simulated board (build/sim/soc/soc_tb; WAVEFORMS=1 also builds the
+## variant that writes VCD, build/sim/soc_vcd/soc_vcd_tb) for `rvzk board sim`
+sim-board:
+	@$(TOOLS) need verilator
+	$(CARGO) run -q -p rvzk-sim --bin build_board_sim
+	@if [ -n "$(WAVEFORMS)" ]; then $(CARGO) run -q -p rvzk-sim --bin build_board_sim -- --waveforms; fi
+
+## test-board: every guest, ISA test and fault program on the simulated board
+test-board: guests
+	RVZK_GUESTS=$(BUILD)/guests $(CARGO) test -p rvzk-sim --test board_sim --test board_lint -- --nocapture
+
+## synth-soc BOARD=ulx3s|icebreaker: the whole SoC's utilisation and Fmax
+synth-soc: verilog
+	@if [ -z "$(SYNTH_SOC_$(BOARD))" ]; then \
+	  echo "make synth-soc BOARD=ulx3s|icebreaker" >&2; exit 2; fi
+	@$(TOOLS) need $(SYNTH_TOOLS_$(BOARD))
+	cd $(ROOT) && python3 rtl/synth/synth.py $(BOARD) build/rtl build/synth/$(BOARD) $(SYNTH_SOC_$(BOARD))

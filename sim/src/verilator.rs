@@ -83,7 +83,14 @@ pub fn build_with(spec: &HarnessSpec, verilator_args: &[&str]) -> Result<PathBuf
     let version = run(Command::new("verilator").arg("--version"))?;
 
     let mut h = DefaultHasher::new();
-    (&top.verilog, &tb_text, spec.defines, verilator_args, &version).hash(&mut h);
+    (
+        &top.verilog,
+        &tb_text,
+        spec.defines,
+        verilator_args,
+        &version,
+    )
+        .hash(&mut h);
     let stamp = format!("{:016x}\n", h.finish());
     let exe = dir.join(format!("{}_tb", spec.name));
     let stamp_path = dir.join("stamp");

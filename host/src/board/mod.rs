@@ -277,6 +277,8 @@ pub struct LinkStats {
     pub bytes_in: u64,
     /// Trace item bytes received (40 per item), first copies only.
     pub trace_bytes: u64,
+    /// Trace chunks received.
+    pub chunks: u64,
 }
 
 /// How patient the client is.
@@ -516,7 +518,7 @@ impl Board {
     /// Writes `words` (little-endian bytes, a multiple of 4) at byte address `addr`, in
     /// frames of at most [`MAX_DATA`] bytes.
     fn write_words(&mut self, command: u8, addr: u32, bytes: &[u8]) -> Result<(), BoardError> {
-        debug_assert!(bytes.len() % 4 == 0 && addr % 4 == 0);
+        debug_assert!(bytes.len().is_multiple_of(4) && addr.is_multiple_of(4));
         for (i, piece) in bytes.chunks(MAX_DATA).enumerate() {
             let r = self.transact(command, addr + (i * MAX_DATA) as u32, piece)?;
             Self::expect_len(command, &r, 2)?;
@@ -562,9 +564,13 @@ impl Board {
         max_cycles: u64,
         stream: bool,
     ) -> Result<BoardRun, anyhow::Error> {
-        let (code_lo, code_hi) = self.check_fits(program, input).map_err(anyhow::Error::msg)?;
+        let (code_lo, code_hi) = self
+            .check_fits(program, input)
+            .map_err(anyhow::Error::msg)?;
         let max_cycles = u32::try_from(max_cycles).map_err(|_| {
-            anyhow::anyhow!("the board counts cycles in 32 bits: --max-cycles {max_cycles} is too large")
+            anyhow::anyhow!(
+                "the board counts cycles in 32 bits: --max-cycles {max_cycles} is too large"
+            )
         })?;
         let t0 = Instant::now();
         self.transact(cmd::CLEAR, 0, &[])?;
@@ -602,7 +608,13 @@ impl Board {
 
         let t1 = Instant::now();
         let mut cfg = Vec::with_capacity(20);
-        for v in [program.entry, code_lo, code_hi, max_cycles, input.len() as u32] {
+        for v in [
+            program.entry,
+            code_lo,
+            code_hi,
+            max_cycles,
+            input.len() as u32,
+        ] {
             cfg.extend_from_slice(&v.to_le_bytes());
         }
         self.transact(cmd::RUN, u32::from(stream), &cfg)?;
@@ -696,6 +708,7 @@ impl Board {
                 }
             }
             self.stats.trace_bytes += (count * TRACE_RECORD_BYTES) as u64;
+            self.stats.chunks += 1;
             if last {
                 break;
             }

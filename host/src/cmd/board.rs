@@ -61,7 +61,11 @@ pub fn main(args: &BoardArgs) -> Result<u8> {
             let i = &board.info;
             println!("board      {} on {}", i.board_name(), a.port);
             println!("protocol   {} (firmware {})", i.protocol, i.firmware);
-            println!("memory     {} KiB (MEM_TOP {:#x})", i.mem_top / 1024, i.mem_top);
+            println!(
+                "memory     {} KiB (MEM_TOP {:#x})",
+                i.mem_top / 1024,
+                i.mem_top
+            );
             println!("input      {} bytes", i.input_capacity);
             println!("journal    {} bytes kept", i.journal_capacity);
             println!(
@@ -179,7 +183,12 @@ pub fn compare(
         ));
     }
     if let Some(t) = &run.trace {
-        if let Some(i) = t.records.iter().zip(&trace.records).position(|(a, b)| a != b) {
+        if let Some(i) = t
+            .records
+            .iter()
+            .zip(&trace.records)
+            .position(|(a, b)| a != b)
+        {
             return Comparison::Differs(format!(
                 "trace record {i} differs: board {:?}, executor {:?}",
                 t.records[i], trace.records[i]
@@ -269,7 +278,11 @@ pub fn run_on_board(args: &RunArgs, port: &str) -> Result<u8> {
 
 fn print_board(board: &Board, run: &crate::board::BoardRun, verdict: &Comparison, no_trace: bool) {
     let s = &board.stats;
-    println!("board      {} on {}", board.info.board_name(), board.port_name());
+    println!(
+        "board      {} on {}",
+        board.info.board_name(),
+        board.port_name()
+    );
     println!(
         "  clocks   {} ({:.2} per instruction)",
         run.clocks,

@@ -25,7 +25,7 @@ pub const MAX_FRAME: usize = 512;
 /// Most journal bytes in one JOURNAL reply.
 pub const JOURNAL_REPLY_MAX: usize = 256;
 /// Journal bytes the board keeps (log2).
-pub const JOURNAL_BITS: usize = 10;
+pub const JOURNAL_BITS: usize = 12;
 
 /// Command codes (byte 1 of a host frame).
 pub mod cmd {

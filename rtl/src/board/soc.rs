@@ -271,7 +271,7 @@ impl<const RA: usize, const IA: usize> BoardSoc<RA, IA> {
 // a change here without one there fails this check at compile time.
 const _: () = {
     assert!(CHUNK_ITEMS == 12 && ITEM_BYTES == 40 && CHUNK_HEADER == 12);
-    assert!(MAX_FRAME == 512 && JOURNAL_REPLY_MAX == 256 && JOURNAL_BITS == 10);
+    assert!(MAX_FRAME == 512 && JOURNAL_REPLY_MAX == 256 && JOURNAL_BITS == 12);
     assert!(cmd::INFO == 1 && cmd::CLEAR == 2 && cmd::LOAD == 3 && cmd::INPUT == 4);
     assert!(cmd::RUN == 5 && cmd::STATUS == 6 && cmd::CHUNK == 7 && cmd::JOURNAL == 8);
     assert!(status::OK == 0 && status::UNKNOWN == 1 && status::BAD_LENGTH == 2);
@@ -280,15 +280,58 @@ const _: () = {
 };
 
 impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
+    // hdl_gen translates no match guards, so conditions stay inside the arms.
+    #[allow(clippy::collapsible_match)]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, rx_count, rx_over, rx_drop, rx_word, rx_hdr, rx_arg, pend, pend_len,
-            pend_over, ex, ex_seq, ex_arg, ex_words, ex_k, ex_phase, ex_dest, ex_to_input,
-            last_seq, cfg_entry, cfg_code_lo, cfg_code_hi, cfg_max, cfg_input_len, cfg_stream,
-            started, start_pulse, run_clocks, j_len, in_ptr, in_ok, fill_slot, fill_count,
-            fill_base, fill_kinds, ser, next_n, sent_valid, sent_count, sent_kinds, sent_last,
-            tx_kind, tx_status, tx_len, tx_idx, tx_settled
+            self,
+            clock,
+            rx_count,
+            rx_over,
+            rx_drop,
+            rx_word,
+            rx_hdr,
+            rx_arg,
+            pend,
+            pend_len,
+            pend_over,
+            ex,
+            ex_seq,
+            ex_arg,
+            ex_words,
+            ex_k,
+            ex_phase,
+            ex_dest,
+            ex_to_input,
+            last_seq,
+            cfg_entry,
+            cfg_code_lo,
+            cfg_code_hi,
+            cfg_max,
+            cfg_input_len,
+            cfg_stream,
+            started,
+            start_pulse,
+            run_clocks,
+            j_len,
+            in_ptr,
+            in_ok,
+            fill_slot,
+            fill_count,
+            fill_base,
+            fill_kinds,
+            ser,
+            next_n,
+            sent_valid,
+            sent_count,
+            sent_kinds,
+            sent_last,
+            tx_kind,
+            tx_status,
+            tx_len,
+            tx_idx,
+            tx_settled
         );
         clock!(self, clock, sys, uart_rx, unframer, framer, uart_tx);
         self.rxbuf.read_clock.next = self.clock.val();
@@ -394,7 +437,7 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
 
         // journal: always taken; kept while it fits, counted always
         self.sys.journal_ready.next = true;
-        self.jbuf.write_address.next = self.j_len.q.val().get_bits::<10>(0);
+        self.jbuf.write_address.next = self.j_len.q.val().get_bits::<12>(0);
         self.jbuf.write_data.next = self.sys.journal_data.val();
         self.jbuf.write_enable.next = false;
         if self.sys.journal_valid.val() {
@@ -433,9 +476,7 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
         self.chunks.write_enable.next = false;
         // Without streaming the trace is dropped: the core runs at full speed.
         self.sys.trace_ready.next = !self.cfg_stream.q.val();
-        if self.cfg_stream.q.val()
-            && self.sys.trace_valid.val()
-            && (self.fill_count.q.val() != 12)
+        if self.cfg_stream.q.val() && self.sys.trace_valid.val() && (self.fill_count.q.val() != 12)
         {
             self.chunks.write_enable.next = true;
             self.ser.d.next = self.ser.q.val() + 1;
@@ -558,9 +599,10 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
                                     && (self.rx_arg.q.val() + 1 == self.next_n.q.val())
                                 {
                                     self.tx_kind.d.next = 3.into() /* chunk */;
-                                    self.tx_len.d.next = (bit_cast::<11, 4>(self.sent_count.q.val()) << 5)
-                                        + (bit_cast::<11, 4>(self.sent_count.q.val()) << 3)
-                                        + 12;
+                                    self.tx_len.d.next =
+                                        (bit_cast::<11, 4>(self.sent_count.q.val()) << 5)
+                                            + (bit_cast::<11, 4>(self.sent_count.q.val()) << 3)
+                                            + 12;
                                 } else if self.rx_arg.q.val() == self.next_n.q.val() {
                                     self.ex.d.next = ExState::WaitChunk;
                                 } else {
@@ -717,11 +759,10 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
         }
         self.c_off.next = self.tx_idx.q.val() - 12;
         // The RAMs are addressed from tx_idx, so their byte is ready a cycle after it moves.
-        self.chunks.read_address.next = (bit_cast::<10, 1>((!self.fill_slot.q.val()).into())
-            << 9)
+        self.chunks.read_address.next = (bit_cast::<10, 1>((!self.fill_slot.q.val()).into()) << 9)
             | self.c_off.val().get_bits::<10>(0);
         self.j_addr.next = self.ex_arg.q.val() + bit_cast::<32, 11>(self.tx_idx.q.val()) - 2;
-        self.jbuf.read_address.next = self.j_addr.val().get_bits::<10>(0);
+        self.jbuf.read_address.next = self.j_addr.val().get_bits::<12>(0);
         self.framer.data.next = self.reply_byte.val();
         if (self.tx_kind.q.val() == 3) && (self.tx_idx.q.val() >= 12) {
             self.framer.data.next = self.chunks.read_data.val();

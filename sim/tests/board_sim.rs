@@ -1,0 +1,323 @@
+//! The simulated board end to end: the Verilator build of `rvzk_soc_sim` behind a real
+//! pseudo-terminal, driven by the host's board client (`rvzk_host::board`) through
+//! `serialport`, exactly as `rvzk run --board` drives a real board. Every example guest,
+//! every ISA test and the fault programs run on it; journal, ending and every trace record
+//! (and syscall memory access) must equal the executor's.
+//!
+//! The model is built once per test binary (and reused across binaries by its stamp); each
+//! test starts its own board process on its own terminal, so tests run in parallel. Guests
+//! come from `$RVZK_GUESTS` (default `build/guests`; `make guests`).
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use rvzk_host::board::{Board, BoardEnd, BoardRun, LinkOptions};
+use rvzk_host::cmd::board::{compare, Comparison};
+use rvzk_sim::board::{build_board, SimBoard};
+use rvzk_zkvm::elf::{Program, Segment};
+use rvzk_zkvm::rv32im::{ins, run_traced_partial, Op, RunOptions};
+
+const MAX_CYCLES: u64 = 50_000_000;
+
+fn board_exe() -> &'static PathBuf {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| build_board(false).unwrap_or_else(|e| panic!("{e}")))
+}
+
+fn guests_dir() -> PathBuf {
+    std::env::var_os("RVZK_GUESTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into())
+}
+
+fn load(rel: &str) -> Program {
+    let path = guests_dir().join(format!("{rel}.elf"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; build the guests with `make guests` (or set RVZK_GUESTS)",
+            path.display()
+        )
+    });
+    Program::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A fresh simulated board and a client connected to it.
+fn connect() -> (SimBoard, Board) {
+    let sim = SimBoard::start(board_exe(), None).unwrap_or_else(|e| panic!("{e}"));
+    let board = Board::open(&sim.port, 3_000_000, LinkOptions::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", sim.port));
+    (sim, board)
+}
+
+/// Runs `program` on a fresh board, checks it against the executor, returns the run.
+fn check_program(name: &str, program: &Program, input: &[u8], stream: bool) -> BoardRun {
+    let (_sim, mut board) = connect();
+    let t = Instant::now();
+    let run = board
+        .run_guest(program, input, MAX_CYCLES, stream)
+        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let options = RunOptions {
+        max_cycles: MAX_CYCLES,
+        mem_top: board.info.mem_top,
+    };
+    let exec = run_traced_partial(program, input, &options);
+    assert_eq!(
+        compare(&run, &exec),
+        Comparison::Equal,
+        "{name}: board and executor disagree"
+    );
+    assert_eq!(run.trace.is_some(), stream);
+    let s = &board.stats;
+    assert_eq!(s.retries, 0, "{name}: a clean link needed retries");
+    assert_eq!(s.bad_frames, 0, "{name}: damaged frames on a clean link");
+    eprintln!(
+        "{name}: {} instructions, {} board clocks, {:.2} s wall; {} trace bytes, {} bytes in, {} out",
+        run.retired,
+        run.clocks,
+        t.elapsed().as_secs_f64(),
+        s.trace_bytes,
+        s.bytes_in,
+        s.bytes_out
+    );
+    run
+}
+
+fn check(rel: &str, input: &[u8]) -> BoardRun {
+    check_program(rel, &load(rel), input, true)
+}
+
+fn pseudo_random_bytes(seed: u32, n: usize) -> Vec<u8> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            s as u8
+        })
+        .collect()
+}
+
+// Inputs are kept small: with the trace streamed, every instruction is 40 bytes on a UART
+// of 4 clocks per bit (about 1,700 clocks each); larger runs go without the trace below.
+
+#[test]
+fn multiply() {
+    let input = [123_456_789u32.to_le_bytes(), 987_654_321u32.to_le_bytes()].concat();
+    let run = check("multiply", &input);
+    assert_eq!(run.end, BoardEnd::Halted(0));
+    assert_eq!(run.journal.len(), 8);
+}
+
+#[test]
+fn fibonacci() {
+    check("fibonacci", &100u32.to_le_bytes());
+}
+
+#[test]
+fn sha256() {
+    check("sha256", b"");
+    check("sha256", &pseudo_random_bytes(3, 100));
+}
+
+#[test]
+fn sort() {
+    check("sort", &pseudo_random_bytes(9, 4 * 8));
+}
+
+#[test]
+fn bench() {
+    check("bench", &2u32.to_le_bytes());
+}
+
+/// Larger runs without the trace (the core at full speed): ending, journal and retired
+/// count against the executor; prints the SoC's simulation speed.
+#[test]
+fn larger_runs_without_trace() {
+    for (rel, input) in [
+        ("sha256", pseudo_random_bytes(3, 1500)),
+        ("sort", pseudo_random_bytes(9, 4 * 400)),
+        ("bench", 300u32.to_le_bytes().to_vec()),
+    ] {
+        let run = check_program(rel, &load(rel), &input, false);
+        eprintln!(
+            "{rel} without trace: {} instructions in {} clocks (CPI {:.2}); {:.2} M clocks/s over RUN..STATUS",
+            run.retired,
+            run.clocks,
+            f64::from(run.clocks) / f64::from(run.retired),
+            f64::from(run.clocks) / run.run_time.as_secs_f64() / 1e6
+        );
+    }
+}
+
+macro_rules! isa_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let rel = concat!("isa/", stringify!($name));
+                let input: &[u8] = if stringify!($name) == "syscalls" { b"rvzk" } else { b"" };
+                let run = check(rel, input);
+                assert_eq!(run.end, BoardEnd::Halted(0), "{rel}");
+            }
+        )*
+    };
+}
+
+mod isa {
+    use super::*;
+    isa_tests!(
+        alu, alu_imm, branch, compare, div, jump, loadstore, lui_auipc, mul, shifts, syscalls, x0
+    );
+}
+
+/// Fault programs: the board stops with the executor's fault at the `fault_here` pc, after
+/// the same records.
+fn check_fault(rel: &str, code: u8) {
+    let program = load(rel);
+    let run = check(rel, b"");
+    let here = program
+        .symbols
+        .iter()
+        .find(|s| s.name == "fault_here")
+        .map(|s| s.addr)
+        .unwrap_or_else(|| panic!("{rel}: no fault_here symbol"));
+    assert_eq!(run.end, BoardEnd::Faulted { code, pc: here }, "{rel}");
+}
+
+#[test]
+fn fault_illegal_instruction() {
+    check_fault("faults/illegal", 1);
+}
+
+#[test]
+fn fault_out_of_range_access() {
+    check_fault("faults/null_load", 7);
+    check_fault("faults/out_of_range_store", 8);
+}
+
+#[test]
+fn fault_others() {
+    check_fault("faults/ebreak", 2);
+    check_fault("faults/misaligned_load", 4);
+    check_fault("faults/misaligned_store", 5);
+    check_fault("faults/misaligned_jump", 6);
+    check_fault("faults/store_to_code", 9);
+    check_fault("faults/unknown_syscall", 10);
+}
+
+/// The cycle limit stops an endless loop on the board as in software.
+#[test]
+fn cycle_limit() {
+    let program = load("faults/infinite_loop");
+    let (_sim, mut board) = connect();
+    let run = board.run_guest(&program, b"", 500, true).unwrap();
+    let exec = run_traced_partial(
+        &program,
+        b"",
+        &RunOptions {
+            max_cycles: 500,
+            mem_top: board.info.mem_top,
+        },
+    );
+    assert_eq!(compare(&run, &exec), Comparison::Equal);
+    assert!(matches!(run.end, BoardEnd::Faulted { code: 12, .. }));
+    assert_eq!(run.retired, 500);
+}
+
+/// A program that needs more memory than the board has is refused before anything but
+/// INFO is sent: the board's memory is untouched and no frame after INFO went out.
+#[test]
+fn elf_too_large_is_refused_before_sending() {
+    let code = [ins(Op::Addi, 5, 0, 0, 0), ins(Op::Ecall, 0, 0, 0, 0)];
+    let big = Segment {
+        index: 0,
+        vaddr: 0x2000,
+        memsz: 0x4_0000,
+        data: vec![1, 2, 3, 4],
+        executable: false,
+        writable: true,
+    };
+    let program = Program::from_words(0x1000, &code, vec![big]);
+    // It is a valid program for the executor (256 MiB of memory) …
+    let bytes = program.to_elf_bytes();
+    let program = Program::load(&bytes).unwrap();
+    let (_sim, mut board) = connect();
+    let sent = board.stats.frames_sent;
+    let err = board
+        .run_guest(&program, b"", 1000, true)
+        .expect_err("the board has 128 KiB");
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("does not fit the board's memory") && msg.contains("0x42000"),
+        "{msg}"
+    );
+    assert_eq!(
+        board.stats.frames_sent, sent,
+        "frames went out before refusing"
+    );
+    // … and input larger than the board's buffer is refused the same way.
+    let input = vec![0u8; board.info.input_capacity as usize + 1];
+    let err = board
+        .run_guest(&load("multiply"), &input, 1000, true)
+        .expect_err("input too large");
+    assert!(format!("{err}").contains("input buffer"), "{err}");
+    assert_eq!(board.stats.frames_sent, sent);
+}
+
+/// The message layer's own error answers: a command the board does not have, a LOAD
+/// outside memory, a chunk out of the window, a chunk with no streaming run.
+#[test]
+fn protocol_errors_are_answered() {
+    use rvzk_host::board::{cmd, BoardError};
+    let (_sim, mut board) = connect();
+    let status = |r: Result<Vec<u8>, BoardError>| match r {
+        Err(BoardError::Status { code, .. }) => code,
+        other => panic!("expected an error status, got {other:?}"),
+    };
+    assert_eq!(status(board.transact(cmd::NTT, 0, &[])), 1);
+    assert_eq!(status(board.transact(0x7f, 0, &[])), 1);
+    assert_eq!(status(board.transact(cmd::LOAD, 0x2_0000, &[0; 4])), 3);
+    assert_eq!(status(board.transact(cmd::LOAD, 0x1_fffc, &[0; 8])), 3);
+    assert_eq!(status(board.transact(cmd::LOAD, 0x1002, &[0; 4])), 3);
+    assert_eq!(status(board.transact(cmd::INPUT, 0x2000, &[0; 4])), 3);
+    assert_eq!(status(board.transact(cmd::LOAD, 0x1000, &[0; 3])), 2);
+    assert_eq!(status(board.transact(cmd::RUN, 0, &[0; 8])), 2);
+    assert_eq!(status(board.transact(cmd::CHUNK, 0, &[])), 6);
+    // over-long frame
+    assert_eq!(status(board.transact(cmd::LOAD, 0x1000, &[0; 508])), 2);
+    // a good run, then a chunk that is neither the last sent nor the next
+    let run = board
+        .run_guest(&load("multiply"), &[17, 0, 0, 0, 23, 0, 0, 0], 1000, true)
+        .unwrap();
+    assert_eq!(run.end, BoardEnd::Halted(0));
+    assert!(board.stats.chunks > 1);
+    assert_eq!(status(board.transact(cmd::CHUNK, 99, &[])), 5);
+    // the last chunk sent can be asked for again (what a host does when its answer is lost)
+    let n = board.stats.chunks as u32 - 1;
+    let again = board.transact(cmd::CHUNK, n, &[]).unwrap();
+    let again2 = board.transact(cmd::CHUNK, n, &[]).unwrap();
+    // the same chunk (byte 0 is each request's own sequence number)
+    assert_eq!(again[1..], again2[1..]);
+    assert_eq!(again[2] & 1, 1, "the last chunk says so");
+}
+
+/// Link figures for docs/benchmarks.md: how much of the line the trace stream uses.
+#[test]
+fn link_utilisation() {
+    let run = check("fibonacci", &300u32.to_le_bytes());
+    let t = run.trace.as_ref().unwrap();
+    let trace_bytes = (40 * (t.records.len() + t.syscall_mem.len())) as f64;
+    // The line moves one byte per 10 bit times of 4 clocks each.
+    let line_bytes = f64::from(run.clocks) / 40.0;
+    eprintln!(
+        "trace stream: {trace_bytes} payload bytes in {} clocks = {:.1} % of the line rate",
+        run.clocks,
+        100.0 * trace_bytes / line_bytes
+    );
+    assert!(
+        trace_bytes / line_bytes > 0.5,
+        "the trace stream idles the line"
+    );
+}

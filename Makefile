@@ -21,6 +21,7 @@ help:
 	@echo "  make guests   build every example guest and ISA test into build/guests/"
 	@echo "  make bench    executor benchmarks (writes build/bench/, see docs/benchmarks.md)"
 	@echo "  make tools    install every outside tool this project knows (scripts/tools.sh list)"
+	@echo "  make sim-board  build the simulated board for rvzk board sim (docs/board-protocol.md)"
 
 .PHONY: guests
 guests:

@@ -276,7 +276,7 @@ fn protocol_errors_are_answered() {
         Err(BoardError::Status { code, .. }) => code,
         other => panic!("expected an error status, got {other:?}"),
     };
-    assert_eq!(status(board.transact(cmd::NTT, 0, &[])), 1);
+    assert_eq!(status(board.transact(cmd::NTT_RUN, 12, &[])), 1);
     assert_eq!(status(board.transact(0x7f, 0, &[])), 1);
     assert_eq!(status(board.transact(cmd::LOAD, 0x2_0000, &[0; 4])), 3);
     assert_eq!(status(board.transact(cmd::LOAD, 0x1_fffc, &[0; 8])), 3);

@@ -42,10 +42,14 @@ pub mod cmd {
     pub const CHUNK: u8 = 0x07;
     /// Journal bytes.
     pub const JOURNAL: u8 = 0x08;
-    /// NTT job (accelerator boards).
-    pub const NTT: u8 = 0x10;
-    /// SHA-256 job (accelerator boards).
-    pub const SHA256: u8 = 0x11;
+    /// Write NTT input values (accelerator boards; reserved).
+    pub const NTT_LOAD: u8 = 0x10;
+    /// Run an NTT (accelerator boards; reserved).
+    pub const NTT_RUN: u8 = 0x11;
+    /// Read NTT output values (accelerator boards; reserved).
+    pub const NTT_READ: u8 = 0x12;
+    /// SHA-256 compressions (accelerator boards; reserved).
+    pub const SHA256: u8 = 0x13;
 
     /// The command's name, for messages.
     pub fn name(c: u8) -> &'static str {
@@ -58,7 +62,9 @@ pub mod cmd {
             STATUS => "STATUS",
             CHUNK => "CHUNK",
             JOURNAL => "JOURNAL",
-            NTT => "NTT",
+            NTT_LOAD => "NTT_LOAD",
+            NTT_RUN => "NTT_RUN",
+            NTT_READ => "NTT_READ",
             SHA256 => "SHA256",
             _ => "unknown command",
         }

@@ -45,10 +45,14 @@ pub mod cmd {
     pub const CHUNK: u8 = 0x07;
     /// Bytes of the journal.
     pub const JOURNAL: u8 = 0x08;
-    /// Accelerator: NTT job (reserved; boards with the NTT feature).
-    pub const NTT: u8 = 0x10;
-    /// Accelerator: SHA-256 compressions (reserved; boards with the SHA-256 feature).
-    pub const SHA256: u8 = 0x11;
+    /// Accelerator (reserved): write NTT input values.
+    pub const NTT_LOAD: u8 = 0x10;
+    /// Accelerator (reserved): run an NTT.
+    pub const NTT_RUN: u8 = 0x11;
+    /// Accelerator (reserved): read NTT output values.
+    pub const NTT_READ: u8 = 0x12;
+    /// Accelerator (reserved): SHA-256 compressions.
+    pub const SHA256: u8 = 0x13;
 }
 
 /// Status codes (byte 1 of a reply).

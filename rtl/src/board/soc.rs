@@ -508,6 +508,7 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
             self.j_max.next = self.journal_cap.val();
         }
         self.j_left.next = self.j_max.val() - self.ex_arg.q.val();
+        self.j_len2.next = self.j_left.val() + 2;
 
         // ---- executor
         self.d_seq.next = self.rx_hdr.q.val().get_bits::<8>(0);
@@ -793,7 +794,6 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
         {
             self.tx_len.d.next = 258.into();
             if self.j_left.val() < 256 {
-                self.j_len2.next = self.j_left.val() + 2;
                 self.tx_len.d.next = self.j_len2.val().get_bits::<11>(0);
             }
         }

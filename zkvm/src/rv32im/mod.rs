@@ -11,7 +11,8 @@ pub use decode::{decode, Decoded, Op};
 pub use encode::{encode, ins};
 pub use error::{ExecError, Fault};
 pub use machine::{
-    run, run_profiled, run_traced, run_traced_partial, Hook, Outcome, Profile, RunOptions, DEFAULT_MAX_CYCLES,
+    run, run_profiled, run_traced, run_traced_partial, Hook, Outcome, Profile, RunOptions,
+    DEFAULT_MAX_CYCLES,
 };
 pub use profile::FunctionCycles;
 pub use trace::{SyscallMemAccess, Trace, TraceRecord, TRACE_RECORD_BYTES};

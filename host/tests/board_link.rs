@@ -1,0 +1,159 @@
+//! The board client's error paths against fake boards on real pseudo-terminals: no board,
+//! a board that never answers, one whose every answer is damaged (a CRC storm), one that
+//! speaks another protocol version, and one that loses an answer (the client resends the
+//! same frame and goes on). The simulated board's own tests are in sim/tests/board_sim.rs.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::FromRawFd;
+use std::process::Command;
+use std::time::Duration;
+
+use rvzk_host::board::frame::{encode, Decoded, Decoder};
+use rvzk_host::board::{Board, BoardError, LinkOptions};
+
+/// What the fake board does with the n-th good frame it receives (its payload given).
+type Behaviour = Box<dyn FnMut(usize, &[u8]) -> Option<Vec<u8>> + Send>;
+
+/// A fake board: a thread on the master side of a new pseudo-terminal. Returns the port.
+fn fake_board(mut behave: Behaviour) -> String {
+    let (mut master, mut slave) = (0, 0);
+    let mut name = [0 as libc::c_char; 128];
+    // SAFETY: openpty writes two descriptors and a NUL-terminated name into our buffers.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            name.as_mut_ptr(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    // SAFETY: `name` was NUL-terminated by openpty.
+    let port = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
+        .to_string_lossy()
+        .into_owned();
+    // SAFETY: both descriptors are ours; the slave end stays open in the thread so that
+    // the master never reads EIO between the client's opens.
+    let (mut m, s) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
+    std::thread::spawn(move || {
+        let _keep = s;
+        let mut d = Decoder::default();
+        let mut n = 0;
+        let mut buf = [0u8; 1024];
+        while let Ok(k) = m.read(&mut buf) {
+            if k == 0 {
+                break;
+            }
+            for &b in &buf[..k] {
+                if let Some(Decoded::Good(frame)) = d.push(b) {
+                    if let Some(reply) = behave(n, &frame) {
+                        let _ = m.write_all(&reply);
+                    }
+                    n += 1;
+                }
+            }
+        }
+    });
+    port
+}
+
+/// A good INFO answer to `frame` with protocol version `version`.
+fn info_reply(frame: &[u8], version: u8) -> Vec<u8> {
+    let mut r = vec![frame[0], 0, version, 1, 0, 1, 12, 0];
+    for v in [0x2_0000u32, 8192, 4096, 12_000_000, 4] {
+        r.extend_from_slice(&v.to_le_bytes());
+    }
+    encode(&r)
+}
+
+fn quick() -> LinkOptions {
+    LinkOptions {
+        timeout: Duration::from_millis(200),
+        tries: 3,
+    }
+}
+
+fn open_err(port: &str) -> BoardError {
+    match Board::open(port, 3_000_000, quick()) {
+        Ok(_) => panic!("{port}: opened"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn no_board() {
+    let e = open_err("/dev/rvzk-no-such-port");
+    assert!(matches!(e, BoardError::Open { .. }), "{e:?}");
+    assert!(e.to_string().contains("no board"), "{e}");
+}
+
+#[test]
+fn silent_board() {
+    let port = fake_board(Box::new(|_, _| None));
+    let e = open_err(&port);
+    assert!(matches!(e, BoardError::NoReply { tries: 3, .. }), "{e:?}");
+    assert!(e.to_string().contains("no answer"), "{e}");
+}
+
+#[test]
+fn crc_storm() {
+    let port = fake_board(Box::new(|_, f| {
+        let mut wire = info_reply(f, 1);
+        let i = wire.len() - 3;
+        wire[i] ^= 0x01; // one bit of the CRC
+        Some(wire)
+    }));
+    let e = open_err(&port);
+    assert!(matches!(e, BoardError::CrcStorm { bad: 3, .. }), "{e:?}");
+    assert!(e.to_string().contains("CRC storm"), "{e}");
+}
+
+#[test]
+fn wrong_firmware_version() {
+    let port = fake_board(Box::new(|_, f| Some(info_reply(f, 9))));
+    let e = open_err(&port);
+    assert!(matches!(e, BoardError::Version { found: 9 }), "{e:?}");
+    assert!(e.to_string().contains("wrong firmware version"), "{e}");
+}
+
+#[test]
+fn lost_answer_is_asked_again() {
+    let mut seqs = vec![];
+    let port = fake_board(Box::new(move |n, f| {
+        seqs.push(f[0]);
+        // the resend carries the same sequence number
+        if n == 1 {
+            assert_eq!(seqs[0], seqs[1]);
+        }
+        (n > 0).then(|| info_reply(f, 1))
+    }));
+    let board = Board::open(&port, 3_000_000, quick()).expect("second try answered");
+    assert_eq!(board.stats.retries, 1);
+    assert_eq!(board.info.mem_top, 0x2_0000);
+}
+
+#[test]
+fn cli_reports_no_board() {
+    let dir = std::env::temp_dir().join(format!("rvzk-board-link-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let elf = dir.join("halt.elf");
+    let code = [
+        rvzk_zkvm::rv32im::ins(rvzk_zkvm::rv32im::Op::Addi, 5, 0, 0, 0),
+        rvzk_zkvm::rv32im::ins(rvzk_zkvm::rv32im::Op::Ecall, 0, 0, 0, 0),
+    ];
+    let program = rvzk_zkvm::elf::Program::from_words(0x1000, &code, vec![]);
+    std::fs::write(&elf, program.to_elf_bytes()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rvzk"))
+        .args(["run", "--board", "/dev/rvzk-no-such-port"])
+        .arg(&elf)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("no board") && !err.contains("panicked"),
+        "{err}"
+    );
+}

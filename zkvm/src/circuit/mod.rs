@@ -485,16 +485,30 @@ fn count_lookups<A: Air>(
     Ok(())
 }
 
-/// Run `program` on `input` and prove the execution. `progress` is told each phase's name
-/// as it starts.
-pub fn prove(
+/// Everything a proof is made from: the tables with their traces and the statement.
+pub(crate) struct Built {
+    pub(crate) image: Image,
+    tables: Tables,
+    pub(crate) traces: Vec<RowMajorMatrix<F>>,
+    pub(crate) public: Vec<F>,
+    pub(crate) outcome: crate::rv32im::Outcome,
+}
+
+impl Built {
+    fn list(&self) -> Vec<&dyn Table> {
+        self.tables.list()
+    }
+}
+
+/// Execute and generate every trace (`lie`: for soundness tests, a deliberate error).
+pub(crate) fn build(
     program: &Program,
     input: &[u8],
-    options: &ProveOptions,
+    max_cycles: u64,
+    lie: Option<witness::Lie>,
+    report: &mut ProveReport,
     progress: &mut dyn FnMut(&str),
-) -> Result<Proof, CircuitError> {
-    canonical(&options.config)?;
-    let mut report = ProveReport::default();
+) -> Result<Built, CircuitError> {
     let mut clock = Instant::now();
     let mut lap = |report: &mut ProveReport, name: &str| {
         let now = Instant::now();
@@ -504,15 +518,13 @@ pub fn prove(
         clock = now;
     };
     progress("execute");
-    let max_cycles = options.max_cycles.min(1 << MAX_LOG_CYCLES);
+    let capped = max_cycles.min(1 << MAX_LOG_CYCLES);
     let run = RunOptions {
-        max_cycles,
+        max_cycles: capped,
         ..RunOptions::default()
     };
     let (outcome, trace) = run_traced(program, input, &run).map_err(|e| {
-        if matches!(e.fault, crate::rv32im::Fault::CycleLimit { .. })
-            && max_cycles < options.max_cycles
-        {
+        if matches!(e.fault, crate::rv32im::Fault::CycleLimit { .. }) && capped < max_cycles {
             CircuitError::TooLarge(format!(
                 "the guest did not halt within 2^{MAX_LOG_CYCLES} cycles, the most one proof \
                  holds (continuations are not supported yet)"
@@ -521,12 +533,18 @@ pub fn prove(
             CircuitError::Execution(e)
         }
     })?;
+    let mut outcome = outcome;
+    if let Some(witness::Lie::JournalByte(n)) = lie {
+        if let Some(b) = outcome.journal.get_mut(n) {
+            *b ^= 1;
+        }
+    }
     report.cycles = outcome.cycles;
-    lap(&mut report, "execute");
+    lap(report, "execute");
 
     progress("trace generation");
     let image = Image::new(program)?;
-    let w = witness::generate(&image, &trace, MIN_HEIGHT)?;
+    let w = witness::generate(&image, &trace, MIN_HEIGHT, lie)?;
     drop(trace);
     let public = public_values(
         image.entry,
@@ -537,27 +555,13 @@ pub fn prove(
     let tables = Tables::new(Some(&image));
     let mut byte_counts = vec![[0u32; 4]; 1 << tables::BYTE_LOG_HEIGHT];
     let mut mask_counts = vec![0u32; MIN_HEIGHT];
-    count_lookups(
-        &tables.cpu,
-        &w.cpu,
-        &public,
-        &mut byte_counts,
-        &mut mask_counts,
-    )?;
-    count_lookups(
-        &tables.dynamic,
-        &w.dynamic,
-        &public,
-        &mut byte_counts,
-        &mut mask_counts,
-    )?;
-    count_lookups(
-        &tables.syscall,
-        &w.syscall,
-        &public,
-        &mut byte_counts,
-        &mut mask_counts,
-    )?;
+    for (air, trace) in [
+        (&tables.cpu as &dyn LookupSource, &w.cpu),
+        (&tables.dynamic, &w.dynamic),
+        (&tables.syscall, &w.syscall),
+    ] {
+        air.count(trace, &public, &mut byte_counts, &mut mask_counts)?;
+    }
     let prog_h = tables.program.rows.as_ref().map_or(0, |r| r.height());
     let mut prog_mult = vec![F::ZERO; prog_h];
     for (i, &m) in w.program_mult.iter().enumerate() {
@@ -572,41 +576,128 @@ pub fn prove(
         RowMajorMatrix::new(byte_counts.into_iter().flatten().map(F::new).collect(), 4),
         RowMajorMatrix::new_col(mask_counts.into_iter().map(F::new).collect()),
     ];
+    report.tables.clear();
     for (t, name) in traces.iter().zip(TABLE_NAMES) {
         report
             .tables
             .push((name.to_string(), crate::util::log2_strict(t.height())));
     }
-    lap(&mut report, "trace generation");
-
-    progress("setup");
-    let list = tables.list();
-    let (pk, vk) = stark::setup(&options.config, &list);
-    lap(&mut report, "setup");
-    progress("prove");
-    let seed = stark_seed(options.seed);
-    let (proof, stats) = stark::prove_with_stats(
-        &options.config,
-        &pk,
-        &vk,
-        &list,
+    lap(report, "trace generation");
+    Ok(Built {
+        image,
+        tables,
         traces,
-        &public,
-        &journal_interactions(&outcome.journal),
-        seed,
-    )
-    .map_err(|e| CircuitError::Prove(e.to_string()))?;
-    for (name, secs) in stats.phases {
-        report.phases.push((name.to_string(), secs));
+        public,
+        outcome,
+    })
+}
+
+/// Tables whose lookups into the byte and mask tables the prover counts.
+trait LookupSource {
+    fn count(
+        &self,
+        trace: &RowMajorMatrix<F>,
+        public: &[F],
+        bytes: &mut [[u32; 4]],
+        masks: &mut [u32],
+    ) -> Result<(), CircuitError>;
+}
+
+impl<A: Air> LookupSource for A {
+    fn count(
+        &self,
+        trace: &RowMajorMatrix<F>,
+        public: &[F],
+        bytes: &mut [[u32; 4]],
+        masks: &mut [u32],
+    ) -> Result<(), CircuitError> {
+        count_lookups(self, trace, public, bytes, masks)
     }
-    clock = Instant::now();
-    let _ = clock;
-    let claim = Claim {
-        image_id: image_id_of(image.entry, image.end, &vk),
-        exit_code: outcome.exit_code,
-        journal: outcome.journal,
+}
+
+/// Prove `built` (with `options` for the STARK; cheating options only in tests).
+fn prove_built(
+    built: Built,
+    config: &StarkConfig,
+    seed: stark::Seed,
+    prover: &stark::ProverOptions,
+    report: &mut ProveReport,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(Claim, Vec<u8>), CircuitError> {
+    let clock = Instant::now();
+    progress("setup");
+    let list = built.list();
+    let (pk, vk) = stark::setup(config, &list);
+    report
+        .phases
+        .push(("setup".into(), clock.elapsed().as_secs_f64()));
+    progress("prove");
+    let journal = journal_interactions(&built.outcome.journal);
+    let proof = if prover.check_witness {
+        let (proof, stats) = stark::prove_with_stats(
+            config,
+            &pk,
+            &vk,
+            &list,
+            built.traces.clone(),
+            &built.public,
+            &journal,
+            seed,
+        )
+        .map_err(|e| CircuitError::Prove(e.to_string()))?;
+        for (name, secs) in stats.phases {
+            report.phases.push((name.to_string(), secs));
+        }
+        proof
+    } else {
+        stark::prove_with_options(
+            config,
+            &pk,
+            &vk,
+            &list,
+            built.traces.clone(),
+            &built.public,
+            &journal,
+            prover,
+            seed,
+        )
+        .map_err(|e| CircuitError::Prove(e.to_string()))?
     };
-    let seal = encode_seal(image.entry, image.end, &vk, &proof);
+    let claim = Claim {
+        image_id: image_id_of(built.image.entry, built.image.end, &vk),
+        exit_code: built.outcome.exit_code,
+        journal: built.outcome.journal.clone(),
+    };
+    let seal = encode_seal(built.image.entry, built.image.end, &vk, &proof);
+    Ok((claim, seal))
+}
+
+/// Run `program` on `input` and prove the execution. `progress` is told each phase's name
+/// as it starts.
+pub fn prove(
+    program: &Program,
+    input: &[u8],
+    options: &ProveOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Proof, CircuitError> {
+    canonical(&options.config)?;
+    let mut report = ProveReport::default();
+    let built = build(
+        program,
+        input,
+        options.max_cycles,
+        None,
+        &mut report,
+        progress,
+    )?;
+    let (claim, seal) = prove_built(
+        built,
+        &options.config,
+        stark_seed(options.seed),
+        &stark::ProverOptions::HONEST,
+        &mut report,
+        progress,
+    )?;
     Ok(Proof {
         claim,
         seal,
@@ -615,27 +706,8 @@ pub fn prove(
 }
 
 /// The STARK prover's seed: the given one, or fresh OS entropy.
-fn stark_seed(seed: Option<u64>) -> u64 {
-    seed.unwrap_or_else(|| {
-        let mut b = [0u8; 8];
-        getrandom(&mut b);
-        u64::from_le_bytes(b)
-    })
-}
-
-/// Fill `buf` from the OS.
-fn getrandom(buf: &mut [u8]) {
-    use std::io::Read;
-    let filled = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(buf));
-    if filled.is_err() {
-        // No /dev/urandom: fall back on the clock and address-space randomness.
-        let mut h = Sha256::new();
-        h.update(format!("{:?}", Instant::now()));
-        h.update((buf.as_ptr() as usize).to_le_bytes());
-        let d = h.finalize();
-        let n = buf.len().min(32);
-        buf[..n].copy_from_slice(&d[..n]);
-    }
+fn stark_seed(seed: Option<u64>) -> stark::Seed {
+    seed.map_or_else(stark::Seed::from_entropy, stark::Seed::from_u64)
 }
 
 const SEAL_MAGIC: &[u8; 4] = b"RVZS";

@@ -189,6 +189,10 @@ impl Air for ImageTable {
         rx.extend(f.v.iter().cloned());
         rx.push(ro.clone());
         builder.receive(bus::MEMORY, &rx, valid.clone());
+        // Padding rows hold nothing.
+        for c in &m {
+            builder.assert_zero((B::Expr::from(F::ONE) - valid.clone()) * c.clone());
+        }
     }
 }
 
@@ -249,8 +253,25 @@ impl Air for DynamicTable {
                 * n.valid.clone(),
         );
         builder.assert_zero(
-            transition * n.valid.clone() * (word(&n.addr) - addr.clone() - F::ONE - word(&l.gap)),
+            transition.clone()
+                * n.valid.clone()
+                * (word(&n.addr) - addr.clone() - F::ONE - word(&l.gap)),
         );
+        // Unused cells are zero: the gap after the last word, and padding rows.
+        let one = B::Expr::from(F::ONE);
+        let last = builder.is_last_row();
+        for g in &l.gap {
+            builder.assert_zero(transition.clone() * (one.clone() - n.valid.clone()) * g.clone());
+            builder.assert_zero(last.clone() * g.clone());
+        }
+        for a in &l.addr {
+            builder.assert_zero(
+                (one.clone() - first.clone()) * (one.clone() - l.valid.clone()) * a.clone(),
+            );
+        }
+        for c in [&l.fin.ts].into_iter().chain(&l.fin.v) {
+            builder.assert_zero((one.clone() - l.valid.clone()) * c.clone());
+        }
         let zero = B::Expr::from(F::ZERO);
         builder.send(
             bus::MEMORY,
@@ -416,6 +437,23 @@ impl Air for SyscallTable {
             l.new[2].clone(),
             l.new[3].clone(),
         ];
-        range_pairs(builder, &bytes, valid);
+        range_pairs(builder, &bytes, valid.clone());
+        // Padding rows are zero.
+        let pad = B::Expr::from(F::ONE) - valid;
+        let mut cells = vec![
+            l.clk.clone(),
+            l.jpos.clone(),
+            l.waddr.clone(),
+            l.count.clone(),
+            l.ro.clone(),
+            l.ts_prev.clone(),
+        ];
+        cells.extend(l.ts_diff.iter().cloned());
+        cells.extend(l.old.iter().cloned());
+        cells.extend(l.new.iter().cloned());
+        cells.extend(l.lanes.iter().cloned());
+        for c in cells {
+            builder.assert_zero(pad.clone() * c);
+        }
     }
 }

@@ -175,8 +175,45 @@ fn mismatch(r: &TraceRecord, what: &str) -> CircuitError {
     ))
 }
 
-/// Build the main traces of one execution of `image`'s program with `trace`.
-pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witness, CircuitError> {
+/// A deliberate error in trace generation, as a buggy or malicious executor would make:
+/// soundness tests prove such witnesses with a cheating prover and require that the proof
+/// does not verify.
+#[cfg_attr(not(test), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lie {
+    /// The `n`th ADD (counting from 0) returns a + b + 1.
+    AddOffByOne(usize),
+    /// The `n`th load returns the word's initial value instead of its last write.
+    StaleLoad(usize),
+    /// The `n`th taken branch is not taken.
+    BranchNotTaken(usize),
+    /// The `n`th REM/REMU returns the remainder + 1 (and the quotient unchanged).
+    WrongRemainder(usize),
+    /// The `n`th COMMIT'ed word sends a journal byte that differs from memory.
+    JournalByte(usize),
+}
+
+/// Build the main traces of one execution of `image`'s program with `trace` (and `lie`).
+pub fn generate(
+    image: &Image,
+    trace: &Trace,
+    min_height: usize,
+    lie: Option<Lie>,
+) -> Result<Witness, CircuitError> {
+    let honest = lie.is_none();
+    let mut counts = [0usize; 5];
+    let mut lie_now = |which: usize| -> bool {
+        let target = match lie {
+            Some(Lie::AddOffByOne(n)) if which == 0 => n,
+            Some(Lie::StaleLoad(n)) if which == 1 => n,
+            Some(Lie::BranchNotTaken(n)) if which == 2 => n,
+            Some(Lie::WrongRemainder(n)) if which == 3 => n,
+            Some(Lie::JournalByte(n)) if which == 4 => n,
+            _ => return false,
+        };
+        counts[which] += 1;
+        counts[which] - 1 == target
+    };
     let n = trace.records.len();
     let height = (n.next_power_of_two()).max(min_height);
     let w = CpuCols::<F>::WIDTH;
@@ -267,6 +304,9 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
                 };
                 c = u32::from_le_bytes(res.map(|x| x as u8));
                 set4(&mut row.carry, cy);
+                if kind == Add && lie_now(0) {
+                    c = c.wrapping_add(1);
+                }
                 if kind == Jal {
                     next_pc = r.pc.wrapping_add(imm);
                 }
@@ -288,7 +328,11 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
                 next_pc = addr & !1;
             } else {
                 let waddr = addr >> 2;
-                let (old_ts, old, ro) = mem.get(waddr);
+                let (old_ts, mut old, ro) = mem.get(waddr);
+                let initial = image.index(waddr).map_or(0, |i| image.words[i]);
+                if is_load && initial != old && lie_now(1) {
+                    old = initial;
+                }
                 let ob = old.to_le_bytes();
                 let bb = b.to_le_bytes();
                 let new = match kind {
@@ -301,7 +345,7 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
                     Sh => {
                         let mut nb = ob;
                         nb[off] = bb[0];
-                        nb[off + 1] = bb[1];
+                        nb[(off + 1) & 3] = bb[1];
                         u32::from_le_bytes(nb)
                     }
                     _ => old,
@@ -315,17 +359,17 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
                     Lw => old,
                     Lbu => ob[off] as u32,
                     Lb => ob[off] as i8 as i32 as u32,
-                    Lhu => u16::from_le_bytes([ob[off], ob[off + 1]]) as u32,
-                    Lh => u16::from_le_bytes([ob[off], ob[off + 1]]) as i16 as i32 as u32,
+                    Lhu => u16::from_le_bytes([ob[off], ob[(off + 1) & 3]]) as u32,
+                    Lh => u16::from_le_bytes([ob[off], ob[(off + 1) & 3]]) as i16 as i32 as u32,
                     _ => 0,
                 };
                 if kind == Lb {
                     row.ls = f(ob[off] as u32 >> 7);
                 }
                 if kind == Lh {
-                    row.ls = f(ob[off + 1] as u32 >> 7);
+                    row.ls = f(ob[(off + 1) & 3] as u32 >> 7);
                 }
-                if is_store && (r.mem_addr != waddr << 2 || r.mem_wdata != new) {
+                if honest && is_store && (r.mem_addr != waddr << 2 || r.mem_wdata != new) {
                     return Err(mismatch(r, "store"));
                 }
             }
@@ -342,7 +386,7 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
                 let dsum: u32 = d.iter().sum();
                 row.eq = fb(dsum == 0);
                 row.inv = inv_or_zero(f(dsum));
-                let taken = match kind {
+                let mut taken = match kind {
                     Beq => a == b,
                     Bne => a != b,
                     Blt => (a as i32) < (b as i32),
@@ -365,6 +409,9 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
                     } else {
                         F::ZERO
                     };
+                    if taken && lie_now(2) {
+                        taken = false;
+                    }
                     row.taken = fb(taken);
                     if taken {
                         next_pc = r.pc.wrapping_add(imm);
@@ -399,7 +446,7 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
                 c = alu(kind, a, b);
                 let is_div = matches!(kind, Div | Divu | Rem | Remu);
                 let signed_div = matches!(kind, Div | Rem);
-                let (x, rem) = if is_div {
+                let (x, mut rem) = if is_div {
                     (
                         alu(if signed_div { Div } else { Divu }, a, b),
                         alu(if signed_div { Rem } else { Remu }, a, b),
@@ -407,6 +454,10 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
                 } else {
                     (a, 0)
                 };
+                if matches!(kind, Rem | Remu) && lie_now(3) {
+                    rem = rem.wrapping_add(1);
+                    c = rem;
+                }
                 let sx = sign(x);
                 let sr = sign(rem);
                 row.sx = f(sx);
@@ -525,9 +576,11 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
                             }
                             let (_, old, _) = mem.get(waddr);
                             let new = if read {
-                                *read_words
-                                    .get(&(clk as u32, waddr << 2))
-                                    .ok_or_else(|| mismatch(r, "READ buffer"))?
+                                match read_words.get(&(clk as u32, waddr << 2)) {
+                                    Some(&w) => w,
+                                    None if honest => return Err(mismatch(r, "READ buffer")),
+                                    None => old,
+                                }
                             } else {
                                 old
                             };
@@ -569,11 +622,11 @@ pub fn generate(image: &Image, trace: &Trace, min_height: usize) -> Result<Witne
             prev[3] = tp;
             set4(&mut row.rd_old, old.to_le_bytes().map(u32::from));
             regs[rd] = c;
-            if r.rd_addr as usize != rd || r.rd_wdata != c {
+            if honest && (r.rd_addr as usize != rd || r.rd_wdata != c) {
                 return Err(mismatch(r, "rd value"));
             }
         }
-        if row.sys[0] != F::ONE && next_pc != r.next_pc {
+        if honest && row.sys[0] != F::ONE && next_pc != r.next_pc {
             return Err(mismatch(r, "next pc"));
         }
         row.next_pc = f(next_pc);

@@ -8,6 +8,7 @@
 //!   Fiat–Shamir, FRI.
 //! * [`air`], [`stark`]: constraint systems and the multi-table STARK with logUp buses.
 //! * [`circuit`]: the RV32IM circuit, image IDs, proving and verifying executions.
+//! * [`receipt`]: receipts (claim + seal), their binary encoding, proving and verifying them.
 
 pub mod abi;
 pub mod air;
@@ -19,6 +20,7 @@ pub mod matrix;
 pub mod merkle;
 pub mod mmcs;
 pub mod ntt;
+pub mod receipt;
 pub mod rv32im;
 pub mod stark;
 pub mod transcript;

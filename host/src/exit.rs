@@ -8,3 +8,6 @@ pub const ERROR: u8 = 1;
 pub const USAGE: u8 = 2;
 /// The guest halted with a non-zero exit code.
 pub const GUEST_FAILED: u8 = 3;
+/// `rvzk verify`: the receipt was rejected (malformed, another image or exit code, too weak
+/// parameters, or a seal that does not verify).
+pub const REJECTED: u8 = 4;

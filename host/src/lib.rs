@@ -1,7 +1,9 @@
-//! The `rvzk` command-line program's library: subcommands, input handling and reports.
+//! The `rvzk` command-line program's library: subcommands, input handling, progress and
+//! reports.
 
 pub mod board;
 pub mod cmd;
 pub mod exit;
 pub mod input;
+pub mod progress;
 pub mod report;

@@ -21,6 +21,12 @@ enum Command {
     Run(cmd::run::RunArgs),
     /// The board: start the simulated one, or ask one what it is.
     Board(cmd::board::BoardArgs),
+    /// Print a guest's image ID: what a verifier checks a receipt against.
+    ImageId(cmd::image_id::ImageIdArgs),
+    /// Run a guest, prove the execution and write the receipt.
+    Prove(cmd::prove::ProveArgs),
+    /// Verify a receipt against an image ID and print what it proves.
+    Verify(cmd::verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +34,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => cmd::run::main(args),
         Command::Board(args) => cmd::board::main(args),
+        Command::ImageId(args) => cmd::image_id::main(args),
+        Command::Prove(args) => cmd::prove::main(args),
+        Command::Verify(args) => cmd::verify::main(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

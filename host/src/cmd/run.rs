@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use crate::exit;
 use crate::input::{load_program, read_input};
-use crate::report::{hex, printable, words};
+use crate::report::{exit_status, hex, print_journal, printable};
 
 /// Arguments of `rvzk run`.
 #[derive(Args, Debug)]
@@ -101,12 +101,7 @@ pub(crate) fn print_text(
 ) {
     println!("guest      {elf}");
     println!("input      {input_len} bytes");
-    let status = if out.exit_code == 0 {
-        "0 (success)".to_string()
-    } else {
-        format!("{} (failure)", out.exit_code)
-    };
-    println!("exit code  {status}");
+    println!("exit code  {}", exit_status(out.exit_code));
     println!("cycles     {}", out.cycles);
     // A rate over a few microseconds measures start-up, not the executor.
     if out.cycles >= 100_000 {
@@ -118,18 +113,7 @@ pub(crate) fn print_text(
     } else {
         println!("time       {:.3} ms", seconds * 1e3);
     }
-    println!("journal    {} bytes", out.journal.len());
-    if !out.journal.is_empty() {
-        println!("  hex      {}", hex(&out.journal));
-        if let Some(text) = printable(&out.journal) {
-            println!("  text     {text:?}");
-        }
-        if let Some(w) = words(&out.journal) {
-            let shown: Vec<String> = w.iter().take(16).map(|v| v.to_string()).collect();
-            let more = if w.len() > 16 { ", …" } else { "" };
-            println!("  u32 LE   [{}{more}]", shown.join(", "));
-        }
-    }
+    print_journal(&out.journal);
     if let Some(funcs) = profile {
         let total = out.cycles.max(1) as f64;
         println!("profile    (self cycles, top {})", args.profile_top);

@@ -16,7 +16,7 @@ RVZK := $(ROOT)/target/release/rvzk
 .PHONY: help
 help:
 	@echo "rvzk targets:"
-	@echo "  make demo     build the multiply guest, run it (and prove/verify once the circuit lands)"
+	@echo "  make demo     build the multiply guest, run it, prove and verify the run"
 	@echo "  make test     everything CI runs: format, lint, unit/integration tests"
 	@echo "  make guests   build every example guest and ISA test into build/guests/"
 	@echo "  make bench    executor benchmarks (writes build/bench/, see docs/benchmarks.md)"

@@ -57,8 +57,8 @@ echo "security      $(field security "$build/verify.txt")"
 say "A tampered receipt: the journal edited to claim 392"
 tampered="$build/multiply-tampered.receipt"
 cp "$receipt" "$tampered"
-# The journal starts at byte 76 (docs/receipt.md); 391 = 0x177, so its first byte is 0x77.
-printf '\x78' | dd of="$tampered" bs=1 seek=76 conv=notrunc status=none
+# The journal starts at byte 76 (docs/receipt.md); 391 = 0x187, so its first byte is 0x87.
+printf '\x88' | dd of="$tampered" bs=1 seek=76 conv=notrunc status=none
 set +e
 "$rvzk" verify "$tampered" --image-id "$image_id"
 status=$?

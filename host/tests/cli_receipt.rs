@@ -287,7 +287,7 @@ fn prove_then_verify_multiply() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("verified"), "{out}");
-    assert!(out.contains("hex      7701000000000000"), "{out}");
+    assert!(out.contains("hex      8701000000000000"), "{out}");
     assert!(out.contains("u32 LE   [391, 0]"), "{out}");
     assert!(
         out.contains(&format!("protocol   version {PROTOCOL_VERSION}")),
@@ -307,7 +307,7 @@ fn prove_then_verify_multiply() {
     assert_eq!(v["status"], "verified");
     assert_eq!(v["image_id"], id.as_str());
     assert_eq!(v["exit_code"], 0);
-    assert_eq!(v["journal_hex"], "7701000000000000");
+    assert_eq!(v["journal_hex"], "8701000000000000");
     assert_eq!(v["journal_u32"], serde_json::json!([391, 0]));
 
     // The default floor is 100 bits: the cheap test parameters do not meet it.
@@ -337,7 +337,7 @@ fn tampered_receipt_files_are_rejected() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let id = image_id_of("multiply");
     let good = std::fs::read(&r).unwrap();
-    // The journal's first byte (391 = 0x177 → 0x77), a seal byte in the middle, the last.
+    // The journal's first byte (391 = 0x187, so 0x87), a seal byte in the middle, the last.
     let seal_start = JOURNAL_OFFSET + 4 + 8 + 4;
     for at in [
         JOURNAL_OFFSET + 4,

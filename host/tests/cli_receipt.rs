@@ -391,7 +391,7 @@ fn prove_json_stats_and_default_output() {
     // 80 bytes of header and lengths, the 8-byte journal, the seal (docs/receipt.md).
     assert_eq!(v["seal_bytes"], bytes.len() - 80 - 8);
     assert_eq!(v["security_bits"], 26.0);
-    assert_eq!(v["zk"], false);
+    assert_eq!(v["zk"], true);
     assert!(!v["phases"].as_array().unwrap().is_empty());
     assert!(!v["tables"].as_array().unwrap().is_empty());
     assert!(v["peak_rss_bytes"].as_u64().unwrap() > 0);

@@ -72,7 +72,7 @@ impl Default for VerifyOptions {
 
 impl VerifyOptions {
     /// Exit code 0 and no security floor: for tests that prove with
-    /// [`StarkConfig::insecure_for_tests`]. Never for real receipts.
+    /// [`StarkConfig::zk_for_tests`]. Never for real receipts.
     pub fn insecure_for_tests() -> Self {
         VerifyOptions {
             expected_exit_code: None,

@@ -2,7 +2,7 @@
 //! receipt (`docs/receipt.md`). Tampering must give a decode error or a verification error:
 //! never success, never a panic.
 //!
-//! Most proofs use `StarkConfig::insecure_for_tests` to stay fast; one uses the default
+//! Most proofs use `StarkConfig::zk_for_tests` to stay fast; one uses the default
 //! parameters. Guests are found in `$RVZK_GUESTS` (default `build/guests`); run
 //! `make guests` first.
 
@@ -48,7 +48,7 @@ fn words(w: &[u32]) -> Vec<u8> {
 
 fn cheap() -> ProveOptions {
     ProveOptions {
-        config: StarkConfig::insecure_for_tests(),
+        config: StarkConfig::zk_for_tests(),
         seed: Some(1),
         ..ProveOptions::default()
     }
@@ -66,6 +66,12 @@ fn prove_cheap(name: &str, input: &[u32]) -> Receipt {
 fn multiply_391() -> &'static Receipt {
     static R: OnceLock<Receipt> = OnceLock::new();
     R.get_or_init(|| prove_cheap("multiply", &[17, 23]))
+}
+
+/// multiply on 3 × 5, proven once with the cheap parameters from the ELF's bytes.
+fn multiply_15() -> &'static Receipt {
+    static R: OnceLock<Receipt> = OnceLock::new();
+    R.get_or_init(|| prove_elf(&elf("multiply"), &words(&[3, 5]), &cheap()).unwrap())
 }
 
 /// Decode `bytes` and verify against `id`; the receipt must be rejected, without a panic.
@@ -93,7 +99,7 @@ fn cheap_receipt_round_trips_and_verifies() {
     assert_eq!(r.claim.exit_code, 0);
     assert_eq!(r.claim.journal, 391u64.to_le_bytes());
     assert_eq!(r.version, rvzk_zkvm::circuit::PROTOCOL_VERSION);
-    assert_eq!(r.config, StarkConfig::insecure_for_tests());
+    assert_eq!(r.config, StarkConfig::zk_for_tests());
     r.verify_with(&mid, &test_opts()).unwrap();
 
     let bytes = r.to_bytes();
@@ -134,7 +140,7 @@ fn default_parameters_prove_and_verify() {
 
 #[test]
 fn prove_elf_takes_elf_bytes_and_rejects_junk() {
-    let r = prove_elf(&elf("multiply"), &words(&[3, 5]), &cheap()).unwrap();
+    let r = multiply_15();
     assert_eq!(r.claim.journal, 15u64.to_le_bytes());
     r.verify_with(&id("multiply"), &test_opts()).unwrap();
     assert!(matches!(
@@ -273,7 +279,7 @@ fn edited_configurations_are_rejected() {
     let r = multiply_391();
     let mid = id("multiply");
     let c = r.config;
-    let mut variants = vec![c.with_zk(true), StarkConfig::default_100_bits()];
+    let mut variants = vec![c.with_zk(false), StarkConfig::default_100_bits()];
     for f in [
         |c: &mut StarkConfig| c.fri.num_queries += 1,
         |c: &mut StarkConfig| c.fri.num_queries -= 1,
@@ -328,7 +334,7 @@ fn receipts_of_other_programs_and_runs_are_rejected() {
     assert!(is_seal_rejection(&e), "{e}");
 
     // The seal of another run of the same program (3 × 5) under the 17 × 23 claim.
-    let other = prove_cheap("multiply", &[3, 5]);
+    let other = multiply_15();
     other.verify_with(&mid, &test_opts()).unwrap();
     let mut forged = mul.clone();
     forged.seal = other.seal.clone();

@@ -41,8 +41,8 @@ pub struct ProveArgs {
     /// Print each phase's time and peak memory, the table heights and the seal size.
     #[arg(long)]
     pub stats: bool,
-    /// Test only: prove with cheap parameters of about 26 bits of security (not
-    /// zero-knowledge), which `rvzk verify` rejects unless given `--min-security-bits`.
+    /// Test only: prove with cheap parameters of about 26 bits of security, which
+    /// `rvzk verify` rejects unless given `--min-security-bits`.
     #[arg(long, hide = true)]
     pub insecure_test_params: bool,
 }
@@ -63,7 +63,7 @@ pub fn main(args: &ProveArgs) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| default_output(&args.elf));
     let config = if args.insecure_test_params {
-        StarkConfig::insecure_for_tests()
+        StarkConfig::zk_for_tests()
     } else {
         StarkConfig::default_100_bits()
     };

@@ -7,3 +7,4 @@ pub mod exit;
 pub mod input;
 pub mod progress;
 pub mod report;
+pub mod rss;

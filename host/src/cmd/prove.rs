@@ -7,12 +7,13 @@ use rvzk_zkvm::receipt::{prove_with_report, Receipt, ReceiptError};
 use rvzk_zkvm::stark::StarkConfig;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::exit;
 use crate::input::{load_program, read_input};
 use crate::progress::Progress;
 use crate::report::{exit_status, hex, mib, peak_rss_bytes, print_journal, printable, words};
+use crate::rss::{RssSampler, RssSamples};
 
 /// Arguments of `rvzk prove`.
 #[derive(Args, Debug)]
@@ -74,20 +75,17 @@ pub fn main(args: &ProveArgs) -> Result<u8> {
     };
     let elf = args.elf.display().to_string();
 
-    // Peak RSS at the end of each phase: read when the next one starts, and at the end.
+    // Peak RSS at the end of each phase: sampled in the background, and matched to the
+    // phases by time (the prover reports the STARK's phases only by duration).
     let progress = Progress::on_stderr("prove");
-    let mut rss_after: Vec<(String, Option<u64>)> = Vec::new();
+    let sampler = RssSampler::start(Duration::from_millis(2));
+    let mut started: Vec<(String, Instant)> = Vec::new();
     let start = Instant::now();
     let result = prove_with_report(&program, &input, &options, &mut |phase| {
-        if let Some(last) = rss_after.last_mut() {
-            last.1 = peak_rss_bytes();
-        }
-        rss_after.push((phase.to_string(), None));
+        started.push((phase.to_string(), Instant::now()));
         progress.phase(phase);
     });
-    if let Some(last) = rss_after.last_mut() {
-        last.1 = peak_rss_bytes();
-    }
+    let samples = sampler.map(RssSampler::finish).unwrap_or_default();
     let seconds = start.elapsed().as_secs_f64();
     progress.finish();
 
@@ -106,21 +104,7 @@ pub fn main(args: &ProveArgs) -> Result<u8> {
     std::fs::write(&output, &bytes)
         .with_context(|| format!("{}: cannot write the receipt", output.display()))?;
 
-    let phases: Vec<Phase> = report
-        .phases
-        .iter()
-        .enumerate()
-        .map(|(i, (name, secs))| Phase {
-            name: name.clone(),
-            seconds: *secs,
-            // By name when the progress calls and the report agree, else by position.
-            peak_rss: rss_after
-                .iter()
-                .find(|(n, _)| n == name)
-                .or(rss_after.get(i))
-                .and_then(|(_, r)| *r),
-        })
-        .collect();
+    let phases = phase_memory(&report, &started, start, &samples);
     let summary = Summary {
         elf: &elf,
         output: &output,
@@ -141,6 +125,32 @@ pub fn main(args: &ProveArgs) -> Result<u8> {
     } else {
         exit::GUEST_FAILED
     })
+}
+
+/// Each reported phase with the peak RSS at its end. A phase the progress callback announced
+/// starts when it did; any other starts when the one before it ended.
+fn phase_memory(
+    report: &ProveReport,
+    started: &[(String, Instant)],
+    start: Instant,
+    samples: &RssSamples,
+) -> Vec<Phase> {
+    let mut cursor = start;
+    report
+        .phases
+        .iter()
+        .map(|(name, secs)| {
+            if let Some((_, at)) = started.iter().find(|(n, _)| n == name) {
+                cursor = *at;
+            }
+            cursor += Duration::from_secs_f64(secs.max(0.0));
+            Phase {
+                name: name.clone(),
+                seconds: *secs,
+                peak_rss: samples.peak_at(cursor),
+            }
+        })
+        .collect()
 }
 
 /// `<elf stem>.receipt` in the current directory.
@@ -188,7 +198,7 @@ impl Summary<'_> {
         );
         println!("security   {}", security_text(r));
         if stats {
-            println!("phases     (seconds, peak RSS at the end of the phase)");
+            println!("phases     (seconds, peak RSS at the end of the phase, sampled every 2 ms)");
             for p in self.phases {
                 let rss = p.peak_rss.map(mib).unwrap_or_else(|| "-".into());
                 println!("  {:<18} {:>9.3}  {:>12}", p.name, p.seconds, rss);
@@ -259,6 +269,31 @@ pub fn security_text(r: &Receipt) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phases_get_the_peak_at_their_end() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let report = ProveReport {
+            cycles: 1,
+            phases: vec![
+                ("execute".into(), 0.010),
+                ("prove".into(), 0.0),
+                ("commit".into(), 0.020),
+                ("FRI".into(), 0.030),
+            ],
+            tables: vec![],
+        };
+        // "prove" was announced at 15 ms; "commit" and "FRI" follow it by duration.
+        let started = vec![
+            ("execute".to_string(), t0),
+            ("prove".to_string(), t0 + ms(15)),
+        ];
+        let samples = RssSamples((0..100).map(|k| (t0 + ms(k), 1000 + k)).collect());
+        let p = phase_memory(&report, &started, t0, &samples);
+        let got: Vec<Option<u64>> = p.iter().map(|p| p.peak_rss).collect();
+        assert_eq!(got, [Some(1010), Some(1015), Some(1035), Some(1065)]);
+    }
 
     #[test]
     fn default_output_is_the_stem_in_the_current_directory() {

@@ -109,6 +109,9 @@ fn sim(args: &SimArgs) -> Result<u8> {
         .stdout(Stdio::piped())
         .spawn()
         .with_context(|| format!("starting {}", exe.display()))?;
+    // Held until the board stops: Child::wait would close it first, and the board takes
+    // end of file on its stdin as its parent gone.
+    let _stdin = child.stdin.take();
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("piped"))
         .read_line(&mut line)

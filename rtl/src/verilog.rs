@@ -4,7 +4,7 @@
 //! `top$mul$pp00`); the emitter renames the whole tree after the block so
 //! several blocks can share one synthesis run or simulation build.
 
-use crate::board::{board_id, BoardConfig, BoardSoc};
+use crate::board::{board_id, BoardConfig, BoardSoc, Ulx3sTop};
 use crate::core::{CoreSystem128K, RamStyle, RAM_ADDR_BITS_128K};
 use crate::field::{Butterfly, ModAdd, ModSub, MontMul};
 use crate::link::LinkLoopback;
@@ -102,13 +102,12 @@ pub fn icebreaker_board() -> BoardConfig {
     }
 }
 
-/// The ULX3S: 25 MHz straight from the oscillator, 1 Mbaud (divisor 25; the FT231X has no
-/// exact rate nearer 3 Mbaud that 25 MHz divides into, see board-protocol.md).
+/// The ULX3S: 30 MHz from the PLL ([`Ulx3sTop`]), 3 Mbaud (divisor 10).
 pub fn ulx3s_board() -> BoardConfig {
     BoardConfig {
         board: board_id::ULX3S,
-        clock_hz: 25_000_000,
-        divisor: 25,
+        clock_hz: 30_000_000,
+        divisor: 10,
         ram: RamStyle::Inferred,
         leds_active_low: false,
     }
@@ -177,8 +176,13 @@ pub fn top_levels() -> Vec<TopLevel> {
         ),
         emit(
             "rvzk_soc_ulx3s",
-            "ULX3S SoC: core, guest memory in block RAM, link",
+            "ULX3S SoC at 30 MHz: core, guest memory in block RAM, link",
             SocUlx3s::new(ulx3s_board()),
+        ),
+        emit(
+            "rvzk_top_ulx3s",
+            "ULX3S design: 25 -> 30 MHz PLL and the SoC (synthesis only)",
+            Ulx3sTop::new(SocUlx3s::new(ulx3s_board())),
         ),
     ]
 }

@@ -2,7 +2,8 @@
 //! waivers of rust-hdl's style (rtl/lint/waivers.vlt) and of the core, the link and the
 //! SoC (rtl/src/{core,link,board}/waivers.vlt; each waiver justified there). The iCEBreaker
 //! SoC differs from the ULX3S one only in its guest memory (the UP5K's SPRAM primitives,
-//! which Verilator has no model of) and is checked by synthesis instead. Fails, not skips,
+//! which Verilator has no model of) and is checked by synthesis instead, as is the ULX3S
+//! top (`rvzk_top_ulx3s`: the ECP5 PLL around `rvzk_soc_ulx3s`). Fails, not skips,
 //! when Verilator cannot be had.
 
 use std::process::Command;

@@ -239,6 +239,47 @@ fn bit_flips_in_every_region_are_rejected() {
     }
 }
 
+/// Random multi-byte edits, insertions, deletions and truncations (a fixed xorshift
+/// sequence, so a failure reproduces): never accepted, never a panic.
+#[test]
+fn random_corruptions_are_rejected() {
+    let r = multiply_391();
+    let mid = id("multiply");
+    let good = r.to_bytes();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for case in 0..120 {
+        let mut b = good.clone();
+        match case % 4 {
+            0 => {
+                // Several random bytes overwritten.
+                for _ in 0..1 + next() % 8 {
+                    let at = (next() as usize) % b.len();
+                    b[at] = b[at].wrapping_add(1 + (next() % 255) as u8);
+                }
+            }
+            1 => {
+                let at = (next() as usize) % b.len();
+                b.insert(at, next() as u8);
+            }
+            2 => {
+                let at = (next() as usize) % b.len();
+                b.remove(at);
+            }
+            _ => b.truncate((next() as usize) % b.len()),
+        }
+        if b == good {
+            continue; // two edits that cancel
+        }
+        must_reject(&b, &mid, &test_opts(), &format!("case {case}"));
+    }
+}
+
 #[test]
 fn edited_journals_are_rejected() {
     let r = multiply_391();
@@ -279,8 +320,19 @@ fn edited_configurations_are_rejected() {
     let r = multiply_391();
     let mid = id("multiply");
     let c = r.config;
+    // Claiming the default parameters (100 bits) for a proof made with 12 queries is the
+    // forgery that matters most; the extremes of each accepted range must not panic.
     let mut variants = vec![c.with_zk(false), StarkConfig::default_100_bits()];
     for f in [
+        |c: &mut StarkConfig| c.fri.num_queries = 1024,
+        |c: &mut StarkConfig| c.fri.num_queries = 1,
+        |c: &mut StarkConfig| c.fri.pow_bits = 63,
+        |c: &mut StarkConfig| c.fri.log_blowup = 8,
+        |c: &mut StarkConfig| c.fri.log_blowup = 1,
+        |c: &mut StarkConfig| c.fri.max_log_arity = 8,
+        |c: &mut StarkConfig| c.fri.max_log_arity = 1,
+        |c: &mut StarkConfig| c.fri.log_final_poly_len = 16,
+        |c: &mut StarkConfig| c.fri.log_final_poly_len = 0,
         |c: &mut StarkConfig| c.fri.num_queries += 1,
         |c: &mut StarkConfig| c.fri.num_queries -= 1,
         |c: &mut StarkConfig| c.fri.pow_bits -= 1,

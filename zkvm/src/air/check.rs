@@ -8,7 +8,7 @@ use crate::matrix::RowMajorMatrix;
 
 /// A constraint that does not hold.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("table {table}: constraint {constraint} fails on row {row}")]
+#[error("table {table}: constraint {constraint} ({at}) fails on row {row}")]
 pub struct ConstraintFailure {
     /// Table name.
     pub table: String,
@@ -16,6 +16,8 @@ pub struct ConstraintFailure {
     pub row: usize,
     /// Index of the constraint in evaluation order.
     pub constraint: usize,
+    /// Where the AIR asserts it (`file:line`).
+    pub at: String,
 }
 
 /// One interaction on one row, with concrete values.
@@ -35,6 +37,7 @@ pub struct RowInteraction {
 #[derive(Default)]
 struct RowSink {
     failed: Option<usize>,
+    failed_at: Option<&'static core::panic::Location<'static>>,
     count: usize,
     interactions: Vec<RowInteraction>,
 }
@@ -45,6 +48,12 @@ impl Sink<F> for RowSink {
             self.failed = Some(self.count);
         }
         self.count += 1;
+    }
+    fn constraint_at(&mut self, e: F, at: &'static core::panic::Location<'static>) {
+        if !e.is_zero() && self.failed.is_none() {
+            self.failed_at = Some(at);
+        }
+        self.constraint(e);
     }
     fn interaction(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
         self.interactions.push(RowInteraction {
@@ -61,12 +70,13 @@ fn for_each_row<A: Air>(
     air: &A,
     trace: &RowMajorMatrix<F>,
     public: &[F],
+    rows: impl Iterator<Item = usize>,
     mut f: impl FnMut(usize, RowSink),
 ) {
     let prep = air.preprocessed();
     let n = trace.height();
     let empty: [F; 0] = [];
-    for row in 0..n {
+    for row in rows {
         let next = (row + 1) % n;
         let (prep_local, prep_next) = match &prep {
             Some(p) => (p.row(row), p.row(next)),
@@ -98,7 +108,7 @@ pub fn check_constraints<A: Air>(
     public: &[F],
 ) -> Result<(), ConstraintFailure> {
     let mut failure = None;
-    for_each_row(air, trace, public, |row, sink| {
+    for_each_row(air, trace, public, 0..trace.height(), |row, sink| {
         if failure.is_some() {
             return;
         }
@@ -107,6 +117,9 @@ pub fn check_constraints<A: Air>(
                 table: air.name(),
                 row,
                 constraint,
+                at: sink
+                    .failed_at
+                    .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line())),
             });
         }
     });
@@ -120,6 +133,45 @@ pub fn collect_interactions<A: Air>(
     public: &[F],
 ) -> Vec<Vec<RowInteraction>> {
     let mut out = Vec::with_capacity(trace.height());
-    for_each_row(air, trace, public, |_, sink| out.push(sink.interactions));
+    for_each_row(air, trace, public, 0..trace.height(), |_, sink| {
+        out.push(sink.interactions)
+    });
+    out
+}
+
+/// [`check_constraints`] on the given rows only (each with its next row).
+pub fn check_rows<A: Air>(
+    air: &A,
+    trace: &RowMajorMatrix<F>,
+    public: &[F],
+    rows: &[usize],
+) -> Result<(), ConstraintFailure> {
+    let mut failure = None;
+    for_each_row(air, trace, public, rows.iter().copied(), |row, sink| {
+        if let (None, Some(constraint)) = (&failure, sink.failed) {
+            failure = Some(ConstraintFailure {
+                table: air.name(),
+                row,
+                constraint,
+                at: sink
+                    .failed_at
+                    .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line())),
+            });
+        }
+    });
+    failure.map_or(Ok(()), Err)
+}
+
+/// [`collect_interactions`] of the given rows only.
+pub fn row_interactions<A: Air>(
+    air: &A,
+    trace: &RowMajorMatrix<F>,
+    public: &[F],
+    rows: &[usize],
+) -> Vec<Vec<RowInteraction>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for_each_row(air, trace, public, rows.iter().copied(), |_, sink| {
+        out.push(sink.interactions)
+    });
     out
 }

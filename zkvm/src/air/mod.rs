@@ -11,7 +11,10 @@ mod check;
 pub mod toy;
 pub mod window;
 
-pub use check::{check_constraints, collect_interactions, ConstraintFailure, RowInteraction};
+pub use check::{
+    check_constraints, check_rows, collect_interactions, row_interactions, ConstraintFailure,
+    RowInteraction,
+};
 
 use core::ops::{Add, Mul, Neg, Sub};
 
@@ -92,10 +95,12 @@ pub trait AirBuilder {
     );
 
     /// Require `a == b`.
+    #[track_caller]
     fn assert_eq(&mut self, a: Self::Expr, b: Self::Expr) {
         self.assert_zero(a - b);
     }
     /// Require `x ∈ {0, 1}`.
+    #[track_caller]
     fn assert_bool(&mut self, x: Self::Expr) {
         self.assert_zero(x.clone() * (x - F::ONE));
     }

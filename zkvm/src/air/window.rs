@@ -30,6 +30,10 @@ pub struct Window<'a, T> {
 pub trait Sink<T> {
     /// A constraint value (zero when satisfied).
     fn constraint(&mut self, value: T);
+    /// [`Sink::constraint`], told where the AIR asserted it (for error messages).
+    fn constraint_at(&mut self, value: T, _at: &'static core::panic::Location<'static>) {
+        self.constraint(value);
+    }
     /// An interaction with its evaluated tuple and multiplicity.
     fn interaction(&mut self, bus: usize, direction: Direction, values: &[T], multiplicity: T);
 }
@@ -70,8 +74,9 @@ impl<T: Algebra + Copy, S: Sink<T>> AirBuilder for WindowBuilder<'_, T, S> {
     fn is_transition(&self) -> T {
         self.window.transition
     }
+    #[track_caller]
     fn assert_zero(&mut self, e: T) {
-        self.sink.constraint(e);
+        self.sink.constraint_at(e, core::panic::Location::caller());
     }
     fn interact(&mut self, bus: usize, direction: Direction, values: &[T], multiplicity: T) {
         self.sink.interaction(bus, direction, values, multiplicity);

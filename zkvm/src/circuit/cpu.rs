@@ -715,17 +715,12 @@ impl Air for CpuTable {
         // ---- Cells an instruction does not use are zero, so every cell of a valid trace is
         // determined (the under-constraint tests change each one and require a failure).
         let padding = k(1) - real.clone();
-        let zero_unless = |builder: &mut B, used: B::Expr, cells: &[B::Expr]| {
-            for c in cells {
-                builder.assert_zero((k(1) - used.clone()) * c.clone());
-            }
-        };
         let inst_cells = i_tuple(i);
         for c in &inst_cells[..NK_FIELDS] {
             builder.assert_zero(padding.clone() * c.clone());
         }
-        zero_unless(builder, i.reads_rs1.clone(), &l.a);
-        zero_unless(builder, i.reads_rs2.clone() + i.imm_b.clone(), &l.b);
+        zero_unless::<B>(builder, i.reads_rs1.clone(), &l.a);
+        zero_unless::<B>(builder, i.reads_rs2.clone() + i.imm_b.clone(), &l.b);
         let c_free = padding.clone()
             + k_branch.clone()
             + k_store.clone()
@@ -735,46 +730,54 @@ impl Air for CpuTable {
         for c in &l.c {
             builder.assert_zero(c_free.clone() * c.clone());
         }
-        zero_unless(builder, i.writes_rd.clone() + l.sys[1].clone(), &l.rd_old);
+        zero_unless::<B>(builder, i.writes_rd.clone() + l.sys[1].clone(), &l.rd_old);
         let k_m = k_addr.clone() + l.sys[1].clone() + l.sys[2].clone();
-        zero_unless(builder, k_m.clone(), &l.m);
-        zero_unless(builder, k_m, &l.mcarry);
-        zero_unless(builder, k_addr.clone(), std::slice::from_ref(&l.w0));
+        zero_unless::<B>(builder, k_m.clone(), &l.m);
+        zero_unless::<B>(builder, k_m, &l.mcarry);
+        zero_unless::<B>(builder, k_addr.clone(), std::slice::from_ref(&l.w0));
         let k_slot = k_load.clone() + k_store.clone() + k_ecall.clone();
-        zero_unless(builder, k_slot.clone(), &l.mem_old);
-        zero_unless(builder, k_slot.clone(), &l.mem_new);
-        zero_unless(builder, k_slot, std::slice::from_ref(&l.ro));
-        zero_unless(builder, flags(&[Add, Sub, Auipc, Jal, Jalr]), &l.carry);
+        zero_unless::<B>(builder, k_slot.clone(), &l.mem_old);
+        zero_unless::<B>(builder, k_slot.clone(), &l.mem_new);
+        zero_unless::<B>(builder, k_slot, std::slice::from_ref(&l.ro));
+        zero_unless::<B>(builder, flags(&[Add, Sub, Auipc, Jal, Jalr]), &l.carry);
         let d_used = k_cmp.clone() + l.sys[1].clone() + l.uk.clone() + sum(l.dc.iter().cloned());
-        zero_unless(builder, d_used.clone(), &l.d);
-        zero_unless(builder, d_used, &l.br);
+        zero_unless::<B>(builder, d_used.clone(), &l.d);
+        zero_unless::<B>(builder, d_used, &l.br);
         zero_unless(
             builder,
             flags(&[Slt, Sltu, Blt, Bge, Bltu, Bgeu]),
             std::slice::from_ref(&l.lt),
         );
-        zero_unless(builder, flags(&[Beq, Bne]), std::slice::from_ref(&l.eq));
+        zero_unless::<B>(builder, flags(&[Beq, Bne]), std::slice::from_ref(&l.eq));
         zero_unless(
             builder,
             flags(&[Beq, Bne]) + l.dc[2].clone(),
             std::slice::from_ref(&l.inv),
         );
         builder.assert_zero(l.eq.clone() * l.inv.clone());
-        zero_unless(builder, k_shift.clone(), &l.sh_r);
-        zero_unless(builder, k_shift.clone(), std::slice::from_ref(&l.sh_t));
-        zero_unless(builder, k_shift.clone(), &l.lo);
-        zero_unless(builder, k_shift, &l.hi);
-        zero_unless(builder, k_md.clone(), &l.x);
-        zero_unless(builder, k_md.clone(), &l.p);
-        zero_unless(builder, k_md.clone(), &l.pcl);
-        zero_unless(builder, k_md, &l.pch);
-        zero_unless(builder, k_div.clone(), &l.r);
-        zero_unless(builder, k_div, std::slice::from_ref(&l.binv));
+        zero_unless::<B>(builder, k_shift.clone(), &l.sh_r);
+        zero_unless::<B>(builder, k_shift.clone(), std::slice::from_ref(&l.sh_t));
+        zero_unless::<B>(builder, k_shift.clone(), &l.lo);
+        zero_unless::<B>(builder, k_shift, &l.hi);
+        zero_unless::<B>(builder, k_md.clone(), &l.x);
+        zero_unless::<B>(builder, k_md.clone(), &l.p);
+        zero_unless::<B>(builder, k_md.clone(), &l.pcl);
+        zero_unless::<B>(builder, k_md, &l.pch);
+        zero_unless::<B>(builder, k_div.clone(), &l.r);
+        zero_unless::<B>(builder, k_div, std::slice::from_ref(&l.binv));
         builder.assert_zero(l.bz.clone() * l.binv.clone());
     }
 }
 
 /// The program-bus tuple of an instruction row.
+/// Require `cells` to be zero where `used` is 0.
+#[track_caller]
+fn zero_unless<B: AirBuilder>(builder: &mut B, used: B::Expr, cells: &[B::Expr]) {
+    for c in cells {
+        builder.assert_zero((B::Expr::from(F::ONE) - used.clone()) * c.clone());
+    }
+}
+
 /// Instruction fields that must be zero on padding rows (all of them).
 const NK_FIELDS: usize = InstCols::<u8>::WIDTH;
 

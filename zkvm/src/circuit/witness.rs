@@ -382,10 +382,14 @@ pub fn generate(
                     Slt | Blt | Bge => ((a as i32) < (b as i32)) as u32,
                     _ => (a < b) as u32,
                 };
-                row.lt = f(lt);
-                let dsum: u32 = d.iter().sum();
-                row.eq = fb(dsum == 0);
-                row.inv = inv_or_zero(f(dsum));
+                if !matches!(kind, Beq | Bne) {
+                    row.lt = f(lt);
+                }
+                if matches!(kind, Beq | Bne) {
+                    let dsum: u32 = d.iter().sum();
+                    row.eq = fb(dsum == 0);
+                    row.inv = inv_or_zero(f(dsum));
+                }
                 let mut taken = match kind {
                     Beq => a == b,
                     Bne => a != b,
@@ -399,16 +403,6 @@ pub fn generate(
                     c = lt;
                 }
                 if matches!(kind, Beq | Bne | Blt | Bge | Bltu | Bgeu) {
-                    row.eq = if matches!(kind, Beq | Bne) {
-                        row.eq
-                    } else {
-                        F::ZERO
-                    };
-                    row.inv = if matches!(kind, Beq | Bne) {
-                        row.inv
-                    } else {
-                        F::ZERO
-                    };
                     if taken && lie_now(2) {
                         taken = false;
                     }

@@ -274,6 +274,20 @@ pub trait Table: Sync {
     fn check(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Result<(), ConstraintFailure>;
     /// Interactions of every row.
     fn interactions(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Vec<Vec<RowInteraction>>;
+    /// [`Table::check`] on some rows (each with its next row).
+    fn check_rows(
+        &self,
+        trace: &RowMajorMatrix<F>,
+        public: &[F],
+        rows: &[usize],
+    ) -> Result<(), ConstraintFailure>;
+    /// [`Table::interactions`] of some rows.
+    fn row_interactions(
+        &self,
+        trace: &RowMajorMatrix<F>,
+        public: &[F],
+        rows: &[usize],
+    ) -> Vec<Vec<RowInteraction>>;
     /// The α-combined constraints (the AIR's, then the logUp ones) at one LDE point;
     /// `alpha_powers[i]` = α^(K−1−i) for the K constraints in evaluation order.
     fn eval_lde_row(&self, window: Window<'_, F>, aux: &LogUpRow<'_>, alpha_powers: &[E]) -> E;
@@ -346,6 +360,22 @@ impl<A: Air> Table for A {
     }
     fn interactions(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Vec<Vec<RowInteraction>> {
         collect_interactions(self, trace, public)
+    }
+    fn check_rows(
+        &self,
+        trace: &RowMajorMatrix<F>,
+        public: &[F],
+        rows: &[usize],
+    ) -> Result<(), ConstraintFailure> {
+        crate::air::check_rows(self, trace, public, rows)
+    }
+    fn row_interactions(
+        &self,
+        trace: &RowMajorMatrix<F>,
+        public: &[F],
+        rows: &[usize],
+    ) -> Vec<Vec<RowInteraction>> {
+        crate::air::row_interactions(self, trace, public, rows)
     }
     fn eval_lde_row(&self, window: Window<'_, F>, aux: &LogUpRow<'_>, alpha_powers: &[E]) -> E {
         let selectors = [window.first, window.last, window.transition].map(E::from);

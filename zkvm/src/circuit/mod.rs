@@ -193,10 +193,18 @@ impl Image {
     /// Lay out `program`.
     pub fn new(program: &Program) -> Result<Image, CircuitError> {
         let base = MEM_BASE / 4;
+        // Zero-initialised memory past the file data (.bss, the stack) is dynamic memory:
+        // the image ends after the last file byte or code word.
         let end_byte = program
             .segments
             .iter()
-            .map(|s| s.end())
+            .map(|s| {
+                if s.executable {
+                    s.end()
+                } else {
+                    s.vaddr + s.data.len() as u32
+                }
+            })
             .max()
             .unwrap_or(MEM_BASE);
         let end = end_byte.div_ceil(4).max(base + 1);

@@ -179,7 +179,7 @@ impl Neg for BabyBearExt4 {
 
 impl Mul for BabyBearExt4 {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         let [a0, a1, a2, a3] = self.c;
         let [b0, b1, b2, b3] = rhs.c;

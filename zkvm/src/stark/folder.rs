@@ -1,6 +1,6 @@
 //! The sinks the prover and verifier evaluate AIRs with (see [`crate::air::window`]).
 
-use super::E;
+use super::{LookupChallenges, E};
 use crate::air::window::Sink;
 use crate::air::{Direction, F};
 
@@ -14,7 +14,10 @@ pub(super) struct PowersSink<'a> {
     pub powers: &'a [E],
     pub index: usize,
     pub acc: E,
-    pub interactions: Vec<ExtInteraction>,
+    pub lookup: &'a LookupChallenges,
+    pub b_powers: &'a [E],
+    /// `(fingerprint, ±multiplicity)` of each interaction, computed as it is declared.
+    pub fps: Vec<(E, E)>,
 }
 
 impl Sink<F> for PowersSink<'_> {
@@ -23,12 +26,12 @@ impl Sink<F> for PowersSink<'_> {
         self.index += 1;
     }
     fn interaction(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
-        self.interactions.push((
-            bus,
-            direction,
-            values.iter().map(|&v| E::from(v)).collect(),
-            E::from(multiplicity),
-        ));
+        let fp = self.lookup.fingerprint_base(bus, values, self.b_powers);
+        let m = match direction {
+            Direction::Send => multiplicity,
+            Direction::Receive => -multiplicity,
+        };
+        self.fps.push((fp, E::from(m)));
     }
 }
 

@@ -243,7 +243,35 @@ impl LookupChallenges {
         }
         acc
     }
+
+    /// `b, b², …, bⁿ` (for [`LookupChallenges::fingerprint_base`]).
+    pub fn powers(&self, n: usize) -> Vec<E> {
+        let mut out = Vec::with_capacity(n);
+        let mut p = self.b;
+        for _ in 0..n {
+            out.push(p);
+            p *= self.b;
+        }
+        out
+    }
+
+    /// [`LookupChallenges::fingerprint`] of base-field values with `powers` from
+    /// [`LookupChallenges::powers`]: extension-by-base products only (the prover's hot path).
+    #[inline]
+    pub fn fingerprint_base(&self, bus: usize, values: &[F], powers: &[E]) -> E {
+        if values.len() > powers.len() {
+            return self.fingerprint(bus, values);
+        }
+        let mut acc = self.z + E::from(F::new(bus as u32));
+        for (&v, &p) in values.iter().zip(powers) {
+            acc += p * v;
+        }
+        acc
+    }
 }
+
+/// How many powers of `b` the prover precomputes (longer tuples take the slow path).
+pub(crate) const PRECOMPUTED_POWERS: usize = 64;
 
 /// The signed contribution `±m / fingerprint` of one interaction.
 fn signed(direction: Direction, m: E) -> E {
@@ -309,6 +337,8 @@ pub struct LogUpRow<'a> {
     /// The table's [`BLINDING_WIDTH`] blinding columns at this row, if it is blinded (empty
     /// otherwise): sent on [`BLINDING_BUS`] with multiplicity `is_first_row − is_last_row`.
     pub blinding: &'a [E],
+    /// `lookup.powers(n)` for some n (the prover passes [`PRECOMPUTED_POWERS`]; may be empty).
+    pub b_powers: &'a [E],
 }
 
 /// Count an AIR's constraints and interactions by evaluating it on zero rows (both are
@@ -385,18 +415,22 @@ impl<A: Air> Table for A {
                 powers: alpha_powers,
                 index: 0,
                 acc: E::default(),
-                interactions: Vec::new(),
+                lookup: aux.lookup,
+                b_powers: aux.b_powers,
+                fps: Vec::with_capacity(64),
             },
         };
         Air::eval(self, &mut b);
         let PowersSink {
             mut index,
             mut acc,
-            mut interactions,
+            mut fps,
             ..
         } = b.sink;
-        push_blinding(&mut interactions, aux.blinding, selectors);
-        logup_constraints(&interactions, aux, selectors, &mut |c| {
+        let mut blinding = Vec::new();
+        push_blinding(&mut blinding, aux.blinding, selectors);
+        fps.extend(ext_fingerprints(&blinding, aux.lookup));
+        logup_constraints(&fps, aux, selectors, &mut |c| {
             acc += alpha_powers[index] * c;
             index += 1;
         });
@@ -419,9 +453,8 @@ impl<A: Air> Table for A {
             ..
         } = b.sink;
         push_blinding(&mut interactions, aux.blinding, selectors);
-        logup_constraints(&interactions, aux, selectors, &mut |c| {
-            acc = acc * alpha + c
-        });
+        let fps = ext_fingerprints(&interactions, aux.lookup);
+        logup_constraints(&fps, aux, selectors, &mut |c| acc = acc * alpha + c);
         acc
     }
 }
@@ -450,8 +483,16 @@ fn push_blinding(interactions: &mut Vec<ExtInteraction>, blinding: &[E], selecto
 /// * `s = claimed_sum` on the last row.
 ///
 /// `selectors` are (first, last, transition) at this point.
+/// `(fingerprint, ±multiplicity)` of interactions in the extension field.
+fn ext_fingerprints(interactions: &[ExtInteraction], lookup: &LookupChallenges) -> Vec<(E, E)> {
+    interactions
+        .iter()
+        .map(|(bus, dir, values, m)| (lookup.fingerprint(*bus, values), signed(*dir, *m)))
+        .collect()
+}
+
 fn logup_constraints(
-    interactions: &[ExtInteraction],
+    interactions: &[(E, E)],
     aux: &LogUpRow<'_>,
     selectors: [E; 3],
     fold: &mut dyn FnMut(E),
@@ -465,9 +506,8 @@ fn logup_constraints(
     debug_assert_eq!(aux_local.len(), k + 1);
     let mut sum_local = E::default();
     let mut sum_next = E::default();
-    for (j, (bus, dir, values, m)) in interactions.iter().enumerate() {
-        let fp = aux.lookup.fingerprint(*bus, values);
-        fold(aux_local[j] * fp - signed(*dir, *m));
+    for (j, &(fp, m)) in interactions.iter().enumerate() {
+        fold(aux_local[j] * fp - m);
         sum_local += aux_local[j];
         sum_next += aux_next[j];
     }

@@ -897,9 +897,13 @@ fn logup_trace(
     lookup: &LookupChallenges,
 ) -> Result<(RowMajorMatrix<F>, E), ProveError> {
     let n = rows.len();
+    let powers = lookup.powers(super::PRECOMPUTED_POWERS);
     let fps: Vec<E> = rows
         .par_iter()
-        .flat_map_iter(|r| r.iter().map(|i| lookup.fingerprint(i.bus, &i.values)))
+        .flat_map_iter(|r| {
+            r.iter()
+                .map(|i| lookup.fingerprint_base(i.bus, &i.values, &powers))
+        })
         .collect();
     if fps.iter().any(|f| f.is_zero()) {
         return Err(ProveError::ZeroFingerprint);
@@ -987,6 +991,7 @@ pub(super) fn quotient(
         .map(|e| g_n * omega_step.pow(e as u64) - F::ONE)
         .collect();
     let inv_zeroifier = batch_inverse(&zeroifier);
+    let b_powers = lookup.powers(super::PRECOMPUTED_POWERS);
     let empty: [F; 0] = [];
     let d = table.max_degree().max(2);
     let chunks = quotient_chunks(d, layout.zk);
@@ -1033,6 +1038,7 @@ pub(super) fn quotient(
                 lookup,
                 claimed_sum,
                 blinding: &blinding,
+                b_powers: &b_powers,
             };
             table.eval_lde_row(window, &logup, &alpha_powers) * inv_zeroifier[e]
         })

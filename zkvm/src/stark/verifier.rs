@@ -247,6 +247,7 @@ pub fn verify(
             lookup: &lookup,
             claimed_sum: proof.claimed_sums[t],
             blinding: &o.main_local[w..],
+            b_powers: &[],
         };
         let acc = table.eval_ood(window, &logup, alpha);
         // q(ζ) = Σ_c ζ^(c·n) q_c(ζ): the blinding terms of consecutive chunks cancel here.

@@ -67,12 +67,14 @@ pub type NttUp5k = NttEngine<12, 11, 10>;
 /// Small NTT used by quick simulations: 2^6 points.
 pub type NttSmall = NttEngine<6, 5, 4>;
 
-/// The simulated board: 128 KiB of guest memory, 8 KiB of input.
-pub type SocSim = BoardSoc<RAM_ADDR_BITS_128K, 11>;
-/// The iCEBreaker board: guest memory in the UP5K's SPRAM, 2 KiB of input.
-pub type SocIcebreaker = BoardSoc<RAM_ADDR_BITS_128K, 9>;
-/// The ULX3S board: guest memory in block RAM, 8 KiB of input.
-pub type SocUlx3s = BoardSoc<RAM_ADDR_BITS_128K, 11>;
+/// The simulated board: 128 KiB of guest memory, 8 KiB of input, NTT jobs of 2^6 values
+/// (the engine's small build: the jobs' protocol is what the simulation checks).
+pub type SocSim = BoardSoc<RAM_ADDR_BITS_128K, 11, 6, 5, 4>;
+/// The iCEBreaker board: guest memory in the UP5K's SPRAM, 2 KiB of input, no NTT (the
+/// UP5K has no room beside the core; the type's 2^3 engine is unused).
+pub type SocIcebreaker = BoardSoc<RAM_ADDR_BITS_128K, 9, 3, 2, 1>;
+/// The ULX3S board: guest memory in block RAM, 8 KiB of input, NTT jobs of 2^14 values.
+pub type SocUlx3s = BoardSoc<RAM_ADDR_BITS_128K, 11, 14, 13, 12>;
 
 /// UART bit time of the simulated board, in clocks: the fastest the UART's mid-bit
 /// sampling allows, so that simulated runs spend their time in the core, not the line.
@@ -88,6 +90,7 @@ pub fn sim_board() -> BoardConfig {
         divisor: SIM_DIVISOR,
         ram: RamStyle::Inferred,
         leds_active_low: false,
+        ntt: Some(BankStyle::DualPort),
     }
 }
 
@@ -99,6 +102,7 @@ pub fn icebreaker_board() -> BoardConfig {
         divisor: 4,
         ram: RamStyle::Up5kSpram,
         leds_active_low: true,
+        ntt: None,
     }
 }
 
@@ -110,6 +114,7 @@ pub fn ulx3s_board() -> BoardConfig {
         divisor: 10,
         ram: RamStyle::Inferred,
         leds_active_low: false,
+        ntt: Some(BankStyle::DualPort),
     }
 }
 

@@ -276,7 +276,8 @@ fn protocol_errors_are_answered() {
         Err(BoardError::Status { code, .. }) => code,
         other => panic!("expected an error status, got {other:?}"),
     };
-    assert_eq!(status(board.transact(cmd::NTT_RUN, 12, &[])), 1);
+    assert_eq!(status(board.transact(cmd::NTT_RUN, 12, &[])), 7);
+    assert_eq!(status(board.transact(cmd::SHA256, 0, &[])), 1);
     assert_eq!(status(board.transact(0x7f, 0, &[])), 1);
     assert_eq!(status(board.transact(cmd::LOAD, 0x2_0000, &[0; 4])), 3);
     assert_eq!(status(board.transact(cmd::LOAD, 0x1_fffc, &[0; 8])), 3);
@@ -319,5 +320,62 @@ fn link_utilisation() {
     assert!(
         trace_bytes / line_bytes > 0.5,
         "the trace stream idles the line"
+    );
+}
+
+/// NTT jobs through the link (the simulated board's engine is the 2^6 build): forward and
+/// inverse, bit-exact against the software reference, and the resend rules of the
+/// protocol (a resent NTT_LOAD is not fed twice, a resent NTT_READ gives the same piece).
+#[test]
+fn ntt_jobs_through_the_link() {
+    use rvzk_host::board::{cmd, BoardError};
+    use rvzk_rtl::babybear::{intt, ntt, P};
+    let (_sim, mut board) = connect();
+    assert_eq!(board.info.ntt_log_n, 6);
+    let n = 64usize;
+    let mut seed = 0x1234_5678u32;
+    let mut random = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed % P
+    };
+    for round in 0..6 {
+        let values: Vec<u32> = (0..n).map(|_| random()).collect();
+        let inverse = round % 2 == 1;
+        let got = board.ntt(&values, inverse).unwrap();
+        let want = if inverse { intt(&values) } else { ntt(&values) };
+        assert_eq!(got, want, "round {round} (inverse = {inverse})");
+    }
+    // by hand: NTT_RUN, the values in two frames with the first one resent, a second
+    // NTT_RUN while loading (refused), the output read twice
+    let values: Vec<u32> = (0..n as u32).collect();
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    board.transact(cmd::NTT_RUN, 6, &[]).unwrap();
+    board.transact(cmd::NTT_LOAD, 0, &bytes[..128]).unwrap();
+    board.transact(cmd::NTT_LOAD, 0, &bytes[..128]).unwrap();
+    let busy = board.transact(cmd::NTT_RUN, 6, &[]);
+    assert!(
+        matches!(busy, Err(BoardError::Status { code: 4, .. })),
+        "{busy:?}"
+    );
+    let gap = board.transact(cmd::NTT_LOAD, 40, &bytes[160..]);
+    assert!(
+        matches!(gap, Err(BoardError::Status { code: 3, .. })),
+        "{gap:?}"
+    );
+    board.transact(cmd::NTT_LOAD, 32, &bytes[128..]).unwrap();
+    let a = board.transact(cmd::NTT_READ, 0, &[]).unwrap();
+    let b = board.transact(cmd::NTT_READ, 0, &[]).unwrap();
+    assert_eq!(a[1..], b[1..]);
+    let got: Vec<u32> = a[4..]
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(got, ntt(&values));
+    let past = board.transact(cmd::NTT_READ, 1, &[]);
+    assert!(
+        matches!(past, Err(BoardError::Status { code: 5, .. })),
+        "{past:?}"
     );
 }

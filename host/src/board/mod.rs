@@ -225,6 +225,8 @@ pub struct BoardInfo {
     pub features: u8,
     /// Trace items per chunk.
     pub chunk_items: u8,
+    /// The NTT engine's size, log2 (0: no NTT).
+    pub ntt_log_n: u8,
     /// One past the highest guest address.
     pub mem_top: u32,
     /// Input buffer bytes.
@@ -379,6 +381,7 @@ impl Board {
                 board: 0,
                 features: 0,
                 chunk_items: 0,
+                ntt_log_n: 0,
                 mem_top: 0,
                 input_capacity: 0,
                 journal_capacity: 0,
@@ -498,6 +501,7 @@ impl Board {
             board: r[4],
             features: r[5],
             chunk_items: r[6],
+            ntt_log_n: r[7],
             mem_top: le32(&r, 8),
             input_capacity: le32(&r, 12),
             journal_capacity: le32(&r, 16),
@@ -672,6 +676,46 @@ impl Board {
             load_time,
             run_time,
         })
+    }
+
+    /// An NTT of `values` (canonical Baby Bear, natural order) on the board's engine,
+    /// forward or inverse (contract 3); `values` must have exactly the engine's size.
+    pub fn ntt(&mut self, values: &[u32], inverse: bool) -> Result<Vec<u32>, anyhow::Error> {
+        let k = self.info.ntt_log_n;
+        if self.info.features & 2 == 0 || k == 0 {
+            anyhow::bail!("the {} has no NTT engine", self.info.board_name());
+        }
+        let n = 1usize << k;
+        if values.len() != n {
+            anyhow::bail!(
+                "the board's NTT engine transforms exactly {n} values, not {}",
+                values.len()
+            );
+        }
+        self.transact(cmd::NTT_RUN, u32::from(k) | (u32::from(inverse) << 8), &[])?;
+        for (i, piece) in values.chunks(MAX_DATA / 4).enumerate() {
+            let bytes: Vec<u8> = piece.iter().flat_map(|v| v.to_le_bytes()).collect();
+            let r = self.transact(cmd::NTT_LOAD, (i * MAX_DATA / 4) as u32, &bytes)?;
+            Self::expect_len(cmd::NTT_LOAD, &r, 2)?;
+        }
+        let mut out = Vec::with_capacity(n);
+        for piece in 0u32.. {
+            if out.len() == n {
+                break;
+            }
+            let r = self.transact(cmd::NTT_READ, piece, &[])?;
+            let count = r.get(2).copied().unwrap_or(0) as usize;
+            Self::expect_len(cmd::NTT_READ, &r, 4 + 4 * count)?;
+            if count == 0 || out.len() + count > n {
+                return Err(BoardError::Malformed {
+                    cmd: cmd::NTT_READ,
+                    what: format!("piece {piece} of {count} values after {}", out.len()),
+                }
+                .into());
+            }
+            out.extend(r[4..].chunks_exact(4).map(|c| le32(c, 0)));
+        }
+        Ok(out)
     }
 
     /// CHUNK 0, 1, … until the last.

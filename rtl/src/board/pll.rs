@@ -4,8 +4,7 @@
 //! feedback from CLKOP divided by 6 (30 MHz), VCO = 30 MHz × 20 = 600 MHz (inside the
 //! ECP5's 400–800 MHz), CLKOP = VCO / 20.
 
-use super::soc::BoardSoc;
-use crate::core::RAM_ADDR_BITS_128K;
+use crate::verilog::SocUlx3s;
 use rust_hdl::prelude::*;
 
 /// Board clock into the PLL, core clock out. In rust-hdl's simulator the clock passes
@@ -71,12 +70,12 @@ pub struct Ulx3sTop {
     /// LED 0 running, LED 1 faulted.
     pub leds: Signal<Out, Bits<2>>,
     pll: Ecp5Pll30,
-    soc: BoardSoc<RAM_ADDR_BITS_128K, 11>,
+    soc: SocUlx3s,
 }
 
 impl Ulx3sTop {
     /// The PLL and an SoC built as `soc` says (its clock must be the PLL's 30 MHz).
-    pub fn new(soc: BoardSoc<RAM_ADDR_BITS_128K, 11>) -> Self {
+    pub fn new(soc: SocUlx3s) -> Self {
         Self {
             clock: Default::default(),
             rx: Default::default(),

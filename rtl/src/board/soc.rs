@@ -21,6 +21,8 @@ use super::{
 };
 use crate::core::{CoreSystem, RamStyle};
 use crate::link::{SlipRx, SlipTx, UartRx, UartTx};
+use crate::mem::BankStyle;
+use crate::ntt::NttEngine;
 use rust_hdl::prelude::*;
 
 /// What the executor is doing.
@@ -36,12 +38,15 @@ pub enum ExState {
     Config,
     /// CHUNK: waiting for the filling slot to complete.
     WaitChunk,
+    /// NTT_READ: collecting the next output piece from the NTT engine into `rxbuf`.
+    NttRead,
     /// Sending the reply.
     Reply,
 }
 
 // Reply kinds (`tx_kind`), written as literals below: 0 ack (seq, status), 1 INFO,
-// 2 STATUS, 3 CHUNK, 4 JOURNAL.
+// 2 STATUS, 3 CHUNK, 4 JOURNAL, 5 NTT_READ.
+// Copy targets (`ex_target`): 0 guest memory, 1 input buffer, 2 the NTT engine.
 
 /// How a [`BoardSoc`] is built.
 #[derive(Clone, Copy, Debug)]
@@ -56,12 +61,22 @@ pub struct BoardConfig {
     pub ram: RamStyle,
     /// The LEDs light on a low output (iCEBreaker).
     pub leds_active_low: bool,
+    /// Serve NTT jobs with the engine's second bank built this way; `None`: no NTT (the
+    /// engine type parameter is then the smallest and its logic unused).
+    pub ntt: Option<BankStyle>,
 }
 
 /// The board: see the module documentation. `RA`: guest memory is 2^RA words
-/// (MEM_TOP = 4·2^RA); `IA`: the private-input buffer is 2^IA words.
+/// (MEM_TOP = 4·2^RA); `IA`: the private-input buffer is 2^IA words; `NK`: the NTT engine
+/// transforms 2^NK values (`NK1`, `NK2` = NK − 1, NK − 2, as [`NttEngine`] needs).
 #[derive(LogicBlock)]
-pub struct BoardSoc<const RA: usize, const IA: usize> {
+pub struct BoardSoc<
+    const RA: usize,
+    const IA: usize,
+    const NK: usize,
+    const NK1: usize,
+    const NK2: usize,
+> {
     /// The one clock.
     pub clock: Signal<In, Clock>,
     /// UART line from the host.
@@ -80,6 +95,7 @@ pub struct BoardSoc<const RA: usize, const IA: usize> {
     inbuf: RAM<Bits<32>, IA>,
     jbuf: RAM<Bits<8>, JOURNAL_BITS>,
     chunks: RAM<Bits<8>, 10>,
+    ntt: NttEngine<NK, NK1, NK2>,
 
     // INFO words 0..6 (word 0 without seq and status), other constants
     info0: Constant<Bits<32>>,
@@ -92,6 +108,9 @@ pub struct BoardSoc<const RA: usize, const IA: usize> {
     mem_words: Constant<Bits<32>>,
     input_words: Constant<Bits<32>>,
     led_invert: Constant<Bits<2>>,
+    has_ntt: Constant<Bit>,
+    ntt_n: Constant<Bits<32>>,
+    ntt_k: Constant<Bits<32>>,
 
     // receive
     rx_count: DFF<Bits<11>>,
@@ -113,7 +132,7 @@ pub struct BoardSoc<const RA: usize, const IA: usize> {
     ex_k: DFF<Bits<8>>,
     ex_phase: DFF<Bit>,
     ex_dest: DFF<Bits<32>>,
-    ex_to_input: DFF<Bit>,
+    ex_target: DFF<Bits<2>>,
     last_seq: DFF<Bits<8>>,
     d_seq: Signal<Local, Bits<8>>,
     d_cmd: Signal<Local, Bits<8>>,
@@ -121,6 +140,17 @@ pub struct BoardSoc<const RA: usize, const IA: usize> {
     d_end: Signal<Local, Bits<32>>,
     j_max: Signal<Local, Bits<32>>,
     j_left: Signal<Local, Bits<32>>,
+    d_ntt_end: Signal<Local, Bits<32>>,
+    ntt_left: Signal<Local, Bits<32>>,
+    // NTT jobs: armed by NTT_RUN; values taken and given; output pieces (64 values each,
+    // collected in rxbuf words 2.., which an 8-byte request frame leaves alone)
+    ntt_armed: DFF<Bit>,
+    ntt_inverse: DFF<Bit>,
+    ntt_in: DFF<Bits<32>>,
+    ntt_out: DFF<Bits<32>>,
+    ntt_piece: DFF<Bits<32>>,
+    ntt_piece_valid: DFF<Bit>,
+    ntt_piece_len: DFF<Bits<8>>,
     j_addr: Signal<Local, Bits<32>>,
     j_len2: Signal<Local, Bits<32>>,
 
@@ -167,14 +197,19 @@ pub struct BoardSoc<const RA: usize, const IA: usize> {
     c_off: Signal<Local, Bits<11>>,
 }
 
-impl<const RA: usize, const IA: usize> BoardSoc<RA, IA> {
+impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const NK2: usize>
+    BoardSoc<RA, IA, NK, NK1, NK2>
+{
     /// A board built as `config` says.
     pub fn new(config: BoardConfig) -> Self {
         assert!(RA + 2 <= 31 && IA + 2 <= 31);
         let c32 = |v: u64| Constant::<Bits<32>>::new(v.into());
-        let features = feature::TRACE as u64;
+        let has_ntt = config.ntt.is_some();
+        let features = feature::TRACE as u64 | if has_ntt { feature::NTT as u64 } else { 0 };
+        let ntt_k = if has_ntt { NK as u64 } else { 0 };
         let info0 = ((PROTOCOL_VERSION as u64) << 16) | ((FIRMWARE_VERSION as u64) << 24);
-        let info1 = (config.board as u64) | (features << 8) | ((CHUNK_ITEMS as u64) << 16);
+        let info1 =
+            (config.board as u64) | (features << 8) | ((CHUNK_ITEMS as u64) << 16) | (ntt_k << 24);
         let _ = board_id::SIM;
         Self {
             clock: Default::default(),
@@ -190,6 +225,7 @@ impl<const RA: usize, const IA: usize> BoardSoc<RA, IA> {
             inbuf: Default::default(),
             jbuf: Default::default(),
             chunks: Default::default(),
+            ntt: NttEngine::new(config.ntt.unwrap_or_default()),
             info0: c32(info0),
             info1: c32(info1),
             mem_top: c32(4u64 << RA),
@@ -200,6 +236,9 @@ impl<const RA: usize, const IA: usize> BoardSoc<RA, IA> {
             mem_words: c32(1u64 << RA),
             input_words: c32(1u64 << IA),
             led_invert: Constant::new(if config.leds_active_low { 3u64 } else { 0 }.into()),
+            has_ntt: Constant::new(has_ntt),
+            ntt_n: c32(1u64 << NK),
+            ntt_k: c32(NK as u64),
             rx_count: Default::default(),
             rx_over: Default::default(),
             rx_drop: Default::default(),
@@ -217,7 +256,7 @@ impl<const RA: usize, const IA: usize> BoardSoc<RA, IA> {
             ex_k: Default::default(),
             ex_phase: Default::default(),
             ex_dest: Default::default(),
-            ex_to_input: Default::default(),
+            ex_target: Default::default(),
             last_seq: Default::default(),
             d_seq: Default::default(),
             d_cmd: Default::default(),
@@ -225,6 +264,15 @@ impl<const RA: usize, const IA: usize> BoardSoc<RA, IA> {
             d_end: Default::default(),
             j_max: Default::default(),
             j_left: Default::default(),
+            d_ntt_end: Default::default(),
+            ntt_left: Default::default(),
+            ntt_armed: Default::default(),
+            ntt_inverse: Default::default(),
+            ntt_in: Default::default(),
+            ntt_out: Default::default(),
+            ntt_piece: Default::default(),
+            ntt_piece_valid: Default::default(),
+            ntt_piece_len: Default::default(),
             j_addr: Default::default(),
             j_len2: Default::default(),
             cfg_entry: Default::default(),
@@ -279,7 +327,9 @@ const _: () = {
     assert!(status::NO_TRACE == 6 && status::BAD_ARGUMENT == 7);
 };
 
-impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
+impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const NK2: usize> Logic
+    for BoardSoc<RA, IA, NK, NK1, NK2>
+{
     // hdl_gen translates no match guards, so conditions stay inside the arms.
     #[allow(clippy::collapsible_match)]
     #[hdl_gen]
@@ -303,7 +353,7 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
             ex_k,
             ex_phase,
             ex_dest,
-            ex_to_input,
+            ex_target,
             last_seq,
             cfg_entry,
             cfg_code_lo,
@@ -331,9 +381,16 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
             tx_status,
             tx_len,
             tx_idx,
-            tx_settled
+            tx_settled,
+            ntt_armed,
+            ntt_inverse,
+            ntt_in,
+            ntt_out,
+            ntt_piece,
+            ntt_piece_valid,
+            ntt_piece_len
         );
-        clock!(self, clock, sys, uart_rx, unframer, framer, uart_tx);
+        clock!(self, clock, sys, uart_rx, unframer, framer, uart_tx, ntt);
         self.rxbuf.read_clock.next = self.clock.val();
         self.rxbuf.write_clock.next = self.clock.val();
         self.inbuf.read_clock.next = self.clock.val();
@@ -519,6 +576,12 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
         self.inbuf.write_address.next = self.ex_dest.q.val().get_bits::<IA>(0);
         self.inbuf.write_data.next = self.rxbuf.read_data.val();
         self.inbuf.write_enable.next = false;
+        self.ntt.in_valid.next = false;
+        self.ntt.in_data.next = self.rxbuf.read_data.val();
+        self.ntt.inverse.next = self.ntt_inverse.q.val();
+        self.ntt.out_ready.next = false;
+        self.d_ntt_end.next = self.rx_arg.q.val() + bit_cast::<32, 8>(self.d_words.val());
+        self.ntt_left.next = self.ntt_n.val() - self.ntt_out.q.val();
         match self.ex.q.val() {
             ExState::Idle => {
                 if self.pend.q.val() {
@@ -530,6 +593,10 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
                     self.ex_phase.d.next = false;
                     self.ex_dest.d.next = self.rx_arg.q.val() >> 2;
                     self.last_seq.d.next = self.d_seq.val();
+                    if self.pend_len.q.val() != 8 {
+                        // the frame's data overwrote rxbuf past word 1: no NTT piece there
+                        self.ntt_piece_valid.d.next = false;
+                    }
                     self.ex.d.next = ExState::Reply;
                     self.tx_kind.d.next = 0.into() /* ack */;
                     self.tx_status.d.next = 0.into();
@@ -561,7 +628,7 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
                                 {
                                     self.tx_status.d.next = 3.into();
                                 } else if self.d_words.val() != 0 {
-                                    self.ex_to_input.d.next = false;
+                                    self.ex_target.d.next = 0.into();
                                     self.ex.d.next = ExState::Copy;
                                 }
                             }
@@ -573,7 +640,7 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
                                 {
                                     self.tx_status.d.next = 3.into();
                                 } else if self.d_words.val() != 0 {
-                                    self.ex_to_input.d.next = true;
+                                    self.ex_target.d.next = 1.into();
                                     self.ex.d.next = ExState::Copy;
                                 }
                             }
@@ -614,6 +681,71 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
                                 self.tx_kind.d.next = 4.into() /* journal */;
                                 self.tx_len.d.next = 2.into();
                             }
+                            16 => {
+                                // 0x10 NTT_LOAD: values must continue the transform's input
+                                if !self.has_ntt.val() {
+                                    self.tx_status.d.next = 1.into();
+                                } else if self.d_ntt_end.val() > self.ntt_n.val() {
+                                    self.tx_status.d.next = 3.into();
+                                } else if self.d_ntt_end.val() <= self.ntt_in.q.val() {
+                                    // a resend of values already taken: done
+                                    self.tx_status.d.next = 0.into();
+                                } else if self.rx_arg.q.val() != self.ntt_in.q.val() {
+                                    self.tx_status.d.next = 3.into();
+                                } else if !self.ntt_armed.q.val() {
+                                    self.tx_status.d.next = 7.into();
+                                } else {
+                                    self.ex_target.d.next = 2.into();
+                                    self.ex.d.next = ExState::Copy;
+                                }
+                            }
+                            17 => {
+                                // 0x11 NTT_RUN: arm a transform of 2^K values
+                                if !self.has_ntt.val() {
+                                    self.tx_status.d.next = 1.into();
+                                } else if bit_cast::<32, 5>(self.rx_arg.q.val().get_bits::<5>(0))
+                                    != self.ntt_k.val()
+                                {
+                                    self.tx_status.d.next = 7.into();
+                                } else if (self.ntt_in.q.val() != 0)
+                                    && (self.ntt_out.q.val() != self.ntt_n.val())
+                                {
+                                    self.tx_status.d.next = 4.into();
+                                } else {
+                                    self.ntt_armed.d.next = true;
+                                    self.ntt_inverse.d.next = self.rx_arg.q.val().get_bit(8);
+                                    self.ntt_in.d.next = 0.into();
+                                    self.ntt_out.d.next = 0.into();
+                                    self.ntt_piece.d.next = 0.into();
+                                    self.ntt_piece_valid.d.next = false;
+                                }
+                            }
+                            18 => {
+                                // 0x12 NTT_READ: the piece just sent again, or the next one
+                                if !self.has_ntt.val() {
+                                    self.tx_status.d.next = 1.into();
+                                } else if self.ntt_piece_valid.q.val()
+                                    && (self.pend_len.q.val() == 8)
+                                    && (self.rx_arg.q.val() + 1 == self.ntt_piece.q.val())
+                                {
+                                    self.tx_kind.d.next = 5.into() /* ntt */;
+                                    self.tx_len.d.next =
+                                        (bit_cast::<11, 8>(self.ntt_piece_len.q.val()) << 2) + 4;
+                                } else if (self.rx_arg.q.val() == self.ntt_piece.q.val())
+                                    && (self.ntt_in.q.val() == self.ntt_n.val())
+                                    && (self.ntt_out.q.val() != self.ntt_n.val())
+                                {
+                                    self.ntt_piece_len.d.next = 64.into();
+                                    if self.ntt_left.val() < 64 {
+                                        self.ntt_piece_len.d.next =
+                                            self.ntt_left.val().get_bits::<8>(0);
+                                    }
+                                    self.ex_k.d.next = 0.into();
+                                    self.ex.d.next = ExState::NttRead;
+                                } else {
+                                    self.tx_status.d.next = 5.into();
+                                }
+                            }
                             _ => {
                                 self.tx_status.d.next = 1.into();
                             }
@@ -632,15 +764,45 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
                 self.ex_phase.d.next = !self.ex_phase.q.val();
                 if self.ex_phase.q.val() {
                     // rxbuf's word for ex_k is on its output now
-                    if self.ex_to_input.q.val() {
-                        self.inbuf.write_enable.next = true;
-                    } else {
-                        self.sys.load_we.next = true;
-                        self.sys.load_data.next = self.rxbuf.read_data.val();
+                    match self.ex_target.q.val().index() {
+                        0 => {
+                            self.sys.load_we.next = true;
+                            self.sys.load_data.next = self.rxbuf.read_data.val();
+                        }
+                        1 => self.inbuf.write_enable.next = true,
+                        _ => {
+                            self.ntt.in_valid.next = true;
+                            if !self.ntt.in_ready.val() {
+                                // the engine is not taking: hold this word
+                                self.ex_phase.d.next = true;
+                            }
+                        }
                     }
-                    self.ex_dest.d.next = self.ex_dest.q.val() + 1;
+                    if (self.ex_target.q.val() != 2) || self.ntt.in_ready.val() {
+                        if self.ex_target.q.val() == 2 {
+                            self.ntt_in.d.next = self.ntt_in.q.val() + 1;
+                        }
+                        self.ex_dest.d.next = self.ex_dest.q.val() + 1;
+                        self.ex_k.d.next = self.ex_k.q.val() + 1;
+                        if self.ex_k.q.val() + 1 == self.ex_words.q.val() {
+                            self.ex.d.next = ExState::Reply;
+                        }
+                    }
+                }
+            }
+            ExState::NttRead => {
+                // the engine's output words into rxbuf words 2.. (the receiver writes
+                // rxbuf only while the executor is idle)
+                self.ntt.out_ready.next = true;
+                if self.ntt.out_valid.val() {
+                    self.ntt_out.d.next = self.ntt_out.q.val() + 1;
                     self.ex_k.d.next = self.ex_k.q.val() + 1;
-                    if self.ex_k.q.val() + 1 == self.ex_words.q.val() {
+                    if self.ex_k.q.val() + 1 == self.ntt_piece_len.q.val() {
+                        self.ntt_piece.d.next = self.ntt_piece.q.val() + 1;
+                        self.ntt_piece_valid.d.next = true;
+                        self.tx_kind.d.next = 5.into() /* ntt */;
+                        self.tx_len.d.next =
+                            (bit_cast::<11, 8>(self.ntt_piece_len.q.val()) << 2) + 4;
                         self.ex.d.next = ExState::Reply;
                     }
                 }
@@ -700,6 +862,11 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
             }
             _ => {}
         }
+        if self.ex.q.val() == ExState::NttRead {
+            self.rxbuf.write_address.next = bit_cast::<7, 8>(self.ex_k.q.val() + 2);
+            self.rxbuf.write_data.next = self.ntt.out_data.val();
+            self.rxbuf.write_enable.next = self.ntt.out_valid.val();
+        }
         if (self.ex.q.val() == ExState::Idle)
             && self.pend.q.val()
             && (self.d_cmd.val() == 8)
@@ -749,6 +916,13 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
                     1 => self.reply_word.next = self.ex_arg.q.val(),
                     _ => self.reply_word.next = bit_cast::<32, 16>(self.sent_kinds.q.val()),
                 },
+                5 => {
+                    self.reply_word.next = self.head_word.val()
+                        | (bit_cast::<32, 8>(self.ntt_piece_len.q.val()) << 16);
+                    if self.tx_idx.q.val() >= 4 {
+                        self.reply_word.next = self.rxbuf.read_data.val();
+                    }
+                }
                 _ => {}
             }
         }
@@ -764,6 +938,10 @@ impl<const RA: usize, const IA: usize> Logic for BoardSoc<RA, IA> {
             | self.c_off.val().get_bits::<10>(0);
         self.j_addr.next = self.ex_arg.q.val() + bit_cast::<32, 11>(self.tx_idx.q.val()) - 2;
         self.jbuf.read_address.next = self.j_addr.val().get_bits::<12>(0);
+        if (self.ex.q.val() == ExState::Reply) && (self.tx_kind.q.val() == 5) {
+            // NTT_READ's values sit in rxbuf words 2..: word (idx − 4)/4 + 2
+            self.rxbuf.read_address.next = self.tx_idx.q.val().get_bits::<7>(2) + 1;
+        }
         self.framer.data.next = self.reply_byte.val();
         if (self.tx_kind.q.val() == 3) && (self.tx_idx.q.val() >= 12) {
             self.framer.data.next = self.chunks.read_data.val();

@@ -80,6 +80,9 @@ pub fn main(args: &BoardArgs) -> Result<u8> {
                 }
             }
             println!("features   {}", f.join(", "));
+            if i.ntt_log_n > 0 {
+                println!("ntt        n = 2^{} values per job", i.ntt_log_n);
+            }
             Ok(exit::SUCCESS)
         }
     }

@@ -368,6 +368,8 @@ impl Board {
                 port: port.to_string(),
                 reason: e.to_string(),
             })?;
+        // Bytes left from an earlier session would only be counted as damaged frames.
+        let _ = p.clear(serialport::ClearBuffer::Input);
         let mut board = Board {
             port: p,
             name: port.to_string(),

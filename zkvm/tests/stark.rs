@@ -475,7 +475,8 @@ fn zero_knowledge_blinds_every_table_with_interactions_and_plain_proofs_do_not()
         let p = assert_proves_and_verifies(&c);
         let plain = assert_proves_and_verifies(&case(PLAIN));
         for (t, table) in c.tables.iter().enumerate() {
-            let k = table.num_interactions(&c.public);
+            // The AIR's logUp columns (interactions batched by degree).
+            let k = rvzk_zkvm::stark::num_groups(&table.interaction_groups(&c.public));
             // Four blinding columns and one more interaction (aux column) with zk; the AIR's
             // own shape without.
             assert_eq!(p.opened[t].main_local.len(), table.width() + 4);

@@ -67,3 +67,77 @@ impl Sink<F> for CountingSink {
         self.buses.push(bus);
     }
 }
+
+/// An upper bound on an expression's degree (constants 0, cells and selectors 1): how the
+/// prover and verifier decide which interactions can share a logUp column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Deg(pub usize);
+
+impl From<F> for Deg {
+    fn from(_: F) -> Self {
+        Deg(0)
+    }
+}
+
+impl core::ops::Add for Deg {
+    type Output = Deg;
+    fn add(self, o: Deg) -> Deg {
+        Deg(self.0.max(o.0))
+    }
+}
+
+impl core::ops::Sub for Deg {
+    type Output = Deg;
+    fn sub(self, o: Deg) -> Deg {
+        Deg(self.0.max(o.0))
+    }
+}
+
+impl core::ops::Mul for Deg {
+    type Output = Deg;
+    fn mul(self, o: Deg) -> Deg {
+        Deg(self.0 + o.0)
+    }
+}
+
+impl core::ops::Neg for Deg {
+    type Output = Deg;
+    fn neg(self) -> Deg {
+        self
+    }
+}
+
+impl core::ops::Add<F> for Deg {
+    type Output = Deg;
+    fn add(self, _: F) -> Deg {
+        self
+    }
+}
+
+impl core::ops::Sub<F> for Deg {
+    type Output = Deg;
+    fn sub(self, _: F) -> Deg {
+        self
+    }
+}
+
+impl core::ops::Mul<F> for Deg {
+    type Output = Deg;
+    fn mul(self, _: F) -> Deg {
+        self
+    }
+}
+
+/// Records `(fingerprint degree, multiplicity degree)` per interaction.
+#[derive(Default)]
+pub(super) struct DegreeSink {
+    pub degrees: Vec<(usize, usize)>,
+}
+
+impl Sink<Deg> for DegreeSink {
+    fn constraint(&mut self, _: Deg) {}
+    fn interaction(&mut self, _: usize, _: Direction, values: &[Deg], multiplicity: Deg) {
+        let f = values.iter().map(|d| d.0).max().unwrap_or(0);
+        self.degrees.push((f, multiplicity.0));
+    }
+}

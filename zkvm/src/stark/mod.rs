@@ -296,6 +296,10 @@ pub trait Table: Sync {
     fn num_interactions(&self, public: &[F]) -> usize;
     /// The bus of each interaction, in declaration order.
     fn buses(&self, public: &[F]) -> Vec<usize>;
+    /// The logUp column of each interaction, in declaration order (non-decreasing): adjacent
+    /// interactions share a column while the batched constraint stays within
+    /// [`Table::max_degree`] (`docs/stark.md`, "Lookups").
+    fn interaction_groups(&self, public: &[F]) -> Vec<usize>;
     /// Number of constraints the AIR asserts (not counting the logUp ones).
     fn num_constraints(&self, public: &[F]) -> usize;
     /// Check every constraint on every row.
@@ -337,8 +341,74 @@ pub struct LogUpRow<'a> {
     /// The table's [`BLINDING_WIDTH`] blinding columns at this row, if it is blinded (empty
     /// otherwise): sent on [`BLINDING_BUS`] with multiplicity `is_first_row − is_last_row`.
     pub blinding: &'a [E],
+    /// The logUp column of each interaction ([`aux_groups`]).
+    pub groups: &'a [usize],
     /// `lookup.powers(n)` for some n (the prover passes [`PRECOMPUTED_POWERS`]; may be empty).
     pub b_powers: &'a [E],
+}
+
+/// The logUp column of each interaction of `table`, the zero-knowledge blinding interaction
+/// (if `blinded`) in a column of its own at the end.
+pub fn aux_groups(table: &dyn Table, public: &[F], blinded: bool) -> Vec<usize> {
+    let mut g = table.interaction_groups(public);
+    if blinded {
+        g.push(g.last().map_or(0, |&x| x + 1));
+    }
+    g
+}
+
+/// Number of logUp columns (before the running sum) for `groups`.
+pub fn num_groups(groups: &[usize]) -> usize {
+    groups.last().map_or(0, |&g| g + 1)
+}
+
+/// `(degree of the fingerprint, degree of the multiplicity)` of each interaction of `air`,
+/// by evaluating it over [`folder::Deg`].
+fn interaction_degrees<A: Air>(air: &A, public: &[F]) -> Vec<(usize, usize)> {
+    use folder::{Deg, DegreeSink};
+    let ones = vec![Deg(1); Air::width(air)];
+    let prep = vec![Deg(1); Air::preprocessed(air).map_or(0, |p| p.width)];
+    let mut b = WindowBuilder {
+        window: Window {
+            local: &ones,
+            next: &ones,
+            prep_local: &prep,
+            prep_next: &prep,
+            public,
+            first: Deg(1),
+            last: Deg(1),
+            transition: Deg(1),
+        },
+        sink: DegreeSink::default(),
+    };
+    Air::eval(air, &mut b);
+    b.sink.degrees
+}
+
+/// Greedy grouping of consecutive interactions: a group's constraint
+/// `h · Π fpⱼ − Σⱼ ±mⱼ · Π_{i≠j} fpᵢ` has degree `max(1 + Σ dfpⱼ, maxⱼ(dmⱼ + Σ_{i≠j} dfpᵢ))`,
+/// which must not exceed `max_degree`.
+fn group_by_degree(degrees: &[(usize, usize)], max_degree: usize) -> Vec<usize> {
+    let mut out = Vec::with_capacity(degrees.len());
+    let mut group = 0usize;
+    let mut members: Vec<(usize, usize)> = Vec::new();
+    let degree = |m: &[(usize, usize)]| {
+        let s: usize = m.iter().map(|d| d.0).sum();
+        m.iter()
+            .map(|&(f, mu)| mu + s - f)
+            .max()
+            .unwrap_or(0)
+            .max(1 + s)
+    };
+    for &d in degrees {
+        members.push(d);
+        if members.len() > 1 && degree(&members) > max_degree {
+            group += 1;
+            members = vec![d];
+        }
+        out.push(group);
+    }
+    out
 }
 
 /// Count an AIR's constraints and interactions by evaluating it on zero rows (both are
@@ -384,6 +454,12 @@ impl<A: Air> Table for A {
     }
     fn num_constraints(&self, public: &[F]) -> usize {
         count(self, public).constraints
+    }
+    fn interaction_groups(&self, public: &[F]) -> Vec<usize> {
+        group_by_degree(
+            &interaction_degrees(self, public),
+            Air::max_degree(self).max(2),
+        )
     }
     fn check(&self, trace: &RowMajorMatrix<F>, public: &[F]) -> Result<(), ConstraintFailure> {
         check_constraints(self, trace, public)
@@ -483,6 +559,18 @@ fn push_blinding(interactions: &mut Vec<ExtInteraction>, blinding: &[E], selecto
 /// * `s = claimed_sum` on the last row.
 ///
 /// `selectors` are (first, last, transition) at this point.
+/// `m · x`, cheaper when `m` lies in the base field (the prover's multiplicities always do).
+#[inline]
+fn mul_small(m: E, x: E) -> E {
+    use crate::field::{ExtensionField, Field};
+    let c = m.as_base_slice();
+    if c[1..].iter().all(|v| v.is_zero()) {
+        x * c[0]
+    } else {
+        m * x
+    }
+}
+
 /// `(fingerprint, ±multiplicity)` of interactions in the extension field.
 fn ext_fingerprints(interactions: &[ExtInteraction], lookup: &LookupChallenges) -> Vec<(E, E)> {
     interactions
@@ -497,19 +585,31 @@ fn logup_constraints(
     selectors: [E; 3],
     fold: &mut dyn FnMut(E),
 ) {
-    let k = interactions.len();
+    let k = num_groups(aux.groups);
     if k == 0 {
         return;
     }
+    debug_assert_eq!(interactions.len(), aux.groups.len());
     let (aux_local, aux_next) = (aux.local, aux.next);
     let [first, last, transition] = selectors;
     debug_assert_eq!(aux_local.len(), k + 1);
     let mut sum_local = E::default();
     let mut sum_next = E::default();
-    for (j, &(fp, m)) in interactions.iter().enumerate() {
-        fold(aux_local[j] * fp - m);
-        sum_local += aux_local[j];
-        sum_next += aux_next[j];
+    // Each group's fractions summed as one: num / den.
+    let mut j = 0;
+    for g in 0..k {
+        let (fp0, m0) = interactions[j];
+        let (mut num, mut den) = (m0, fp0);
+        j += 1;
+        while j < interactions.len() && aux.groups[j] == g {
+            let (fp, m) = interactions[j];
+            num = mul_small(num, fp) + mul_small(m, den);
+            den *= fp;
+            j += 1;
+        }
+        fold(aux_local[g] * den - num);
+        sum_local += aux_local[g];
+        sum_next += aux_next[g];
     }
     let s = aux_local[k];
     let s_next = aux_next[k];

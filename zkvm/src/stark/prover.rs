@@ -630,8 +630,8 @@ fn prove_inner(
                 row.push(i);
             }
         }
-        let k = num_inter[t] + blinded[t] as usize;
-        let (aux, sum) = logup_trace(rows, k, &lookup)?;
+        let groups = super::aux_groups(*table, public, blinded[t]);
+        let (aux, sum) = logup_trace(rows, &groups, &lookup)?;
         aux_polys.push(Some(if zk {
             randomize(&[&aux], &mut rng.trace)
         } else {
@@ -893,9 +893,11 @@ pub(super) fn absorb_openings(t: &mut Transcript, opened: &[TableOpenings], mask
 /// The logUp auxiliary trace (base coordinates, width 4·(k+1)) and the table's sum.
 fn logup_trace(
     rows: Vec<Vec<crate::air::RowInteraction>>,
-    k: usize,
+    groups: &[usize],
     lookup: &LookupChallenges,
 ) -> Result<(RowMajorMatrix<F>, E), ProveError> {
+    let k = groups.len();
+    let ng = super::num_groups(groups);
     let n = rows.len();
     let powers = lookup.powers(super::PRECOMPUTED_POWERS);
     let fps: Vec<E> = rows
@@ -909,18 +911,22 @@ fn logup_trace(
         return Err(ProveError::ZeroFingerprint);
     }
     let inv = par_batch_inverse(&fps);
-    let mut values = Vec::with_capacity(n * 4 * (k + 1));
+    let mut values = Vec::with_capacity(n * 4 * (ng + 1));
     let mut running = E::ZERO;
+    let mut h = vec![E::ZERO; ng];
     for (r, row) in rows.iter().enumerate() {
         debug_assert_eq!(row.len(), k);
+        h.iter_mut().for_each(|x| *x = E::ZERO);
         for (j, i) in row.iter().enumerate() {
-            let h = signed(i.direction, E::from(i.multiplicity)) * inv[r * k + j];
-            running += h;
-            values.extend_from_slice(h.as_base_slice());
+            h[groups[j]] += signed(i.direction, E::from(i.multiplicity)) * inv[r * k + j];
+        }
+        for x in &h {
+            running += *x;
+            values.extend_from_slice(x.as_base_slice());
         }
         values.extend_from_slice(running.as_base_slice());
     }
-    Ok((RowMajorMatrix::new(values, 4 * (k + 1)), running))
+    Ok((RowMajorMatrix::new(values, 4 * (ng + 1)), running))
 }
 
 /// What a table's quotient is computed from, besides the table itself.
@@ -996,9 +1002,10 @@ pub(super) fn quotient(
     let d = table.max_degree().max(2);
     let chunks = quotient_chunks(d, layout.zk);
     // α^(K−1−i) for the K constraints, so each row's sum needs no extension products.
-    let k_inter = table.num_interactions(public) + blinded as usize;
+    let groups = super::aux_groups(table, public, blinded);
+    let k_groups = super::num_groups(&groups);
     let w = table.width();
-    let k_total = table.num_constraints(public) + if k_inter > 0 { k_inter + 3 } else { 0 };
+    let k_total = table.num_constraints(public) + if k_groups > 0 { k_groups + 3 } else { 0 };
     let mut alpha_powers = vec![E::ONE; k_total];
     for i in (0..k_total.saturating_sub(1)).rev() {
         alpha_powers[i] = alpha_powers[i + 1] * alpha;
@@ -1038,6 +1045,7 @@ pub(super) fn quotient(
                 lookup,
                 claimed_sum,
                 blinding: &blinding,
+                groups: &groups,
                 b_powers: &b_powers,
             };
             table.eval_lde_row(window, &logup, &alpha_powers) * inv_zeroifier[e]

@@ -148,9 +148,10 @@ pub fn verify(
     let main_width: Vec<usize> = (0..nt)
         .map(|t| tables[t].width() + if blinded[t] { BLINDING_WIDTH } else { 0 })
         .collect();
-    let num_inter: Vec<usize> = (0..nt)
-        .map(|t| air_inter[t] + blinded[t] as usize)
+    let groups: Vec<Vec<usize>> = (0..nt)
+        .map(|t| super::aux_groups(tables[t], public, blinded[t]))
         .collect();
+    let num_aux: Vec<usize> = groups.iter().map(|g| super::num_groups(g)).collect();
     if proof.aux_commit.is_some() != has_aux.iter().any(|&a| a) {
         return Err(shape("auxiliary commitment present/absent wrongly"));
     }
@@ -166,11 +167,7 @@ pub fn verify(
     // Shapes of the openings.
     for (t, o) in proof.opened.iter().enumerate() {
         let pw = vk.prep_widths[t].unwrap_or(0);
-        let aw = if has_aux[t] {
-            4 * (num_inter[t] + 1)
-        } else {
-            0
-        };
+        let aw = if has_aux[t] { 4 * (num_aux[t] + 1) } else { 0 };
         let ok = o.prep_local.len() == pw
             && o.prep_next.len() == pw
             && o.main_local.len() == main_width[t]
@@ -247,6 +244,7 @@ pub fn verify(
             lookup: &lookup,
             claimed_sum: proof.claimed_sums[t],
             blinding: &o.main_local[w..],
+            groups: &groups[t],
             b_powers: &[],
         };
         let acc = table.eval_ood(window, &logup, alpha);
@@ -282,7 +280,7 @@ pub fn verify(
     let main_dims: Vec<Dims> = (0..nt).map(|t| trace_dims(t, main_width[t])).collect();
     let aux_dims: Vec<Dims> = (0..nt)
         .filter(|&t| has_aux[t])
-        .map(|t| trace_dims(t, 4 * (num_inter[t] + 1)))
+        .map(|t| trace_dims(t, 4 * (num_aux[t] + 1)))
         .collect();
     let prep_dims: Vec<Dims> = (0..nt)
         .filter_map(|t| vk.prep_widths[t].map(|w| trace_dims(t, w)))

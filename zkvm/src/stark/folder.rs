@@ -95,6 +95,8 @@ impl core::ops::Sub for Deg {
 
 impl core::ops::Mul for Deg {
     type Output = Deg;
+    // The degree of a product is the sum of the degrees.
+    #[allow(clippy::suspicious_arithmetic_impl)]
     fn mul(self, o: Deg) -> Deg {
         Deg(self.0 + o.0)
     }

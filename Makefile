@@ -20,6 +20,8 @@ help:
 	@echo "  make test     everything CI runs: format, lint, unit/integration tests"
 	@echo "  make guests   build every example guest and ISA test into build/guests/"
 	@echo "  make bench    executor benchmarks (writes build/bench/, see docs/benchmarks.md)"
+	@echo "  make bench-prove  prove the bench guest at 2^16, 2^18, 2^20 cycles (SIZES=16,18 for fewer;"
+	@echo "                 writes build/bench/prove.json, see docs/benchmarks.md)"
 	@echo "  make tools    install every outside tool this project knows (scripts/tools.sh list)"
 	@echo "  make sim-board  build the simulated board for rvzk board sim (docs/board-protocol.md)"
 
@@ -53,6 +55,13 @@ bench-kernels:
 .PHONY: bench-stark
 bench-stark:
 	$(CARGO) run --release -p rvzk-bench --bin stark
+
+# End-to-end proving of the bench guest, one child process per size (peak RSS per size);
+# a size whose projected memory exceeds MemAvailable is reported as skipped.
+SIZES ?= 16,18,20
+.PHONY: bench-prove
+bench-prove: guests
+	RVZK_GUESTS=$(BUILD)/guests $(CARGO) run --release -p rvzk-bench --bin prove -- --sizes $(SIZES)
 
 .PHONY: tools
 tools:

@@ -91,6 +91,7 @@ pub fn sim_board() -> BoardConfig {
         ram: RamStyle::Inferred,
         leds_active_low: false,
         ntt: Some(BankStyle::DualPort),
+        sha: Some(false),
     }
 }
 
@@ -103,6 +104,7 @@ pub fn icebreaker_board() -> BoardConfig {
         ram: RamStyle::Up5kSpram,
         leds_active_low: true,
         ntt: None,
+        sha: None,
     }
 }
 
@@ -115,6 +117,7 @@ pub fn ulx3s_board() -> BoardConfig {
         ram: RamStyle::Inferred,
         leds_active_low: false,
         ntt: Some(BankStyle::DualPort),
+        sha: Some(false),
     }
 }
 

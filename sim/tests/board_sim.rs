@@ -277,7 +277,8 @@ fn protocol_errors_are_answered() {
         other => panic!("expected an error status, got {other:?}"),
     };
     assert_eq!(status(board.transact(cmd::NTT_RUN, 12, &[])), 7);
-    assert_eq!(status(board.transact(cmd::SHA256, 0, &[])), 1);
+    assert_eq!(status(board.transact(cmd::SHA256, 0, &[])), 7);
+    assert_eq!(status(board.transact(cmd::SHA256, 1, &[0; 32])), 2);
     assert_eq!(status(board.transact(0x7f, 0, &[])), 1);
     assert_eq!(status(board.transact(cmd::LOAD, 0x2_0000, &[0; 4])), 3);
     assert_eq!(status(board.transact(cmd::LOAD, 0x1_fffc, &[0; 8])), 3);
@@ -378,4 +379,30 @@ fn ntt_jobs_through_the_link() {
         matches!(past, Err(BoardError::Status { code: 5, .. })),
         "{past:?}"
     );
+}
+
+/// SHA-256 jobs through the link: raw compressions of 1 to 9 blocks (so also a job split in
+/// two) from random states, bit-exact against the `sha2` crate's compression function.
+#[test]
+fn sha256_jobs_through_the_link() {
+    use sha2::digest::generic_array::GenericArray;
+    let (_sim, mut board) = connect();
+    let bytes = pseudo_random_bytes(77, 64 * 9 + 32);
+    for n in [1usize, 2, 7, 9] {
+        let mut state = [0u32; 8];
+        for (i, w) in state.iter_mut().enumerate() {
+            *w = u32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap());
+        }
+        let blocks: Vec<[u8; 64]> = (0..n)
+            .map(|b| bytes[32 + 64 * b..32 + 64 * b + 64].try_into().unwrap())
+            .collect();
+        let got = board.sha256_compress(state, &blocks).unwrap();
+        let mut want = state;
+        let ga: Vec<_> = blocks
+            .iter()
+            .map(|b| *GenericArray::from_slice(b))
+            .collect();
+        sha2::compress256(&mut want, &ga);
+        assert_eq!(got, want, "{n} blocks");
+    }
 }

@@ -720,6 +720,30 @@ impl Board {
         Ok(out)
     }
 
+    /// `blocks.len()` raw SHA-256 compressions (FIPS 180-4, no padding) from `state`, on
+    /// the board's SHA-256 core, in jobs of up to 7 blocks.
+    pub fn sha256_compress(
+        &mut self,
+        mut state: [u32; 8],
+        blocks: &[[u8; 64]],
+    ) -> Result<[u32; 8], anyhow::Error> {
+        if self.info.features & 4 == 0 {
+            anyhow::bail!("the {} has no SHA-256 core", self.info.board_name());
+        }
+        for job in blocks.chunks(7) {
+            let mut data: Vec<u8> = state.iter().flat_map(|w| w.to_le_bytes()).collect();
+            for b in job {
+                data.extend_from_slice(b);
+            }
+            let r = self.transact(cmd::SHA256, job.len() as u32, &data)?;
+            Self::expect_len(cmd::SHA256, &r, 36)?;
+            for (i, w) in state.iter_mut().enumerate() {
+                *w = le32(&r, 4 + 4 * i);
+            }
+        }
+        Ok(state)
+    }
+
     /// CHUNK 0, 1, … until the last.
     fn fetch_trace(&mut self) -> Result<Trace, BoardError> {
         let mut trace = Trace::default();

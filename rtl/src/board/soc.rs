@@ -23,6 +23,7 @@ use crate::core::{CoreSystem, RamStyle};
 use crate::link::{SlipRx, SlipTx, UartRx, UartTx};
 use crate::mem::BankStyle;
 use crate::ntt::NttEngine;
+use crate::sha256::Sha256Core;
 use rust_hdl::prelude::*;
 
 /// What the executor is doing.
@@ -40,6 +41,8 @@ pub enum ExState {
     WaitChunk,
     /// NTT_READ: collecting the next output piece from the NTT engine into `rxbuf`.
     NttRead,
+    /// SHA256: loading state and blocks, compressing, writing the state into `rxbuf`.
+    Sha,
     /// Sending the reply.
     Reply,
 }
@@ -64,6 +67,9 @@ pub struct BoardConfig {
     /// Serve NTT jobs with the engine's second bank built this way; `None`: no NTT (the
     /// engine type parameter is then the smallest and its logic unused).
     pub ntt: Option<BankStyle>,
+    /// Serve SHA256 jobs with the SHA-256 core, in its carry-save form when `true`;
+    /// `None`: no SHA-256 (the core's logic is then unused).
+    pub sha: Option<bool>,
 }
 
 /// The board: see the module documentation. `RA`: guest memory is 2^RA words
@@ -96,6 +102,7 @@ pub struct BoardSoc<
     jbuf: RAM<Bits<8>, JOURNAL_BITS>,
     chunks: RAM<Bits<8>, 10>,
     ntt: NttEngine<NK, NK1, NK2>,
+    sha: Sha256Core,
 
     // INFO words 0..6 (word 0 without seq and status), other constants
     info0: Constant<Bits<32>>,
@@ -109,6 +116,7 @@ pub struct BoardSoc<
     input_words: Constant<Bits<32>>,
     led_invert: Constant<Bits<2>>,
     has_ntt: Constant<Bit>,
+    has_sha: Constant<Bit>,
     ntt_n: Constant<Bits<32>>,
     ntt_k: Constant<Bits<32>>,
 
@@ -151,6 +159,15 @@ pub struct BoardSoc<
     ntt_piece: DFF<Bits<32>>,
     ntt_piece_valid: DFF<Bit>,
     ntt_piece_len: DFF<Bits<8>>,
+    // SHA256 jobs: the chaining state and the block being assembled from rxbuf words,
+    // the step (0 load words, 1 start, 2 wait, 3 write the result), blocks asked and done
+    sha_state: DFF<Bits<256>>,
+    sha_block: DFF<Bits<512>>,
+    sha_step: DFF<Bits<2>>,
+    sha_blocks: DFF<Bits<3>>,
+    sha_no: DFF<Bits<3>>,
+    d_sha_words: Signal<Local, Bits<8>>,
+    rx_swapped: Signal<Local, Bits<32>>,
     j_addr: Signal<Local, Bits<32>>,
     j_len2: Signal<Local, Bits<32>>,
 
@@ -205,7 +222,10 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
         assert!(RA + 2 <= 31 && IA + 2 <= 31);
         let c32 = |v: u64| Constant::<Bits<32>>::new(v.into());
         let has_ntt = config.ntt.is_some();
-        let features = feature::TRACE as u64 | if has_ntt { feature::NTT as u64 } else { 0 };
+        let has_sha = config.sha.is_some();
+        let features = feature::TRACE as u64
+            | if has_ntt { feature::NTT as u64 } else { 0 }
+            | if has_sha { feature::SHA256 as u64 } else { 0 };
         let ntt_k = if has_ntt { NK as u64 } else { 0 };
         let info0 = ((PROTOCOL_VERSION as u64) << 16) | ((FIRMWARE_VERSION as u64) << 24);
         let info1 =
@@ -226,6 +246,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             jbuf: Default::default(),
             chunks: Default::default(),
             ntt: NttEngine::new(config.ntt.unwrap_or_default()),
+            sha: Sha256Core::new(config.sha.unwrap_or(false)),
             info0: c32(info0),
             info1: c32(info1),
             mem_top: c32(4u64 << RA),
@@ -237,6 +258,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             input_words: c32(1u64 << IA),
             led_invert: Constant::new(if config.leds_active_low { 3u64 } else { 0 }.into()),
             has_ntt: Constant::new(has_ntt),
+            has_sha: Constant::new(has_sha),
             ntt_n: c32(1u64 << NK),
             ntt_k: c32(NK as u64),
             rx_count: Default::default(),
@@ -273,6 +295,13 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             ntt_piece: Default::default(),
             ntt_piece_valid: Default::default(),
             ntt_piece_len: Default::default(),
+            sha_state: Default::default(),
+            sha_block: Default::default(),
+            sha_step: Default::default(),
+            sha_blocks: Default::default(),
+            sha_no: Default::default(),
+            d_sha_words: Default::default(),
+            rx_swapped: Default::default(),
             j_addr: Default::default(),
             j_len2: Default::default(),
             cfg_entry: Default::default(),
@@ -388,9 +417,14 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             ntt_out,
             ntt_piece,
             ntt_piece_valid,
-            ntt_piece_len
+            ntt_piece_len,
+            sha_state,
+            sha_block,
+            sha_step,
+            sha_blocks,
+            sha_no
         );
-        clock!(self, clock, sys, uart_rx, unframer, framer, uart_tx, ntt);
+        clock!(self, clock, sys, uart_rx, unframer, framer, uart_tx, ntt, sha);
         self.rxbuf.read_clock.next = self.clock.val();
         self.rxbuf.write_clock.next = self.clock.val();
         self.inbuf.read_clock.next = self.clock.val();
@@ -582,6 +616,19 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
         self.ntt.out_ready.next = false;
         self.d_ntt_end.next = self.rx_arg.q.val() + bit_cast::<32, 8>(self.d_words.val());
         self.ntt_left.next = self.ntt_n.val() - self.ntt_out.q.val();
+        // SHA256: 8 state words, then 16 words per block; block words go in big-endian
+        // (the core wants message byte 0 in the top bits)
+        self.d_sha_words.next = (bit_cast::<8, 3>(self.rx_arg.q.val().get_bits::<3>(0)) << 4) + 8;
+        self.rx_swapped.next = (bit_cast::<32, 8>(self.rxbuf.read_data.val().get_bits::<8>(0))
+            << 24)
+            | (bit_cast::<32, 8>(self.rxbuf.read_data.val().get_bits::<8>(8)) << 16)
+            | (bit_cast::<32, 8>(self.rxbuf.read_data.val().get_bits::<8>(16)) << 8)
+            | bit_cast::<32, 8>(self.rxbuf.read_data.val().get_bits::<8>(24));
+        self.sha.start.next = false;
+        self.sha.merkle.next = false;
+        self.sha.chain.next = self.sha_no.q.val() != 0;
+        self.sha.state_in.next = self.sha_state.q.val();
+        self.sha.block_in.next = self.sha_block.q.val();
         match self.ex.q.val() {
             ExState::Idle => {
                 if self.pend.q.val() {
@@ -720,6 +767,21 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                                     self.ntt_piece_valid.d.next = false;
                                 }
                             }
+                            19 => {
+                                // 0x13 SHA256: k = arg blocks (1..7) after the state
+                                if !self.has_sha.val() {
+                                    self.tx_status.d.next = 1.into();
+                                } else if (self.rx_arg.q.val() == 0) || (self.rx_arg.q.val() > 7) {
+                                    self.tx_status.d.next = 7.into();
+                                } else if self.d_words.val() != self.d_sha_words.val() {
+                                    self.tx_status.d.next = 2.into();
+                                } else {
+                                    self.sha_blocks.d.next = self.rx_arg.q.val().get_bits::<3>(0);
+                                    self.sha_no.d.next = 0.into();
+                                    self.sha_step.d.next = 0.into();
+                                    self.ex.d.next = ExState::Sha;
+                                }
+                            }
                             18 => {
                                 // 0x12 NTT_READ: the piece just sent again, or the next one
                                 if !self.has_ntt.val() {
@@ -785,6 +847,58 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                         self.ex_dest.d.next = self.ex_dest.q.val() + 1;
                         self.ex_k.d.next = self.ex_k.q.val() + 1;
                         if self.ex_k.q.val() + 1 == self.ex_words.q.val() {
+                            self.ex.d.next = ExState::Reply;
+                        }
+                    }
+                }
+            }
+            ExState::Sha => {
+                match self.sha_step.q.val().index() {
+                    0 => {
+                        // rxbuf word ex_k + 2 is on the output every other cycle
+                        self.ex_phase.d.next = !self.ex_phase.q.val();
+                        if self.ex_phase.q.val() {
+                            self.ex_k.d.next = self.ex_k.q.val() + 1;
+                            if self.ex_k.q.val() < 8 {
+                                self.sha_state.d.next = (self.sha_state.q.val() << 32)
+                                    | bit_cast::<256, 32>(self.rxbuf.read_data.val());
+                            } else {
+                                self.sha_block.d.next = (self.sha_block.q.val() << 32)
+                                    | bit_cast::<512, 32>(self.rx_swapped.val());
+                                if self.ex_k.q.val().get_bits::<4>(0) == 7 {
+                                    // the block's 16th word (words 8 + 16·b .. 23 + 16·b)
+                                    self.sha_step.d.next = 1.into();
+                                }
+                            }
+                        }
+                    }
+                    1 => {
+                        self.sha.start.next = true;
+                        if self.sha.ready.val() {
+                            self.sha_step.d.next = 2.into();
+                        }
+                    }
+                    2 => {
+                        if self.sha.done.val() {
+                            self.sha_no.d.next = self.sha_no.q.val() + 1;
+                            if self.sha_no.q.val() + 1 == self.sha_blocks.q.val() {
+                                self.sha_state.d.next = self.sha.state_out.val();
+                                self.ex_k.d.next = 0.into();
+                                self.sha_step.d.next = 3.into();
+                            } else {
+                                self.sha_step.d.next = 0.into();
+                            }
+                        }
+                    }
+                    _ => {
+                        // the result, H0 first, into rxbuf words 2..9 (written below)
+                        self.sha_state.d.next = self.sha_state.q.val() << 32;
+                        self.ex_k.d.next = self.ex_k.q.val() + 1;
+                        if self.ex_k.q.val() == 7 {
+                            self.ntt_piece_valid.d.next = false;
+                            self.ntt_piece_len.d.next = 8.into();
+                            self.tx_kind.d.next = 5.into() /* words from rxbuf */;
+                            self.tx_len.d.next = 36.into();
                             self.ex.d.next = ExState::Reply;
                         }
                     }
@@ -866,6 +980,11 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             self.rxbuf.write_address.next = bit_cast::<7, 8>(self.ex_k.q.val() + 2);
             self.rxbuf.write_data.next = self.ntt.out_data.val();
             self.rxbuf.write_enable.next = self.ntt.out_valid.val();
+        }
+        if (self.ex.q.val() == ExState::Sha) && (self.sha_step.q.val() == 3) {
+            self.rxbuf.write_address.next = bit_cast::<7, 8>(self.ex_k.q.val() + 2);
+            self.rxbuf.write_data.next = self.sha_state.q.val().get_bits::<32>(224);
+            self.rxbuf.write_enable.next = true;
         }
         if (self.ex.q.val() == ExState::Idle)
             && self.pend.q.val()

@@ -406,3 +406,59 @@ fn sha256_jobs_through_the_link() {
         assert_eq!(got, want, "{n} blocks");
     }
 }
+
+/// A session that leaves a run streaming (it stops asking for chunks) does not block the
+/// next one: the next `run_guest` drops the old run's trace (DISCARD), waits for it to stop
+/// and runs normally.
+#[test]
+fn abandoned_run_is_discarded() {
+    use rvzk_host::board::cmd;
+    let (sim, mut board) = connect();
+    let program = load("fibonacci");
+    let run = board
+        .run_guest(&program, &100u32.to_le_bytes(), MAX_CYCLES, true)
+        .unwrap();
+    assert_eq!(run.end, BoardEnd::Halted(0));
+    // start a streaming run by hand and walk away after one chunk
+    let bench = load("bench");
+    board.transact(cmd::CLEAR, 0, &[]).unwrap();
+    let code = bench.segments.iter().find(|s| s.executable).unwrap();
+    let mut words = std::collections::BTreeMap::<u32, u32>::new();
+    for s in &bench.segments {
+        for (i, &b) in s.data.iter().enumerate() {
+            let a = s.vaddr + i as u32;
+            *words.entry(a & !3).or_default() |= u32::from(b) << (8 * (a & 3));
+        }
+    }
+    // the image from its first to its last word, in frames of 120 words
+    let (lo, hi) = (*words.keys().next().unwrap(), *words.keys().last().unwrap());
+    let image: Vec<u8> = (lo..=hi)
+        .step_by(4)
+        .flat_map(|a| words.get(&a).copied().unwrap_or(0).to_le_bytes())
+        .collect();
+    for (i, piece) in image.chunks(480).enumerate() {
+        board
+            .transact(cmd::LOAD, lo + 480 * i as u32, piece)
+            .unwrap();
+    }
+    board.transact(cmd::INPUT, 0, &50u32.to_le_bytes()).unwrap();
+    let mut cfg = vec![];
+    for v in [bench.entry, code.vaddr, code.end(), 1_000_000, 4] {
+        cfg.extend_from_slice(&v.to_le_bytes());
+    }
+    board.transact(cmd::RUN, 1, &cfg).unwrap();
+    board.transact(cmd::CHUNK, 0, &[]).unwrap();
+    assert_eq!(
+        board.status().unwrap().state,
+        1,
+        "the core waits for its trace"
+    );
+    drop(board);
+    // a new session on the same board
+    let mut board = Board::open(&sim.port, 3_000_000, LinkOptions::default()).unwrap();
+    let run = board
+        .run_guest(&program, &100u32.to_le_bytes(), MAX_CYCLES, true)
+        .unwrap();
+    assert_eq!(run.end, BoardEnd::Halted(0));
+    assert_eq!(run.trace.unwrap().records.len(), run.retired as usize);
+}

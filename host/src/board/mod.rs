@@ -42,6 +42,8 @@ pub mod cmd {
     pub const CHUNK: u8 = 0x07;
     /// Journal bytes.
     pub const JOURNAL: u8 = 0x08;
+    /// Drop the rest of a running program's trace.
+    pub const DISCARD: u8 = 0x09;
     /// Write NTT input values (accelerator boards; reserved).
     pub const NTT_LOAD: u8 = 0x10;
     /// Run an NTT (accelerator boards; reserved).
@@ -62,6 +64,7 @@ pub mod cmd {
             STATUS => "STATUS",
             CHUNK => "CHUNK",
             JOURNAL => "JOURNAL",
+            DISCARD => "DISCARD",
             NTT_LOAD => "NTT_LOAD",
             NTT_RUN => "NTT_RUN",
             NTT_READ => "NTT_READ",
@@ -585,6 +588,7 @@ impl Board {
             )
         })?;
         let t0 = Instant::now();
+        self.finish_abandoned_run()?;
         self.transact(cmd::CLEAR, 0, &[])?;
         // Memory image: the words the segments' file bytes touch (the rest is zero).
         let mut words = std::collections::BTreeMap::<u32, u32>::new();
@@ -742,6 +746,22 @@ impl Board {
             }
         }
         Ok(state)
+    }
+
+    /// A run an earlier session left streaming (the core waiting for its trace to be
+    /// taken) would refuse CLEAR: drop its trace and wait for it to stop. The wait is
+    /// bounded by the run's own cycle limit at the board's clock (with the trace dropped
+    /// the core retires about one instruction per 1.5 clocks); a hung board ends it with
+    /// the error of the STATUS that goes unanswered.
+    fn finish_abandoned_run(&mut self) -> Result<(), BoardError> {
+        if self.status()?.state != 1 {
+            return Ok(());
+        }
+        self.transact(cmd::DISCARD, 0, &[])?;
+        while self.status()?.state == 1 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Ok(())
     }
 
     /// CHUNK 0, 1, … until the last.

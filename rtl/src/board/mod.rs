@@ -48,6 +48,8 @@ pub mod cmd {
     pub const CHUNK: u8 = 0x07;
     /// Bytes of the journal.
     pub const JOURNAL: u8 = 0x08;
+    /// Stop streaming the running program's trace (it then runs to its end at full speed).
+    pub const DISCARD: u8 = 0x09;
     /// Accelerator (reserved): write NTT input values.
     pub const NTT_LOAD: u8 = 0x10;
     /// Accelerator (reserved): run an NTT.

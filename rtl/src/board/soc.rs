@@ -351,6 +351,8 @@ const _: () = {
     assert!(MAX_FRAME == 512 && JOURNAL_REPLY_MAX == 256 && JOURNAL_BITS == 12);
     assert!(cmd::INFO == 1 && cmd::CLEAR == 2 && cmd::LOAD == 3 && cmd::INPUT == 4);
     assert!(cmd::RUN == 5 && cmd::STATUS == 6 && cmd::CHUNK == 7 && cmd::JOURNAL == 8);
+    assert!(cmd::DISCARD == 9 && cmd::NTT_LOAD == 16 && cmd::NTT_RUN == 17);
+    assert!(cmd::NTT_READ == 18 && cmd::SHA256 == 19);
     assert!(status::OK == 0 && status::UNKNOWN == 1 && status::BAD_LENGTH == 2);
     assert!(status::BAD_ADDRESS == 3 && status::BUSY == 4 && status::WINDOW == 5);
     assert!(status::NO_TRACE == 6 && status::BAD_ARGUMENT == 7);
@@ -727,6 +729,11 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                             8 => {
                                 self.tx_kind.d.next = 4.into() /* journal */;
                                 self.tx_len.d.next = 2.into();
+                            }
+                            9 => {
+                                // DISCARD: the rest of the trace is dropped, so a run the
+                                // host has given up on finishes at full speed
+                                self.cfg_stream.d.next = false;
                             }
                             16 => {
                                 // 0x10 NTT_LOAD: values must continue the transform's input

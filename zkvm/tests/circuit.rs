@@ -99,3 +99,95 @@ fn isa_programs_prove_and_verify() {
         assert_eq!(p.claim.exit_code, 0, "{name}");
     }
 }
+
+#[test]
+fn every_example_proves_and_verifies() {
+    let fib = prove_verify("fibonacci", &u32s(&[30]));
+    assert_eq!(fib.claim.exit_code, 0);
+    assert!(!fib.claim.journal.is_empty());
+    // sha256 of a message that spans several blocks and odd buffer alignments.
+    let msg: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+    let sha = prove_verify("sha256", &msg);
+    assert_eq!(sha.claim.journal.len(), 32);
+    let sort = prove_verify("sort", &u32s(&[9, 3, 0xffff_ffff, 0, 7, 3, 0x8000_0000]));
+    assert_eq!(
+        sort.claim.journal,
+        u32s(&[0, 3, 3, 7, 9, 0x8000_0000, 0xffff_ffff])
+    );
+    let bench = prove_verify("bench", &u32s(&[20]));
+    assert_eq!(bench.report.cycles, 101 + 121 * 20);
+    // A refused input: the guest halts with exit code 1, which is proven as such.
+    let refused = prove_verify("multiply", &u32s(&[1, 391]));
+    assert_eq!(refused.claim.exit_code, 1);
+    assert!(refused.claim.journal.is_empty());
+}
+
+#[test]
+fn faulting_programs_have_no_proof() {
+    for name in [
+        "ebreak",
+        "illegal",
+        "misaligned_jump",
+        "misaligned_load",
+        "misaligned_store",
+        "null_load",
+        "out_of_range_store",
+        "store_to_code",
+        "unknown_syscall",
+    ] {
+        let program = load(&format!("faults/{name}"));
+        match circuit::prove(&program, &[], &options(), &mut |_| {}) {
+            Err(circuit::CircuitError::Execution(e)) => assert_ne!(e.pc, 0, "{name}"),
+            other => panic!(
+                "{name}: expected an execution error, got {:?}",
+                other.map(|p| p.claim)
+            ),
+        }
+    }
+    // A guest that never halts: the cycle limit is an error too.
+    let program = load("faults/infinite_loop");
+    let opts = ProveOptions {
+        max_cycles: 10_000,
+        ..options()
+    };
+    assert!(matches!(
+        circuit::prove(&program, &[], &opts, &mut |_| {}),
+        Err(circuit::CircuitError::Execution(_))
+    ));
+}
+
+#[test]
+fn receipts_are_reproducible_with_a_seed_and_differ_without() {
+    let program = load("multiply");
+    let input = u32s(&[17, 23]);
+    let a = circuit::prove(&program, &input, &options(), &mut |_| {}).unwrap();
+    let b = circuit::prove(&program, &input, &options(), &mut |_| {}).unwrap();
+    assert_eq!(a.seal, b.seal);
+    let fresh = ProveOptions {
+        seed: None,
+        ..options()
+    };
+    let c = circuit::prove(&program, &input, &fresh, &mut |_| {}).unwrap();
+    assert_ne!(a.seal, c.seal);
+    circuit::verify_seal(&c.claim, &fresh.config, &c.seal).unwrap();
+}
+
+#[test]
+fn image_id_changes_with_any_loaded_byte_and_the_entry() {
+    let program = load("multiply");
+    let id = circuit::image_id(&program).unwrap();
+    assert_eq!(id, circuit::image_id(&program).unwrap());
+    let mut entry = program.clone();
+    entry.entry += 4;
+    assert_ne!(circuit::image_id(&entry).unwrap(), id);
+    for (s, seg) in program.segments.iter().enumerate() {
+        for at in [0, seg.data.len() / 2, seg.data.len().saturating_sub(1)] {
+            if seg.data.is_empty() {
+                continue;
+            }
+            let mut p = program.clone();
+            p.segments[s].data[at] ^= 0x40;
+            assert_ne!(circuit::image_id(&p).unwrap(), id, "segment {s} byte {at}");
+        }
+    }
+}

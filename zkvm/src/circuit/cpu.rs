@@ -131,6 +131,10 @@ columns! {
         dc: [T; 4],
         /// ECALL: HALT, READ, COMMIT.
         sys: [T; 3],
+        /// The private input has ended (a READ returned fewer bytes than asked).
+        eof: T,
+        /// This READ returned fewer bytes than asked.
+        short: T,
     }
 }
 
@@ -426,6 +430,20 @@ impl Air for CpuTable {
             builder.assert_zero(s_read.clone() * sub_row(&l.b, &l.c, j));
         }
         builder.assert_zero(s_read.clone() * l.br[3].clone());
+        // READ returns min(requested, bytes left): a short READ ends the input, and once it
+        // has ended every READ returns 0. `short` ⟺ d = a1 − n ≠ 0 (inverse in `inv`).
+        builder.assert_bool(l.eof.clone());
+        builder.assert_bool(l.short.clone());
+        builder.assert_zero(first.clone() * l.eof.clone());
+        builder.assert_zero(
+            transition.clone()
+                * (n.eof.clone() - l.eof.clone() - l.short.clone()
+                    + l.short.clone() * l.eof.clone()),
+        );
+        let d_total = sum(l.d.iter().cloned());
+        builder.assert_zero(s_read.clone() * (k(1) - l.short.clone()) * d_total.clone());
+        builder.assert_zero(l.short.clone() * (k(1) - d_total * l.inv.clone()));
+        builder.assert_zero(s_read.clone() * l.eof.clone() * sum(l.c.iter().cloned()));
         let lt_u = l.br[3].clone();
         let lt_s = lt_u.clone() - lt_u.clone() * l.x_ab.clone() + l.sa.clone() * l.x_ab.clone();
         builder.assert_zero(flags(&[Slt, Blt, Bge]) * (l.lt.clone() - lt_s));
@@ -684,9 +702,14 @@ impl Air for CpuTable {
         }
         bytes.extend(l.m[..3].iter().cloned());
         bytes.push(l.m[3].clone() * F::new(16)); // addresses < 2^28
+        bytes.push(l.m[3].clone());
+        // A scaled check `k·x ∈ [0, 256)` alone lets x be a fraction t/k; each x is also
+        // checked as a byte, so it is a whole number below 256/k.
         bytes.push(l.w0.clone() * F::new(4));
+        bytes.push(l.w0.clone());
         bytes.extend(l.pcb[..3].iter().cloned());
         bytes.push(l.pcb[3].clone() * F::new(16));
+        bytes.push(l.pcb[3].clone());
         bytes.extend(l.d.iter().cloned());
         for (v, s) in [
             (&l.a[3], &l.sa),
@@ -702,12 +725,14 @@ impl Air for CpuTable {
                 * F::new(2),
         );
         bytes.push(l.sh_t.clone() * F::new(32));
+        bytes.push(l.sh_t.clone());
         bytes.extend(l.lo.iter().cloned());
         bytes.extend(l.hi.iter().cloned());
         bytes.extend(l.x.iter().cloned());
         bytes.extend(l.p.iter().cloned());
         bytes.extend(l.pcl.iter().cloned());
         bytes.extend(l.pch.iter().map(|h| h.clone() * F::new(32)));
+        bytes.extend(l.pch.iter().cloned());
         bytes.extend(l.r.iter().cloned());
         // On padding rows too (every byte there is 0), so no sign bit is left free.
         range_pairs(builder, &bytes, k(1));
@@ -751,7 +776,7 @@ impl Air for CpuTable {
         zero_unless::<B>(builder, flags(&[Beq, Bne]), std::slice::from_ref(&l.eq));
         zero_unless(
             builder,
-            flags(&[Beq, Bne]) + l.dc[2].clone(),
+            flags(&[Beq, Bne]) + l.dc[2].clone() + l.short.clone(),
             std::slice::from_ref(&l.inv),
         );
         builder.assert_zero(l.eq.clone() * l.inv.clone());
@@ -765,6 +790,7 @@ impl Air for CpuTable {
         zero_unless::<B>(builder, k_md, &l.pch);
         zero_unless::<B>(builder, k_div.clone(), &l.r);
         zero_unless::<B>(builder, k_div, std::slice::from_ref(&l.binv));
+        zero_unless::<B>(builder, l.sys[1].clone(), std::slice::from_ref(&l.short));
         builder.assert_zero(l.bz.clone() * l.binv.clone());
     }
 }

@@ -246,12 +246,9 @@ impl Air for DynamicTable {
         // padding.
         builder.assert_zero(first.clone() * l.valid.clone());
         builder.assert_zero(first.clone() * (addr.clone() - image_end + F::ONE));
-        builder.assert_zero(
-            transition.clone()
-                * (first.clone() - F::ONE)
-                * (l.valid.clone() - F::ONE)
-                * n.valid.clone(),
-        );
+        // (No transition factor: on the last row the next row is the sentinel, not valid.)
+        builder
+            .assert_zero((first.clone() - F::ONE) * (l.valid.clone() - F::ONE) * n.valid.clone());
         builder.assert_zero(
             transition.clone()
                 * n.valid.clone()
@@ -290,16 +287,20 @@ impl Air for DynamicTable {
         rx.extend(l.fin.v.iter().cloned());
         rx.push(zero);
         builder.receive(bus::MEMORY, &rx, l.valid.clone());
-        // Addresses and gaps below 2^26: strictly increasing, no wrap-around.
+        // Addresses and gaps below 2^26: strictly increasing, no wrap-around. The top bytes
+        // are checked both as bytes and times 64 (so they are whole numbers below 4: a
+        // fraction t/64 would pass the scaled check alone and reach the registers).
         let bytes = [
             l.addr[0].clone(),
             l.addr[1].clone(),
             l.addr[2].clone(),
             l.addr[3].clone() * F::new(64),
+            l.addr[3].clone(),
             l.gap[0].clone(),
             l.gap[1].clone(),
             l.gap[2].clone(),
             l.gap[3].clone() * F::new(64),
+            l.gap[3].clone(),
         ];
         range_pairs(builder, &bytes, B::Expr::from(F::ONE));
     }

@@ -234,3 +234,143 @@ fn honest_witness_verifies_through_the_test_path() {
     verify_seal(&claim, &config, &seal).unwrap();
     let _ = InstCols::<u8>::WIDTH;
 }
+
+/// Recount the byte- and mask-table multiplicities of (possibly forged) traces, then check
+/// every constraint and the total balance: whether a prover could prove them.
+fn accepts(b: &Built, traces: &[RowMajorMatrix<F>]) -> bool {
+    let mut traces = traces.to_vec();
+    let mut bytes = vec![[0u32; 4]; 1 << tables::BYTE_LOG_HEIGHT];
+    let mut masks = vec![0u32; MIN_HEIGHT];
+    for (air, t) in [
+        (&b.tables.cpu as &dyn LookupSource, 0),
+        (&b.tables.dynamic, 3),
+        (&b.tables.syscall, 4),
+    ] {
+        if air
+            .count(&traces[t], &b.public, &mut bytes, &mut masks)
+            .is_err()
+        {
+            return false;
+        }
+    }
+    traces[5] = RowMajorMatrix::new(bytes.into_iter().flatten().map(F::new).collect(), 4);
+    traces[6] = RowMajorMatrix::new_col(masks.into_iter().map(F::new).collect());
+    let list = b.list();
+    if list
+        .iter()
+        .zip(&traces)
+        .any(|(t, tr)| t.check(tr, &b.public).is_err())
+    {
+        return false;
+    }
+    let journal: Vec<RowInteraction> = journal_interactions(&b.outcome.journal)
+        .into_iter()
+        .map(|p| RowInteraction {
+            bus: p.bus,
+            direction: p.direction,
+            values: p.values,
+            multiplicity: p.multiplicity,
+        })
+        .collect();
+    let mut total = contribution(&[journal]);
+    for (t, tr) in list.iter().zip(&traces) {
+        total += contribution(&t.interactions(tr, &b.public));
+    }
+    total == E::default()
+}
+
+#[test]
+fn recounting_accepts_the_honest_witness() {
+    let b = built("isa/shifts", &[], None);
+    assert!(accepts(&b, &b.traces));
+}
+
+/// A shift by a non-zero amount claimed as a shift by 0, its amount hidden in `sh_t` as a
+/// fraction (`32·sh_t = b[0]` is a byte): every CPU constraint holds, so only the byte
+/// check of `sh_t` itself stops it. (A full forgery would also rewrite the later reads of
+/// rd; this test isolates the row: its lookups must not all be in the byte table.)
+#[test]
+fn a_shift_amount_cannot_hide_in_a_fraction() {
+    let b = built("isa/shifts", &[], None);
+    let cpu = &b.traces[0];
+    let row = (0..b.outcome.cycles as usize)
+        .find(|&r| {
+            let l = CpuCols::view(cpu.row(r));
+            l.inst.k[program::Kind::Sll as usize] == F::ONE
+                && l.b[0].as_canonical() & 31 != 0
+                && l.a.iter().any(|x| !x.is_zero())
+        })
+        .expect("an SLL by a non-zero amount");
+    let mut traces = b.traces.clone();
+    {
+        let l = CpuCols::view_mut(traces[0].row_mut(row));
+        l.sh_r = [F::ZERO; 3];
+        l.sh_q = [F::ONE, F::ZERO, F::ZERO, F::ZERO];
+        l.sh_t = l.b[0] * F::new(32).inverse();
+        l.p2 = F::ONE;
+        l.p2r = F::new(256);
+        l.sh_mult = F::ONE;
+        l.lo = l.a;
+        l.hi = [F::ZERO; 4];
+        l.c = l.a;
+    }
+    let near = [row - 1, row];
+    b.tables
+        .cpu
+        .check_rows(&traces[0], &b.public, &near)
+        .expect("the forged row satisfies the CPU constraints");
+    let mut bytes = vec![[0u32; 4]; 1 << tables::BYTE_LOG_HEIGHT];
+    let mut masks = vec![0u32; MIN_HEIGHT];
+    assert!(b
+        .tables
+        .cpu
+        .count(&traces[0], &b.public, &mut bytes, &mut masks)
+        .is_err());
+    assert!(!accepts(&b, &traces));
+}
+
+/// A dynamic-memory row at a register's address (its top byte a fraction that passes the
+/// scaled check), initialised and finalised as zero: a second initial value for the
+/// register. It must not be accepted.
+#[test]
+fn dynamic_memory_cannot_reach_the_registers() {
+    let b = built("multiply", &u32s(&[17, 23]), None);
+    let mut traces = b.traces.clone();
+    let dynm = &mut traces[3];
+    let last = (0..dynm.height())
+        .rev()
+        .find(|&r| DynCols::view(dynm.row(r)).valid == F::ONE)
+        .expect("a dynamic word");
+    assert!(last + 1 < dynm.height(), "room for one more row");
+    let target = REG_BASE + 5;
+    let prev = {
+        let l = DynCols::view(dynm.row(last));
+        l.addr
+            .iter()
+            .enumerate()
+            .map(|(i, x)| x.as_canonical() << (8 * i))
+            .sum::<u32>()
+    };
+    let gap = target - prev - 1;
+    DynCols::view_mut(dynm.row_mut(last)).gap = gap.to_le_bytes().map(|x| F::new(x as u32));
+    assert!(gap >> 24 < 4, "the gap is an honest 26-bit number");
+    let row = DynCols::view_mut(dynm.row_mut(last + 1));
+    row.valid = F::ONE;
+    row.addr = [
+        F::new(5),
+        F::ZERO,
+        F::new(4),
+        F::new(255) * F::new(64).inverse(),
+    ];
+    row.fin = FinalCols::default();
+    assert_eq!(
+        (0..4).fold(F::ZERO, |acc, i| acc + row.addr[i] * F::new(1 << (8 * i))),
+        F::new(target)
+    );
+    let near = [last, last + 1];
+    b.tables
+        .dynamic
+        .check_rows(&traces[3], &b.public, &near)
+        .expect("the forged row satisfies the dynamic-memory constraints");
+    assert!(!accepts(&b, &traces));
+}

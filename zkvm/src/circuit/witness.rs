@@ -232,6 +232,7 @@ pub fn generate(
         .map(|x| ((x.record, x.addr), x.wdata))
         .collect();
     let mut jpos = 0u32;
+    let mut eof = false;
 
     for (clk, r) in trace.records.iter().enumerate() {
         let clk64 = clk as u64;
@@ -254,6 +255,7 @@ pub fn generate(
         row.is_real = F::ONE;
         row.clk = F::from_u64(clk64);
         row.jpos = f(jpos);
+        row.eof = fb(eof);
         set4(&mut row.pcb, r.pc.to_le_bytes().map(u32::from));
 
         // Operands and the register reads.
@@ -289,6 +291,7 @@ pub fn generate(
         let mut c = 0u32;
         let mut next_pc = r.pc.wrapping_add(4);
         let mut d_br: Option<([u32; 4], [u32; 4])> = None;
+        let mut eof_next = false;
         match kind {
             Add | Sub | Auipc | Jal | Jalr | Lui => {
                 let (res, cy) = match kind {
@@ -543,6 +546,11 @@ pub fn generate(
                         if read {
                             c = len;
                             d_br = Some(sub_bytes(b, c));
+                            if c != b {
+                                row.short = F::ONE;
+                                row.inv = inv_or_zero(f(sub_bytes(b, c).0.iter().sum()));
+                                eof_next = true;
+                            }
                         }
                         let (m, cy) = add_bytes(a, len);
                         set4(&mut row.m, m);
@@ -627,12 +635,14 @@ pub fn generate(
         for (s, &p) in prev.iter().enumerate() {
             slot(row, s, clk64, p);
         }
+        eof |= eof_next;
     }
     // Padding rows.
     for clk in n..height {
         let row = CpuCols::view_mut(cpu.row_mut(clk));
         row.clk = F::from_u64(clk as u64);
         row.jpos = f(jpos);
+        row.eof = fb(eof);
         row.next_pc = f(4);
         row.p2 = F::ONE;
         row.p2r = f(256);

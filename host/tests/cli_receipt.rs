@@ -478,3 +478,41 @@ fn a_faulting_guest_gets_no_receipt() {
     assert!(!r.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A run too big for this machine's memory is refused before proving, with the limit.
+#[test]
+fn a_run_too_large_for_memory_is_refused_with_the_limit() {
+    // 34,000 iterations of bench: 4,114,101 cycles, a 2^22-row CPU table (~80 GiB).
+    let cycles = 101 + 121 * 34_000u64;
+    let need = rvzk_zkvm::circuit::prover_memory_estimate(cycles);
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("MemAvailable:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map(|kib| kib * 1024);
+    if available.is_none_or(|a| a >= need) {
+        eprintln!("skipped: this machine could prove it");
+        return;
+    }
+    let dir = tempdir("too-large");
+    let out = dir.join("big.receipt");
+    let o = rvzk(&[
+        "prove",
+        &guest("bench"),
+        "--input-u32",
+        "34000",
+        "-o",
+        path(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("4114101 cycles would need about"), "{err}");
+    assert!(
+        err.contains("the largest run that fits here is 2^"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

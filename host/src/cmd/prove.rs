@@ -74,6 +74,7 @@ pub fn main(args: &ProveArgs) -> Result<u8> {
         seed: args.seed,
     };
     let elf = args.elf.display().to_string();
+    check_memory(&elf, &program, &input, args.max_cycles)?;
 
     // Peak RSS at the end of each phase: sampled in the background, and matched to the
     // phases by time (the prover reports the STARK's phases only by duration).
@@ -306,4 +307,51 @@ mod tests {
             PathBuf::from("prog.receipt")
         );
     }
+}
+
+/// Refuse, before proving, a run whose proof would not fit in the memory available: run the
+/// executor (fast) for the cycle count and compare the prover's estimate with MemAvailable.
+fn check_memory(
+    elf: &str,
+    program: &rvzk_zkvm::elf::Program,
+    input: &[u8],
+    max_cycles: u64,
+) -> Result<()> {
+    let Some(available) = mem_available() else {
+        return Ok(());
+    };
+    let run = rvzk_zkvm::rv32im::RunOptions {
+        max_cycles,
+        ..Default::default()
+    };
+    // A fault is reported by the prover itself, with its usual message.
+    let Ok(outcome) = rvzk_zkvm::rv32im::run(program, input, &run) else {
+        return Ok(());
+    };
+    let need = rvzk_zkvm::circuit::prover_memory_estimate(outcome.cycles);
+    if need > available {
+        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+        let fits = (7..=rvzk_zkvm::circuit::MAX_LOG_CYCLES as u32)
+            .rev()
+            .find(|&k| rvzk_zkvm::circuit::prover_memory_estimate(1 << k) <= available);
+        bail!(
+            "{elf}: {} cycles would need about {:.1} GiB to prove, and {:.1} GiB is available; \
+             the largest run that fits here is {} (one proof holds at most 2^{} cycles; \
+             continuations are not supported yet)",
+            outcome.cycles,
+            gib(need),
+            gib(available),
+            fits.map_or("none".to_string(), |k| format!("2^{k} cycles")),
+            rvzk_zkvm::circuit::MAX_LOG_CYCLES
+        );
+    }
+    Ok(())
+}
+
+/// MemAvailable from /proc/meminfo, in bytes (None where there is no such file).
+fn mem_available() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }

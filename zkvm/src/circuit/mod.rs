@@ -384,6 +384,14 @@ fn canonical(config: &StarkConfig) -> Result<(), CircuitError> {
     Ok(())
 }
 
+/// Roughly how many bytes of memory proving a run of `cycles` cycles takes with the default
+/// parameters: the CPU table dominates (about 20 KiB per row of its power-of-two height,
+/// measured at 2^16 rows; `docs/benchmarks.md`, "Proving"), plus the fixed tables.
+pub fn prover_memory_estimate(cycles: u64) -> u64 {
+    let rows = cycles.max(1).next_power_of_two().max(MIN_HEIGHT as u64);
+    rows * 20 * 1024 + (256 << 20)
+}
+
 /// The image ID of `program`.
 pub fn image_id(program: &Program) -> Result<ImageId, CircuitError> {
     let image = Image::new(program)?;
@@ -532,7 +540,9 @@ pub(crate) fn build(
         ..RunOptions::default()
     };
     let (outcome, trace) = run_traced(program, input, &run).map_err(|e| {
-        if matches!(e.fault, crate::rv32im::Fault::CycleLimit { .. }) && capped < max_cycles {
+        if matches!(e.fault, crate::rv32im::Fault::CycleLimit { .. })
+            && capped == 1 << MAX_LOG_CYCLES
+        {
             CircuitError::TooLarge(format!(
                 "the guest did not halt within 2^{MAX_LOG_CYCLES} cycles, the most one proof \
                  holds (continuations are not supported yet)"

@@ -267,48 +267,6 @@ pub fn security_text(r: &Receipt) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phases_get_the_peak_at_their_end() {
-        let t0 = Instant::now();
-        let ms = Duration::from_millis;
-        let report = ProveReport {
-            cycles: 1,
-            phases: vec![
-                ("execute".into(), 0.010),
-                ("prove".into(), 0.0),
-                ("commit".into(), 0.020),
-                ("FRI".into(), 0.030),
-            ],
-            tables: vec![],
-        };
-        // "prove" was announced at 15 ms; "commit" and "FRI" follow it by duration.
-        let started = vec![
-            ("execute".to_string(), t0),
-            ("prove".to_string(), t0 + ms(15)),
-        ];
-        let samples = RssSamples((0..100).map(|k| (t0 + ms(k), 1000 + k)).collect());
-        let p = phase_memory(&report, &started, t0, &samples);
-        let got: Vec<Option<u64>> = p.iter().map(|p| p.peak_rss).collect();
-        assert_eq!(got, [Some(1010), Some(1015), Some(1035), Some(1065)]);
-    }
-
-    #[test]
-    fn default_output_is_the_stem_in_the_current_directory() {
-        assert_eq!(
-            default_output(Path::new("build/guests/multiply.elf")),
-            PathBuf::from("multiply.receipt")
-        );
-        assert_eq!(
-            default_output(Path::new("prog")),
-            PathBuf::from("prog.receipt")
-        );
-    }
-}
-
 /// Refuse, before proving, a run whose proof would not fit in the memory available: run the
 /// executor (fast) for the cycle count and compare the prover's estimate with MemAvailable.
 fn check_memory(
@@ -354,4 +312,46 @@ fn mem_available() -> Option<u64> {
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_get_the_peak_at_their_end() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let report = ProveReport {
+            cycles: 1,
+            phases: vec![
+                ("execute".into(), 0.010),
+                ("prove".into(), 0.0),
+                ("commit".into(), 0.020),
+                ("FRI".into(), 0.030),
+            ],
+            tables: vec![],
+        };
+        // "prove" was announced at 15 ms; "commit" and "FRI" follow it by duration.
+        let started = vec![
+            ("execute".to_string(), t0),
+            ("prove".to_string(), t0 + ms(15)),
+        ];
+        let samples = RssSamples((0..100).map(|k| (t0 + ms(k), 1000 + k)).collect());
+        let p = phase_memory(&report, &started, t0, &samples);
+        let got: Vec<Option<u64>> = p.iter().map(|p| p.peak_rss).collect();
+        assert_eq!(got, [Some(1010), Some(1015), Some(1035), Some(1065)]);
+    }
+
+    #[test]
+    fn default_output_is_the_stem_in_the_current_directory() {
+        assert_eq!(
+            default_output(Path::new("build/guests/multiply.elf")),
+            PathBuf::from("multiply.receipt")
+        );
+        assert_eq!(
+            default_output(Path::new("prog")),
+            PathBuf::from("prog.receipt")
+        );
+    }
 }

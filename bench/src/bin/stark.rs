@@ -9,10 +9,7 @@
 //! proves and verifies once and reports its `VmHWM`. Prints one line per case and writes
 //! `build/bench/stark.json`.
 //!
-//! Usage: `stark [--plain] [FILTER]` runs the cases whose name contains FILTER (e.g. `fib`,
-//! `2^16`); `--plain` leaves out the zero-knowledge systems;
-//! `stark --child SYSTEM AIR LOG_N THREADS [REPS]` is the RSS probe (one proof and its check;
-//! with REPS, that many more timed proofs, e.g. under `perf record`).
+//! Usage: see [`USAGE`] (`stark --help`).
 
 use p3_air::{Air as P3Air, AirBuilder as P3AirBuilder, BaseAir, WindowAccess as _};
 use p3_challenger::{HashChallenger, SerializingChallenger32};
@@ -30,6 +27,20 @@ use std::io::Write as _;
 use std::time::Instant;
 
 const P: u64 = 0x7800_0001;
+
+/// `stark --help`.
+const USAGE: &str = "\
+usage: stark [--plain] [--reps N] [--threads T] [FILTER]
+  FILTER       run only the cases whose name contains it (e.g. fib2, squares64, 2^16,
+               \"fib2 2^20\"); cases: fib2 and squares64 at 2^16, 2^18, 2^20 rows
+  --plain      leave out the zero-knowledge systems
+  --reps N     at most N timed proofs per system and case (default 11, 7, 5 by size;
+               the first, untimed proof is the warm-up)
+  --threads T  only the rayon pool of T threads (default: 1, then 2)
+  stark --child SYSTEM AIR LOG_N THREADS [REPS]
+               the peak-RSS probe: one proof and its check (with REPS, that many more
+               timed proofs, e.g. under perf record)
+writes build/bench/stark.json";
 
 // ---------------------------------------------------------------------------------------------
 // The AIRs, written once for each system with the same constraints.
@@ -699,12 +710,14 @@ fn run_case(
     log_n: usize,
     threads: usize,
     zk: bool,
+    max_reps: Option<usize>,
     records: &mut Vec<serde_json::Value>,
 ) {
     let case = format!("{} 2^{log_n}", kind.name());
     let entries = systems_for(kind, zk);
     let mut systems: Vec<Box<dyn System>> = entries.iter().map(|&e| make(e, kind, log_n)).collect();
     let (rp, rv) = reps(log_n);
+    let rp = max_reps.map_or(rp, |m| rp.min(m.max(1)));
     let prove = round_robin(&mut systems, rp, |s| s.time_prove());
     let verify = round_robin(&mut systems, rv, |s| s.time_verify());
     let rss: Vec<Option<f64>> = entries
@@ -806,8 +819,31 @@ fn main() {
     if args.first().map(String::as_str) == Some("--child") {
         return child(&args[1..]);
     }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return;
+    }
     let plain = args.iter().any(|a| a == "--plain");
-    let only = args.iter().find(|a| !a.starts_with("--")).cloned();
+    // The value following a `--name` option.
+    let value = |name: &str| -> Option<usize> {
+        let i = args.iter().position(|a| a == name)?;
+        let v = args
+            .get(i + 1)
+            .unwrap_or_else(|| panic!("{name} needs a value\n{USAGE}"));
+        Some(
+            v.parse()
+                .unwrap_or_else(|_| panic!("{name} {v}: not a number")),
+        )
+    };
+    let max_reps = value("--reps");
+    let thread_counts: Vec<usize> = value("--threads").map_or(vec![1, 2], |t| vec![t]);
+    // Positional: not an option and not an option's value.
+    let is_value = |i: usize| i > 0 && matches!(args[i - 1].as_str(), "--reps" | "--threads");
+    let only = args
+        .iter()
+        .enumerate()
+        .find(|&(i, a)| !a.starts_with("--") && !is_value(i))
+        .map(|(_, a)| a.clone());
     let mut records = Vec::new();
     println!(
         "{:<34} {:>9} {:>9} {:>6}  {:<24} {:>8} {:>8} {:>8}  {:>8} {:>8}  q",
@@ -822,7 +858,7 @@ fn main() {
         "ours MiB",
         "peer MiB"
     );
-    for threads in [1usize, 2] {
+    for threads in thread_counts {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -833,7 +869,7 @@ fn main() {
                 if only.as_deref().is_some_and(|o| !case.contains(o)) {
                     continue;
                 }
-                pool.install(|| run_case(kind, log_n, threads, !plain, &mut records));
+                pool.install(|| run_case(kind, log_n, threads, !plain, max_reps, &mut records));
             }
         }
     }

@@ -752,22 +752,20 @@ impl Air for CpuTable {
             + flag(Fence)
             + l.sys[0].clone()
             + l.sys[2].clone();
-        for c in &l.c {
-            builder.assert_zero(c_free.clone() * c.clone());
-        }
+        builder.assert_zero(c_free.clone() * sum(l.c.iter().cloned()));
         zero_unless::<B>(builder, i.writes_rd.clone() + l.sys[1].clone(), &l.rd_old);
         let k_m = k_addr.clone() + l.sys[1].clone() + l.sys[2].clone();
-        zero_unless::<B>(builder, k_m.clone(), &l.m);
-        zero_unless::<B>(builder, k_m, &l.mcarry);
+        zero_sum_unless::<B>(builder, k_m.clone(), &l.m);
+        zero_sum_unless::<B>(builder, k_m, &l.mcarry);
         zero_unless::<B>(builder, k_addr.clone(), std::slice::from_ref(&l.w0));
         let k_slot = k_load.clone() + k_store.clone() + k_ecall.clone();
         zero_unless::<B>(builder, k_slot.clone(), &l.mem_old);
         zero_unless::<B>(builder, k_slot.clone(), &l.mem_new);
         zero_unless::<B>(builder, k_slot, std::slice::from_ref(&l.ro));
-        zero_unless::<B>(builder, flags(&[Add, Sub, Auipc, Jal, Jalr]), &l.carry);
+        zero_sum_unless::<B>(builder, flags(&[Add, Sub, Auipc, Jal, Jalr]), &l.carry);
         let d_used = k_cmp.clone() + l.sys[1].clone() + l.uk.clone() + sum(l.dc.iter().cloned());
-        zero_unless::<B>(builder, d_used.clone(), &l.d);
-        zero_unless::<B>(builder, d_used, &l.br);
+        zero_sum_unless::<B>(builder, d_used.clone(), &l.d);
+        zero_sum_unless::<B>(builder, d_used, &l.br);
         zero_unless(
             builder,
             flags(&[Slt, Sltu, Blt, Bge, Bltu, Bgeu]),
@@ -780,15 +778,15 @@ impl Air for CpuTable {
             std::slice::from_ref(&l.inv),
         );
         builder.assert_zero(l.eq.clone() * l.inv.clone());
-        zero_unless::<B>(builder, k_shift.clone(), &l.sh_r);
+        zero_sum_unless::<B>(builder, k_shift.clone(), &l.sh_r);
         zero_unless::<B>(builder, k_shift.clone(), std::slice::from_ref(&l.sh_t));
-        zero_unless::<B>(builder, k_shift.clone(), &l.lo);
-        zero_unless::<B>(builder, k_shift, &l.hi);
-        zero_unless::<B>(builder, k_md.clone(), &l.x);
-        zero_unless::<B>(builder, k_md.clone(), &l.p);
-        zero_unless::<B>(builder, k_md.clone(), &l.pcl);
-        zero_unless::<B>(builder, k_md, &l.pch);
-        zero_unless::<B>(builder, k_div.clone(), &l.r);
+        zero_sum_unless::<B>(builder, k_shift.clone(), &l.lo);
+        zero_sum_unless::<B>(builder, k_shift, &l.hi);
+        zero_sum_unless::<B>(builder, k_md.clone(), &l.x);
+        zero_sum_unless::<B>(builder, k_md.clone(), &l.p);
+        zero_sum_unless::<B>(builder, k_md.clone(), &l.pcl);
+        zero_sum_unless::<B>(builder, k_md, &l.pch);
+        zero_sum_unless::<B>(builder, k_div.clone(), &l.r);
         zero_unless::<B>(builder, k_div, std::slice::from_ref(&l.binv));
         zero_unless::<B>(builder, l.sys[1].clone(), std::slice::from_ref(&l.short));
         builder.assert_zero(l.bz.clone() * l.binv.clone());
@@ -796,6 +794,13 @@ impl Air for CpuTable {
 }
 
 /// The program-bus tuple of an instruction row.
+/// Require `cells` — each range-checked as a byte or boolean on every row, so a sum of them
+/// is zero only if each is — to be zero where `used` is 0, with one constraint.
+#[track_caller]
+fn zero_sum_unless<B: AirBuilder>(builder: &mut B, used: B::Expr, cells: &[B::Expr]) {
+    builder.assert_zero((B::Expr::from(F::ONE) - used) * sum(cells.iter().cloned()));
+}
+
 /// Require `cells` to be zero where `used` is 0.
 #[track_caller]
 fn zero_unless<B: AirBuilder>(builder: &mut B, used: B::Expr, cells: &[B::Expr]) {

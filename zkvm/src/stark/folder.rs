@@ -143,3 +143,22 @@ impl Sink<Deg> for DegreeSink {
         self.degrees.push((f, multiplicity.0));
     }
 }
+
+/// The prover's logUp input: `(fingerprint, ±multiplicity)` per interaction, no constraints.
+pub(super) struct TermSink<'a> {
+    pub lookup: &'a LookupChallenges,
+    pub powers: &'a [E],
+    pub terms: Vec<(E, F)>,
+}
+
+impl Sink<F> for TermSink<'_> {
+    fn constraint(&mut self, _: F) {}
+    fn interaction(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
+        let fp = self.lookup.fingerprint_base(bus, values, self.powers);
+        let m = match direction {
+            Direction::Send => multiplicity,
+            Direction::Receive => -multiplicity,
+        };
+        self.terms.push((fp, m));
+    }
+}

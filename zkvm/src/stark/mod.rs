@@ -313,6 +313,15 @@ pub trait Table: Sync {
         public: &[F],
         rows: &[usize],
     ) -> Result<(), ConstraintFailure>;
+    /// `(fingerprint, ±multiplicity)` of every interaction of every row, row-major (the
+    /// prover's logUp input; `powers` from [`LookupChallenges::powers`]).
+    fn logup_terms(
+        &self,
+        trace: &RowMajorMatrix<F>,
+        public: &[F],
+        lookup: &LookupChallenges,
+        powers: &[E],
+    ) -> Vec<(E, F)>;
     /// [`Table::interactions`] of some rows.
     fn row_interactions(
         &self,
@@ -482,6 +491,44 @@ impl<A: Air> Table for A {
         rows: &[usize],
     ) -> Vec<Vec<RowInteraction>> {
         crate::air::row_interactions(self, trace, public, rows)
+    }
+    fn logup_terms(
+        &self,
+        trace: &RowMajorMatrix<F>,
+        public: &[F],
+        lookup: &LookupChallenges,
+        powers: &[E],
+    ) -> Vec<(E, F)> {
+        use rayon::prelude::*;
+        let prep = Air::preprocessed(self);
+        let n = trace.height();
+        let empty: [F; 0] = [];
+        (0..n)
+            .into_par_iter()
+            .flat_map_iter(|row| {
+                let next = (row + 1) % n;
+                let last = row == n - 1;
+                let mut b = WindowBuilder {
+                    window: Window {
+                        local: trace.row(row),
+                        next: trace.row(next),
+                        prep_local: prep.as_ref().map_or(&empty[..], |p| p.row(row)),
+                        prep_next: prep.as_ref().map_or(&empty[..], |p| p.row(next)),
+                        public,
+                        first: F::new((row == 0) as u32),
+                        last: F::new(last as u32),
+                        transition: F::new(!last as u32),
+                    },
+                    sink: folder::TermSink {
+                        lookup,
+                        powers,
+                        terms: Vec::new(),
+                    },
+                };
+                Air::eval(self, &mut b);
+                b.sink.terms
+            })
+            .collect()
     }
     fn eval_lde_row(&self, window: Window<'_, F>, aux: &LogUpRow<'_>, alpha_powers: &[E]) -> E {
         let selectors = [window.first, window.last, window.transition].map(E::from);

@@ -624,14 +624,21 @@ fn prove_inner(
             claimed_sums.push(E::ZERO);
             continue;
         }
-        let mut rows = table.interactions(&traces[t], public);
+        let powers = lookup.powers(super::PRECOMPUTED_POWERS);
+        let mut terms = table.logup_terms(&traces[t], public, &lookup, &powers);
         if let Some(b) = &blinding[t] {
-            for (row, i) in rows.iter_mut().zip(blinding_interactions(b)) {
-                row.push(i);
+            // One more term per row: interleave the blinding interaction after each row's.
+            let k = terms.len() / b.height();
+            let mut with = Vec::with_capacity(terms.len() + b.height());
+            for (r, i) in blinding_interactions(b).enumerate() {
+                with.extend_from_slice(&terms[r * k..(r + 1) * k]);
+                let fp = lookup.fingerprint_base(i.bus, &i.values, &powers);
+                with.push((fp, i.multiplicity));
             }
+            terms = with;
         }
         let groups = super::aux_groups(*table, public, blinded[t]);
-        let (aux, sum) = logup_trace(rows, &groups, &lookup)?;
+        let (aux, sum) = logup_trace(&terms, traces[t].height(), &groups)?;
         aux_polys.push(Some(if zk {
             randomize(&[&aux], &mut rng.trace)
         } else {
@@ -892,33 +899,26 @@ pub(super) fn absorb_openings(t: &mut Transcript, opened: &[TableOpenings], mask
 
 /// The logUp auxiliary trace (base coordinates, width 4·(k+1)) and the table's sum.
 fn logup_trace(
-    rows: Vec<Vec<crate::air::RowInteraction>>,
+    terms: &[(E, F)],
+    n: usize,
     groups: &[usize],
-    lookup: &LookupChallenges,
 ) -> Result<(RowMajorMatrix<F>, E), ProveError> {
     let k = groups.len();
     let ng = super::num_groups(groups);
-    let n = rows.len();
-    let powers = lookup.powers(super::PRECOMPUTED_POWERS);
-    let fps: Vec<E> = rows
-        .par_iter()
-        .flat_map_iter(|r| {
-            r.iter()
-                .map(|i| lookup.fingerprint_base(i.bus, &i.values, &powers))
-        })
-        .collect();
+    debug_assert_eq!(terms.len(), n * k);
+    let fps: Vec<E> = terms.par_iter().map(|t| t.0).collect();
     if fps.iter().any(|f| f.is_zero()) {
         return Err(ProveError::ZeroFingerprint);
     }
     let inv = par_batch_inverse(&fps);
+    drop(fps);
     let mut values = Vec::with_capacity(n * 4 * (ng + 1));
     let mut running = E::ZERO;
     let mut h = vec![E::ZERO; ng];
-    for (r, row) in rows.iter().enumerate() {
-        debug_assert_eq!(row.len(), k);
+    for r in 0..n {
         h.iter_mut().for_each(|x| *x = E::ZERO);
-        for (j, i) in row.iter().enumerate() {
-            h[groups[j]] += signed(i.direction, E::from(i.multiplicity)) * inv[r * k + j];
+        for j in 0..k {
+            h[groups[j]] += inv[r * k + j] * terms[r * k + j].1;
         }
         for x in &h {
             running += *x;

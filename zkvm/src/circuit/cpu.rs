@@ -241,12 +241,24 @@ impl Air for CpuTable {
                       ro: B::Expr,
                       mult: B::Expr| {
             let t = ts(slot as u32 + 1);
-            let mut rx = vec![addr.clone(), l.ts_prev[slot].clone()];
-            rx.extend(old.iter().cloned());
-            rx.push(ro.clone());
-            let mut tx = vec![addr, t.clone()];
-            tx.extend(new.iter().cloned());
-            tx.push(ro);
+            let rx = [
+                addr.clone(),
+                l.ts_prev[slot].clone(),
+                old[0].clone(),
+                old[1].clone(),
+                old[2].clone(),
+                old[3].clone(),
+                ro.clone(),
+            ];
+            let tx = [
+                addr,
+                t.clone(),
+                new[0].clone(),
+                new[1].clone(),
+                new[2].clone(),
+                new[3].clone(),
+                ro,
+            ];
             builder.receive(bus::MEMORY, &rx, mult.clone());
             builder.send(bus::MEMORY, &tx, mult);
             builder.assert_zero(t - l.ts_prev[slot].clone() - F::ONE - word(&l.ts_diff[slot]));
@@ -695,7 +707,7 @@ impl Air for CpuTable {
         );
 
         // ---- Byte range checks, two per lookup.
-        let mut bytes: Vec<B::Expr> = Vec::new();
+        let mut bytes: Vec<B::Expr> = Vec::with_capacity(96);
         bytes.extend(l.c.iter().cloned());
         for d in &l.ts_diff {
             bytes.extend(d.iter().cloned());

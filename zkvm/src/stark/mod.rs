@@ -540,7 +540,7 @@ impl<A: Air> Table for A {
                 acc: E::default(),
                 lookup: aux.lookup,
                 b_powers: aux.b_powers,
-                fps: Vec::with_capacity(64),
+                fps: Vec::with_capacity(128),
             },
         };
         Air::eval(self, &mut b);

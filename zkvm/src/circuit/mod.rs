@@ -511,6 +511,7 @@ pub(crate) struct Built {
 }
 
 impl Built {
+    #[cfg(test)]
     fn list(&self) -> Vec<&dyn Table> {
         self.tables.list()
     }
@@ -644,49 +645,40 @@ fn prove_built(
 ) -> Result<(Claim, Vec<u8>), CircuitError> {
     let clock = Instant::now();
     progress("setup");
-    let list = built.list();
+    let Built {
+        image,
+        tables,
+        traces,
+        public,
+        outcome,
+    } = built;
+    let list = tables.list();
     let (pk, vk) = stark::setup(config, &list);
     report
         .phases
         .push(("setup".into(), clock.elapsed().as_secs_f64()));
     progress("prove");
-    let journal = journal_interactions(&built.outcome.journal);
+    let journal = journal_interactions(&outcome.journal);
     let proof = if prover.check_witness {
-        let (proof, stats) = stark::prove_with_stats(
-            config,
-            &pk,
-            &vk,
-            &list,
-            built.traces.clone(),
-            &built.public,
-            &journal,
-            seed,
-        )
-        .map_err(|e| CircuitError::Prove(e.to_string()))?;
+        let (proof, stats) =
+            stark::prove_with_stats(config, &pk, &vk, &list, traces, &public, &journal, seed)
+                .map_err(|e| CircuitError::Prove(e.to_string()))?;
         for (name, secs) in stats.phases {
             report.phases.push((name.to_string(), secs));
         }
         proof
     } else {
         stark::prove_with_options(
-            config,
-            &pk,
-            &vk,
-            &list,
-            built.traces.clone(),
-            &built.public,
-            &journal,
-            prover,
-            seed,
+            config, &pk, &vk, &list, traces, &public, &journal, prover, seed,
         )
         .map_err(|e| CircuitError::Prove(e.to_string()))?
     };
     let claim = Claim {
-        image_id: image_id_of(built.image.entry, built.image.end, &vk),
-        exit_code: built.outcome.exit_code,
-        journal: built.outcome.journal.clone(),
+        image_id: image_id_of(image.entry, image.end, &vk),
+        exit_code: outcome.exit_code,
+        journal: outcome.journal,
     };
-    let seal = encode_seal(built.image.entry, built.image.end, &vk, &proof);
+    let seal = encode_seal(image.entry, image.end, &vk, &proof);
     Ok((claim, seal))
 }
 

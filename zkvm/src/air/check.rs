@@ -74,26 +74,9 @@ fn for_each_row<A: Air>(
     mut f: impl FnMut(usize, RowSink),
 ) {
     let prep = air.preprocessed();
-    let n = trace.height();
-    let empty: [F; 0] = [];
     for row in rows {
-        let next = (row + 1) % n;
-        let (prep_local, prep_next) = match &prep {
-            Some(p) => (p.row(row), p.row(next)),
-            None => (&empty[..], &empty[..]),
-        };
-        let last = row == n - 1;
         let mut b = WindowBuilder {
-            window: Window {
-                local: trace.row(row),
-                next: trace.row(next),
-                prep_local,
-                prep_next,
-                public,
-                first: F::from_u64((row == 0) as u64),
-                last: F::from_u64(last as u64),
-                transition: F::from_u64(!last as u64),
-            },
+            window: Window::at_row(trace, prep.as_ref(), public, row),
             sink: RowSink::default(),
         };
         air.eval(&mut b);

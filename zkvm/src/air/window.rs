@@ -3,6 +3,8 @@
 //! the prover's and the verifier's folders and the interaction counter are all sinks.
 
 use super::{AirBuilder, Algebra, Direction, F};
+use crate::field::Field;
+use crate::matrix::RowMajorMatrix;
 
 /// What an AIR sees at one point: the current and next rows of its main and preprocessed
 /// columns, the selectors there, and the public values.
@@ -24,6 +26,32 @@ pub struct Window<'a, T> {
     pub last: T,
     /// x − ω^(n−1) at this point.
     pub transition: T,
+}
+
+impl<'a> Window<'a, F> {
+    /// Row `row` of a trace on its own domain: that row and the next (the last row's next is
+    /// the first), the preprocessed rows likewise, and the selectors' 0/1 values there.
+    pub fn at_row(
+        trace: &'a RowMajorMatrix<F>,
+        prep: Option<&'a RowMajorMatrix<F>>,
+        public: &'a [F],
+        row: usize,
+    ) -> Self {
+        let n = trace.height();
+        let next = (row + 1) % n;
+        let last = row == n - 1;
+        let bit = |b: bool| if b { F::ONE } else { F::ZERO };
+        Window {
+            local: trace.row(row),
+            next: trace.row(next),
+            prep_local: prep.map_or(&[][..], |p| p.row(row)),
+            prep_next: prep.map_or(&[][..], |p| p.row(next)),
+            public,
+            first: bit(row == 0),
+            last: bit(last),
+            transition: bit(!last),
+        }
+    }
 }
 
 /// Receives the constraints and interactions of one evaluation.

@@ -139,7 +139,7 @@ columns! {
 }
 
 /// Σ bᵢ·256ⁱ.
-fn word<E: Algebra>(b: &[E]) -> E {
+pub(crate) fn word<E: Algebra>(b: &[E]) -> E {
     let mut acc = E::from(F::ZERO);
     for (i, x) in b.iter().enumerate() {
         acc = acc + x.clone() * F::new(1 << (8 * i));
@@ -147,7 +147,8 @@ fn word<E: Algebra>(b: &[E]) -> E {
     acc
 }
 
-fn sum<E: Algebra>(xs: impl IntoIterator<Item = E>) -> E {
+/// Σ xᵢ.
+pub(crate) fn sum<E: Algebra>(xs: impl IntoIterator<Item = E>) -> E {
     xs.into_iter().fold(E::from(F::ZERO), |a, x| a + x)
 }
 

@@ -458,27 +458,16 @@ fn count_lookups<A: Air>(
     bytes: &mut [[u32; 4]],
     masks: &mut [u32],
 ) -> Result<(), CircuitError> {
-    let n = trace.height();
-    let chunks: Vec<LookupCounter> = (0..n)
+    // The counted tables have no preprocessed columns.
+    let chunks: Vec<LookupCounter> = (0..trace.height())
         .into_par_iter()
-        .fold(LookupCounter::default, |mut acc, row| {
-            let last = row == n - 1;
+        .fold(LookupCounter::default, |acc, row| {
             let mut b = WindowBuilder {
-                window: Window {
-                    local: trace.row(row),
-                    next: trace.row((row + 1) % n),
-                    prep_local: &[],
-                    prep_next: &[],
-                    public,
-                    first: F::from_u64((row == 0) as u64),
-                    last: F::from_u64(last as u64),
-                    transition: F::from_u64(!last as u64),
-                },
+                window: Window::at_row(trace, None, public, row),
                 sink: acc,
             };
             air.eval(&mut b);
-            acc = b.sink;
-            acc
+            b.sink
         })
         .collect();
     for c in chunks {

@@ -3,7 +3,7 @@
 
 use super::bus;
 use super::columns::columns;
-use super::cpu::range_pairs;
+use super::cpu::{range_pairs, sum, word};
 use crate::air::{Air, AirBuilder, F};
 use crate::field::Field;
 use crate::matrix::RowMajorMatrix;
@@ -214,14 +214,6 @@ columns! {
 /// The dynamic-memory table (word addresses from the image end up to 2^26).
 pub struct DynamicTable;
 
-fn word<E: crate::air::Algebra>(b: &[E]) -> E {
-    let mut acc = E::from(F::ZERO);
-    for (i, x) in b.iter().enumerate() {
-        acc = acc + x.clone() * F::new(1 << (8 * i));
-    }
-    acc
-}
-
 impl Air for DynamicTable {
     fn name(&self) -> String {
         "memory".into()
@@ -369,13 +361,7 @@ impl Air for SyscallTable {
         }
         let off =
             l.first[1].clone() + l.first[2].clone() * F::new(2) + l.first[3].clone() * F::new(3);
-        builder.assert_eq(
-            l.first
-                .iter()
-                .cloned()
-                .fold(B::Expr::from(F::ZERO), |a, x| a + x),
-            valid.clone(),
-        );
+        builder.assert_eq(sum(l.first.iter().cloned()), valid.clone());
         builder.assert_zero(l.ptr.clone() - l.waddr.clone() * F::new(4) - off.clone());
         let mut mask = vec![off.clone(), l.count.clone()];
         mask.extend(l.lanes.iter().cloned());

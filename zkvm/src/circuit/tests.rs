@@ -67,6 +67,20 @@ fn contribution(rows: &[Vec<RowInteraction>]) -> E {
     acc
 }
 
+/// The verifier's journal interactions, counted like a table's.
+fn journal_contribution(b: &Built) -> E {
+    let rows: Vec<RowInteraction> = journal_interactions(&b.outcome.journal)
+        .into_iter()
+        .map(|p| RowInteraction {
+            bus: p.bus,
+            direction: p.direction,
+            values: p.values,
+            multiplicity: p.multiplicity,
+        })
+        .collect();
+    contribution(&[rows])
+}
+
 fn column_names(table: usize) -> Vec<String> {
     match table {
         0 => CpuCols::<u8>::names(),
@@ -81,16 +95,7 @@ fn column_names(table: usize) -> Vec<String> {
 /// Change every cell of the interesting rows of every table of `b`; return the survivors.
 fn survivors(b: &Built) -> Vec<String> {
     let list = b.list();
-    let journal = journal_interactions(&b.outcome.journal);
-    let public_sum = contribution(&[journal
-        .iter()
-        .map(|p| RowInteraction {
-            bus: p.bus,
-            direction: p.direction,
-            values: p.values.clone(),
-            multiplicity: p.multiplicity,
-        })
-        .collect()]);
+    let public_sum = journal_contribution(b);
     let sums: Vec<E> = list
         .iter()
         .zip(&b.traces)
@@ -263,16 +268,7 @@ fn accepts(b: &Built, traces: &[RowMajorMatrix<F>]) -> bool {
     {
         return false;
     }
-    let journal: Vec<RowInteraction> = journal_interactions(&b.outcome.journal)
-        .into_iter()
-        .map(|p| RowInteraction {
-            bus: p.bus,
-            direction: p.direction,
-            values: p.values,
-            multiplicity: p.multiplicity,
-        })
-        .collect();
-    let mut total = contribution(&[journal]);
+    let mut total = journal_contribution(b);
     for (t, tr) in list.iter().zip(&traces) {
         total += contribution(&t.interactions(tr, &b.public));
     }

@@ -69,15 +69,17 @@ impl Memory<'_> {
     }
 }
 
-/// Fill one access slot's timestamp columns.
-fn slot(row: &mut CpuCols<F>, s: usize, clk: u64, prev: u64) {
-    let ts = bus::ts(clk, s as u64 + 1);
+/// The three bytes of `ts − prev − 1` (an access at `ts` after one at `prev`).
+fn ts_diff(ts: u64, prev: u64) -> [F; 3] {
     let diff = ts - prev - 1;
     debug_assert!(diff < 1 << 24);
+    [0, 1, 2].map(|j| f((diff >> (8 * j)) as u32 & 0xff))
+}
+
+/// Fill one access slot's timestamp columns.
+fn slot(row: &mut CpuCols<F>, s: usize, clk: u64, prev: u64) {
     row.ts_prev[s] = F::from_u64(prev);
-    for j in 0..3 {
-        row.ts_diff[s][j] = f((diff >> (8 * j)) as u32 & 0xff);
-    }
+    row.ts_diff[s] = ts_diff(bus::ts(clk, s as u64 + 1), prev);
 }
 
 /// Sub/add chains on bytes: `u − v − bin` (or `u + v + cin`) → (d bytes, borrows/carries).
@@ -292,6 +294,8 @@ pub fn generate(
         let mut next_pc = r.pc.wrapping_add(4);
         let mut d_br: Option<([u32; 4], [u32; 4])> = None;
         let mut eof_next = false;
+        // Whether `inv` holds 1/Σd (BEQ/BNE, a short READ, signed remainder case 2).
+        let mut invert_d = false;
         match kind {
             Add | Sub | Auipc | Jal | Jalr | Lui => {
                 let (res, cy) = match kind {
@@ -389,9 +393,8 @@ pub fn generate(
                     row.lt = f(lt);
                 }
                 if matches!(kind, Beq | Bne) {
-                    let dsum: u32 = d.iter().sum();
-                    row.eq = fb(dsum == 0);
-                    row.inv = inv_or_zero(f(dsum));
+                    row.eq = fb(d.iter().all(|&x| x == 0));
+                    invert_d = true;
                 }
                 let mut taken = match kind {
                     Beq => a == b,
@@ -523,10 +526,7 @@ pub fn generate(
                                 3 => sub_bytes(b, rem),
                                 _ => add_bytes(rem, b),
                             });
-                            if case == 2 {
-                                let (d, _) = add_bytes(rem, b);
-                                row.inv = inv_or_zero(f(d.iter().sum()));
-                            }
+                            invert_d = case == 2;
                         }
                     }
                 }
@@ -548,7 +548,7 @@ pub fn generate(
                             d_br = Some(sub_bytes(b, c));
                             if c != b {
                                 row.short = F::ONE;
-                                row.inv = inv_or_zero(f(sub_bytes(b, c).0.iter().sum()));
+                                invert_d = true;
                                 eof_next = true;
                             }
                         }
@@ -589,10 +589,7 @@ pub fn generate(
                             let (tp, old, ro) = mem.access(waddr, bus::ts(clk64, 3), new);
                             s.ro = fb(ro);
                             s.ts_prev = F::from_u64(tp);
-                            let diff = bus::ts(clk64, 3) - tp - 1;
-                            for j in 0..3 {
-                                s.ts_diff[j] = f((diff >> (8 * j)) as u32 & 0xff);
-                            }
+                            s.ts_diff = ts_diff(bus::ts(clk64, 3), tp);
                             set4(&mut s.old, old.to_le_bytes().map(u32::from));
                             set4(&mut s.new, new.to_le_bytes().map(u32::from));
                             sys_rows.push(s);
@@ -615,6 +612,9 @@ pub fn generate(
             set4(&mut row.d, d);
             set4(&mut row.br, br);
             row.sd = f(d[3] >> 7);
+            if invert_d {
+                row.inv = inv_or_zero(f(d.iter().sum()));
+            }
         }
         // The rd write.
         let writes = i.writes_rd == F::ONE || row.sys[1] == F::ONE;

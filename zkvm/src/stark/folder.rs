@@ -27,10 +27,7 @@ impl Sink<F> for PowersSink<'_> {
     }
     fn interaction(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
         let fp = self.lookup.fingerprint_base(bus, values, self.b_powers);
-        let m = match direction {
-            Direction::Send => multiplicity,
-            Direction::Receive => -multiplicity,
-        };
+        let m = super::signed(direction, multiplicity);
         self.fps.push((fp, E::from(m)));
     }
 }
@@ -155,10 +152,7 @@ impl Sink<F> for TermSink<'_> {
     fn constraint(&mut self, _: F) {}
     fn interaction(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
         let fp = self.lookup.fingerprint_base(bus, values, self.powers);
-        let m = match direction {
-            Direction::Send => multiplicity,
-            Direction::Receive => -multiplicity,
-        };
+        let m = super::signed(direction, multiplicity);
         self.terms.push((fp, m));
     }
 }

@@ -274,7 +274,7 @@ impl LookupChallenges {
 pub(crate) const PRECOMPUTED_POWERS: usize = 64;
 
 /// The signed contribution `±m / fingerprint` of one interaction.
-fn signed(direction: Direction, m: E) -> E {
+fn signed<T: core::ops::Neg<Output = T>>(direction: Direction, m: T) -> T {
     match direction {
         Direction::Send => m,
         Direction::Receive => -m,
@@ -501,24 +501,11 @@ impl<A: Air> Table for A {
     ) -> Vec<(E, F)> {
         use rayon::prelude::*;
         let prep = Air::preprocessed(self);
-        let n = trace.height();
-        let empty: [F; 0] = [];
-        (0..n)
+        (0..trace.height())
             .into_par_iter()
             .flat_map_iter(|row| {
-                let next = (row + 1) % n;
-                let last = row == n - 1;
                 let mut b = WindowBuilder {
-                    window: Window {
-                        local: trace.row(row),
-                        next: trace.row(next),
-                        prep_local: prep.as_ref().map_or(&empty[..], |p| p.row(row)),
-                        prep_next: prep.as_ref().map_or(&empty[..], |p| p.row(next)),
-                        public,
-                        first: F::new((row == 0) as u32),
-                        last: F::new(last as u32),
-                        transition: F::new(!last as u32),
-                    },
+                    window: Window::at_row(trace, prep.as_ref(), public, row),
                     sink: folder::TermSink {
                         lookup,
                         powers,

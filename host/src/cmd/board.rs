@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::board::proxy::{Action, Faults, Proxy, ProxyCounts, Upstream};
 use crate::board::{fault_text, Board, BoardEnd, LinkOptions};
 use crate::cmd::run::{print_text, RunArgs};
 use crate::exit;
@@ -28,6 +29,52 @@ pub enum BoardCommand {
     Sim(SimArgs),
     /// Ask a board what it is.
     Info(InfoArgs),
+    /// A fault-injecting proxy: opens a new pseudo-terminal (its name is printed) and
+    /// forwards bytes between it and the board, damaging them at the given rates. Commands
+    /// on standard input: `reset` (restart a --sim board), `unplug`, `counts`. Ctrl-C stops
+    /// it and prints what it did.
+    Proxy(ProxyArgs),
+}
+
+/// Arguments of `rvzk board proxy`.
+#[derive(Args, Debug)]
+pub struct ProxyArgs {
+    /// The board's serial port (or --sim).
+    #[arg(required_unless_present = "sim", conflicts_with = "sim")]
+    pub port: Option<String>,
+    /// Start the simulated board behind the proxy (so that `reset` can restart it).
+    #[arg(long)]
+    pub sim: bool,
+    /// The simulated board's executable (default: build/sim/soc/soc_tb).
+    #[arg(long, value_name = "PATH", requires = "sim")]
+    pub sim_exe: Option<PathBuf>,
+    /// Line rate of the board's port.
+    #[arg(long, default_value_t = 3_000_000)]
+    pub baud: u32,
+    /// Probability that a byte has a bit flipped (each way).
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub byte_error_rate: f64,
+    /// Probability that a byte is dropped.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub drop_rate: f64,
+    /// Probability that a whole frame is dropped.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub frame_drop_rate: f64,
+    /// Probability that a frame is sent twice.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub duplicate_rate: f64,
+    /// Probability that a frame is cut short.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub truncate_rate: f64,
+    /// Probability that a frame (and all behind it) is held back by --delay-ms.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub delay_rate: f64,
+    /// How long a delayed frame is held, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 3000)]
+    pub delay_ms: u64,
+    /// Seed of the fault generators (the same seed and traffic give the same faults).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Arguments of `rvzk board sim`.
@@ -56,6 +103,7 @@ pub struct InfoArgs {
 pub fn main(args: &BoardArgs) -> Result<u8> {
     match &args.command {
         BoardCommand::Sim(a) => sim(a),
+        BoardCommand::Proxy(a) => proxy(a),
         BoardCommand::Info(a) => {
             let board = Board::open(&a.port, a.baud, LinkOptions::default())?;
             let i = &board.info;
@@ -102,8 +150,25 @@ fn sim(args: &SimArgs) -> Result<u8> {
             if args.vcd.is_some() { " WAVEFORMS=1" } else { "" }
         );
     }
-    let mut cmd = Command::new(&exe);
-    if let Some(v) = &args.vcd {
+    let (mut child, _stdin, port) = spawn_sim(&exe, args.vcd.as_deref())?;
+    println!("{port}");
+    eprintln!("simulated board on {port}; stop it with Ctrl-C");
+    let status = child.wait().context("waiting for the simulated board")?;
+    Ok(if status.success() {
+        exit::SUCCESS
+    } else {
+        exit::ERROR
+    })
+}
+
+/// Starts the simulated board `exe`; returns it, its standard input (the board stops when
+/// that closes: hold it) and its port.
+fn spawn_sim(
+    exe: &std::path::Path,
+    vcd: Option<&std::path::Path>,
+) -> Result<(std::process::Child, std::process::ChildStdin, String)> {
+    let mut cmd = Command::new(exe);
+    if let Some(v) = vcd {
         cmd.arg("--vcd").arg(v);
     }
     // The board reads our stdin to notice when we are gone; Ctrl-C reaches both.
@@ -114,22 +179,126 @@ fn sim(args: &SimArgs) -> Result<u8> {
         .with_context(|| format!("starting {}", exe.display()))?;
     // Held until the board stops: Child::wait would close it first, and the board takes
     // end of file on its stdin as its parent gone.
-    let _stdin = child.stdin.take();
+    let stdin = child.stdin.take().expect("piped");
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("piped"))
         .read_line(&mut line)
         .context("reading the simulated board's port")?;
     let Some(port) = line.trim().strip_prefix("port ") else {
+        let _ = child.kill();
+        let _ = child.wait();
         bail!("the simulated board did not name its port (it said {line:?})");
     };
-    println!("{port}");
-    eprintln!("simulated board on {port}; stop it with Ctrl-C");
-    let status = child.wait().context("waiting for the simulated board")?;
-    Ok(if status.success() {
-        exit::SUCCESS
-    } else {
-        exit::ERROR
-    })
+    Ok((child, stdin, port.to_string()))
+}
+
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_stop_signal(_: libc::c_int) {
+    STOP.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn proxy(args: &ProxyArgs) -> Result<u8> {
+    let faults = Faults {
+        byte_error_rate: args.byte_error_rate,
+        byte_drop_rate: args.drop_rate,
+        frame_drop_rate: args.frame_drop_rate,
+        duplicate_rate: args.duplicate_rate,
+        truncate_rate: args.truncate_rate,
+        delay_rate: args.delay_rate,
+        delay: Duration::from_millis(args.delay_ms),
+    };
+    faults.validate().map_err(anyhow::Error::msg)?;
+    let upstream = match &args.port {
+        Some(p) => Upstream::Port {
+            path: p.clone(),
+            baud: args.baud,
+        },
+        None => {
+            let exe = args
+                .sim_exe
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("build/sim/soc/soc_tb"));
+            if !exe.exists() {
+                bail!(
+                    "the simulated board is not built ({} does not exist): run `make sim-board`, or give --sim-exe PATH",
+                    exe.display()
+                );
+            }
+            let mut running: Option<(std::process::Child, std::process::ChildStdin)> = None;
+            Upstream::Restartable(Box::new(move || {
+                if let Some((mut child, stdin)) = running.take() {
+                    drop(stdin); // the board stops at end of file on its stdin
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+                let (child, stdin, port) = spawn_sim(&exe, None).map_err(|e| format!("{e:#}"))?;
+                running = Some((child, stdin));
+                Ok(port)
+            }))
+        }
+    };
+    let proxy = Proxy::start(upstream, faults, args.seed).map_err(anyhow::Error::msg)?;
+    // SAFETY: the handler only stores to an atomic.
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_stop_signal as *const () as libc::sighandler_t,
+        );
+        libc::signal(
+            libc::SIGTERM,
+            on_stop_signal as *const () as libc::sighandler_t,
+        );
+    }
+    println!("{}", proxy.port());
+    eprintln!(
+        "proxy on {} to {}; commands on stdin: reset, unplug, counts; stop it with Ctrl-C",
+        proxy.port(),
+        args.port.as_deref().unwrap_or("the simulated board")
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    while !STOP.load(std::sync::atomic::Ordering::SeqCst) {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(line) => match line.trim() {
+                "reset" => match proxy.act(Action::ResetBoard) {
+                    Ok(()) => eprintln!("board reset"),
+                    Err(e) => eprintln!("error: {e}"),
+                },
+                "unplug" => {
+                    let _ = proxy.act(Action::Unplug);
+                    eprintln!("host unplugged ({} is closed)", proxy.port());
+                }
+                "counts" => print_counts(&proxy.counts()),
+                "" => {}
+                other => eprintln!("unknown command {other:?} (reset, unplug, counts)"),
+            },
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            // standard input closed: keep forwarding until a signal
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+        }
+    }
+    print_counts(&proxy.stop());
+    Ok(exit::SUCCESS)
+}
+
+fn print_counts(c: &ProxyCounts) {
+    println!("to board   {}", c.to_board);
+    println!("to host    {}", c.to_host);
+    println!(
+        "board      {} resets{}",
+        c.resets,
+        if c.unplugged { ", host unplugged" } else { "" }
+    );
 }
 
 /// How the board's run compares with the executor's.
@@ -295,8 +464,19 @@ fn print_board(board: &Board, run: &crate::board::BoardRun, verdict: &Comparison
         f64::from(run.clocks) / f64::from(run.retired.max(1))
     );
     println!(
-        "  link     {} bytes out, {} in, {} frames sent ({} resent), {} damaged frames received",
-        s.bytes_out, s.bytes_in, s.frames_sent, s.retries, s.bad_frames
+        "  link     {} bytes out, {} in, {} frames sent ({} resent after {} timeouts), {} damaged and {} stale frames dropped{}",
+        s.bytes_out,
+        s.bytes_in,
+        s.frames_sent,
+        s.retries,
+        s.timeouts,
+        s.bad_frames,
+        s.stale_answers,
+        if s.restarts > 0 {
+            format!(", {} restarts after a board reset", s.restarts)
+        } else {
+            String::new()
+        }
     );
     println!(
         "  time     load {:.3} s, run and trace {:.3} s",

@@ -16,7 +16,13 @@ use rvzk_host::board::{Board, BoardError, LinkOptions};
 type Behaviour = Box<dyn FnMut(usize, &[u8]) -> Option<Vec<u8>> + Send>;
 
 /// A fake board: a thread on the master side of a new pseudo-terminal. Returns the port.
-fn fake_board(mut behave: Behaviour) -> String {
+fn fake_board(behave: Behaviour) -> String {
+    fake_board_until(behave, usize::MAX)
+}
+
+/// A fake board that is unplugged (closes its terminal) when its `close_at`-th good frame
+/// (from 0) arrives.
+fn fake_board_until(mut behave: Behaviour, close_at: usize) -> String {
     let (mut master, mut slave) = (0, 0);
     let mut name = [0 as libc::c_char; 128];
     // SAFETY: openpty writes two descriptors and a NUL-terminated name into our buffers.
@@ -48,6 +54,9 @@ fn fake_board(mut behave: Behaviour) -> String {
             }
             for &b in &buf[..k] {
                 if let Some(Decoded::Good(frame)) = d.push(b) {
+                    if n == close_at {
+                        return;
+                    }
                     if let Some(reply) = behave(n, &frame) {
                         let _ = m.write_all(&reply);
                     }
@@ -132,6 +141,105 @@ fn lost_answer_is_asked_again() {
     let board = Board::open(&port, 3_000_000, quick()).expect("second try answered");
     assert_eq!(board.stats.retries, 1);
     assert_eq!(board.info.mem_top, 0x2_0000);
+}
+
+/// Answers that are not this command's are counted and dropped: a late answer to an earlier
+/// frame (another sequence number) and a damaged frame, before the right one.
+#[test]
+fn stale_and_damaged_answers_are_dropped() {
+    let port = fake_board(Box::new(|_, f| {
+        let mut stale = f.to_vec();
+        stale[0] = stale[0].wrapping_sub(1);
+        let mut wire = info_reply(&stale, 1);
+        let mut damaged = info_reply(f, 1);
+        damaged[5] ^= 0x40;
+        wire.extend(damaged);
+        wire.extend(info_reply(f, 1));
+        Some(wire)
+    }));
+    let board = Board::open(&port, 3_000_000, quick()).expect("the third frame is good");
+    assert_eq!(board.stats.stale_answers, 1, "{:?}", board.stats);
+    assert_eq!(board.stats.bad_frames, 1, "{:?}", board.stats);
+    assert_eq!(board.stats.retries, 0, "{:?}", board.stats);
+}
+
+/// A board unplugged mid-session: the port fails, and the client says so at once instead
+/// of waiting out its retries.
+#[test]
+fn unplugged_board_is_disconnected() {
+    let port = fake_board_until(Box::new(|_, f| Some(info_reply(f, 1))), 1);
+    let mut board = Board::open(&port, 3_000_000, quick()).expect("INFO answered");
+    let t = std::time::Instant::now();
+    let e = board.status().expect_err("unplugged");
+    assert!(matches!(e, BoardError::Disconnected { .. }), "{e:?}");
+    assert!(e.to_string().contains("board disconnected"), "{e}");
+    assert!(t.elapsed() < Duration::from_millis(200), "{:?}", t.elapsed());
+}
+
+/// A board that answered INFO and then falls silent: the error says it stopped answering,
+/// not that no board is there.
+#[test]
+fn board_that_stops_answering() {
+    let port = fake_board(Box::new(|n, f| (n == 0).then(|| info_reply(f, 1))));
+    let mut board = Board::open(&port, 3_000_000, quick()).expect("INFO answered");
+    let e = board.status().expect_err("silent");
+    assert!(
+        matches!(
+            e,
+            BoardError::NoReply {
+                answered_before: true,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("stopped answering"), "{e}");
+}
+
+/// `rvzk board proxy PORT`: a new port that forwards to the board, faults at the given
+/// rates (here every frame duplicated), and the counts printed when it is stopped.
+#[test]
+fn cli_proxy_forwards_and_counts() {
+    use std::io::BufRead;
+    let board_port = fake_board(Box::new(|_, f| Some(info_reply(f, 1))));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rvzk"))
+        .args(["board", "proxy", &board_port, "--duplicate-rate", "1", "--seed", "5"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut port = String::new();
+    out.read_line(&mut port).unwrap();
+    let port = port.trim().to_string();
+    assert!(port.starts_with("/dev/"), "{port:?}");
+    let board = Board::open(&port, 3_000_000, quick()).expect("INFO through the proxy");
+    assert_eq!(board.info.mem_top, 0x2_0000);
+    drop(board);
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "{status:?}: {rest}");
+    // INFO went once and came back (as two answers) twice; the duplicate answer is stale
+    assert!(
+        rest.contains("to board   ") && rest.contains("1 frames: 0 bit flips") && rest.contains("1 duplicated"),
+        "{rest}"
+    );
+}
+
+/// Bad rates are refused with the option's name.
+#[test]
+fn cli_proxy_refuses_bad_rates() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rvzk"))
+        .args(["board", "proxy", "/dev/null", "--byte-error-rate", "2"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("byte error rate must be between 0 and 1"), "{err}");
 }
 
 #[test]

@@ -173,7 +173,11 @@ fn unplugged_board_is_disconnected() {
     let e = board.status().expect_err("unplugged");
     assert!(matches!(e, BoardError::Disconnected { .. }), "{e:?}");
     assert!(e.to_string().contains("board disconnected"), "{e}");
-    assert!(t.elapsed() < Duration::from_millis(200), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(200),
+        "{:?}",
+        t.elapsed()
+    );
 }
 
 /// A board that answered INFO and then falls silent: the error says it stopped answering,
@@ -203,7 +207,15 @@ fn cli_proxy_forwards_and_counts() {
     use std::io::BufRead;
     let board_port = fake_board(Box::new(|_, f| Some(info_reply(f, 1))));
     let mut child = Command::new(env!("CARGO_BIN_EXE_rvzk"))
-        .args(["board", "proxy", &board_port, "--duplicate-rate", "1", "--seed", "5"])
+        .args([
+            "board",
+            "proxy",
+            &board_port,
+            "--duplicate-rate",
+            "1",
+            "--seed",
+            "5",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -225,7 +237,9 @@ fn cli_proxy_forwards_and_counts() {
     assert!(status.success(), "{status:?}: {rest}");
     // INFO went once and came back (as two answers) twice; the duplicate answer is stale
     assert!(
-        rest.contains("to board   ") && rest.contains("1 frames: 0 bit flips") && rest.contains("1 duplicated"),
+        rest.contains("to board   ")
+            && rest.contains("1 frames: 0 bit flips")
+            && rest.contains("1 duplicated"),
         "{rest}"
     );
 }
@@ -239,7 +253,10 @@ fn cli_proxy_refuses_bad_rates() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("byte error rate must be between 0 and 1"), "{err}");
+    assert!(
+        err.contains("byte error rate must be between 0 and 1"),
+        "{err}"
+    );
 }
 
 #[test]

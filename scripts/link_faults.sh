@@ -5,6 +5,7 @@
 #
 # Usage: scripts/link_faults.sh [RVZK] [GUEST] [INPUT_U32] [RATES...]
 #   defaults: target/release/rvzk, build/guests/fibonacci.elf, 1000, 0 1e-5 1e-4 3e-4 1e-3
+# SEED=N seeds the proxy (default 1).
 # Needs the simulated board (build/sim/soc/soc_tb: `make sim-board`).
 set -u
 rvzk=${1:-target/release/rvzk}
@@ -18,7 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 printf '%-8s %-8s %-10s %-10s %-9s %-8s %-8s %-8s %s\n' rate result "trace s" "trace KB/s" frames resent damaged flips error
 for rate in $rates; do
   mkfifo "$tmp/in"
-  "$rvzk" board proxy --sim --byte-error-rate "$rate" --seed 1 <"$tmp/in" >"$tmp/proxy.out" 2>/dev/null &
+  "$rvzk" board proxy --sim --byte-error-rate "$rate" --seed "${SEED:-1}" <"$tmp/in" >"$tmp/proxy.out" 2>/dev/null &
   proxy=$!
   exec 3>"$tmp/in"    # keeps the proxy's stdin open
   for _ in $(seq 100); do

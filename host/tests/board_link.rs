@@ -158,9 +158,13 @@ fn stale_and_damaged_answers_are_dropped() {
         Some(wire)
     }));
     let board = Board::open(&port, 3_000_000, quick()).expect("the third frame is good");
-    assert_eq!(board.stats.stale_answers, 1, "{:?}", board.stats);
-    assert_eq!(board.stats.bad_frames, 1, "{:?}", board.stats);
-    assert_eq!(board.stats.retries, 0, "{:?}", board.stats);
+    assert_eq!(board.info.mem_top, 0x2_0000);
+    assert!(board.stats.stale_answers >= 1, "{:?}", board.stats);
+    assert!(board.stats.bad_frames >= 1, "{:?}", board.stats);
+    // the damaged frame may make the client ask again at once, if the good answer behind
+    // it had not arrived yet; never more than once, and never after a timeout
+    assert!(board.stats.retries <= 1, "{:?}", board.stats);
+    assert_eq!(board.stats.timeouts, 0, "{:?}", board.stats);
 }
 
 /// A board unplugged mid-session: the port fails, and the client says so at once instead

@@ -504,7 +504,8 @@ impl Board {
             self.stats.frames_sent += 1;
             self.stats.bytes_out += wire.len() as u64;
             let deadline = Instant::now() + self.opts.timeout;
-            while Instant::now() < deadline {
+            let mut damaged = false;
+            while Instant::now() < deadline && !damaged {
                 let n = self.read_some(&mut buf)?;
                 for &b in &buf[..n] {
                     match self.decoder.push(b) {
@@ -520,15 +521,22 @@ impl Board {
                         }
                         // an answer to an earlier frame (late, or a duplicate)
                         Some(Decoded::Good(_)) => self.stats.stale_answers += 1,
+                        // Most likely our answer, damaged: ask again at once rather
+                        // than after the timeout. (A resend that reaches the board while it
+                        // still answers is dropped there; the answer's rest then comes as
+                        // another damaged frame, and that resend is taken.)
                         Some(Decoded::Bad) => {
                             bad += 1;
                             self.stats.bad_frames += 1;
+                            damaged = true;
                         }
                         None => {}
                     }
                 }
             }
-            self.stats.timeouts += 1;
+            if !damaged {
+                self.stats.timeouts += 1;
+            }
         }
         if bad > 0 {
             Err(BoardError::CrcStorm {

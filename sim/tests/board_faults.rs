@@ -135,6 +135,51 @@ fn example_guests_at_byte_error_rate_1e4() {
     assert!(board.stats.retries >= 1, "{:?}", board.stats);
 }
 
+/// `rvzk run` / `rvzk prove` arguments, parsed as the command line parses them.
+#[derive(clap::Parser)]
+struct Cli<T: clap::Args> {
+    #[command(flatten)]
+    args: T,
+}
+
+fn parse<T: clap::Args>(argv: &[&str]) -> T {
+    use clap::Parser;
+    Cli::<T>::try_parse_from(std::iter::once("rvzk").chain(argv.iter().copied()))
+        .unwrap_or_else(|e| panic!("{argv:?}: {e}"))
+        .args
+}
+
+fn guest_path(rel: &str) -> String {
+    let dir = std::env::var_os("RVZK_GUESTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into());
+    dir.join(format!("{rel}.elf")).display().to_string()
+}
+
+/// `rvzk run --board` itself (the command's code, in this process) through the proxy at
+/// 1e-4 each way: it completes and reports the board's trace equal to the executor's
+/// (its exit status says so).
+#[test]
+fn rvzk_run_board_at_byte_error_rate_1e4() {
+    use rvzk_host::cmd::{board::run_on_board, run::RunArgs};
+    let proxy = Proxy::start(restartable(), Faults::bit_errors(1e-4), 5).unwrap();
+    let port = proxy.port().to_string();
+    let elf = guest_path("fibonacci");
+    let args: RunArgs = parse(&[
+        "--board",
+        &port,
+        &elf,
+        "--input-u32",
+        "150",
+        "--board-timeout",
+        "1",
+    ]);
+    let code = run_on_board(&args, &port).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(code, rvzk_host::exit::SUCCESS);
+    let c = proxy.counts();
+    eprintln!("rvzk run --board at 1e-4: {} / {}", c.to_board, c.to_host);
+}
+
 /// Rates no run survives: the client stops with a clear error, within its retry budget
 /// (5 tries of 0.3 s for the command that fails; the commands before it are few and
 /// small), and no run is reported.

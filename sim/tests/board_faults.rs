@@ -210,7 +210,7 @@ fn dropped_frames_are_resent() {
     let t = Instant::now();
     let faults = Faults {
         frame_drop_rate: 0.05,
-        byte_drop_rate: 2e-4,
+        byte_drop_rate: 5e-5,
         ..Faults::default()
     };
     let (proxy, mut board) = connect(faults, 21, link(1000));
@@ -262,8 +262,10 @@ fn truncated_frames_are_dropped_and_resent() {
 fn frames_delayed_past_the_timeout_are_resent_and_late_answers_ignored() {
     let t = Instant::now();
     let faults = Faults {
+        // 1.5 s: past the 1 s timeout, and short enough that a delayed answer to a delayed
+        // frame still comes within the client's 5 tries
         delay_rate: 0.03,
-        delay: Duration::from_millis(2500),
+        delay: Duration::from_millis(1500),
         ..Faults::default()
     };
     let (proxy, mut board) = connect(faults, 24, link(1000));

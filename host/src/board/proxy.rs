@@ -685,10 +685,11 @@ impl Pump {
 
     /// Closes the host's terminal: its reads and writes fail from now on.
     fn unplug(&mut self) {
+        // counted first: the host may notice (and its owner look) before this returns
+        self.counts.lock().expect("counts").unplugged = true;
         self.master = None;
         self.slave = None;
         self.to_host.clear();
-        self.counts.lock().expect("counts").unplugged = true;
     }
 }
 

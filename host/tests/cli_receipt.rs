@@ -10,20 +10,9 @@ use rvzk_zkvm::stark::StarkConfig;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn guests() -> PathBuf {
-    std::env::var("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests")))
-}
-
+/// Guest `name`'s ELF path, as an argument for the CLI.
 fn guest(name: &str) -> String {
-    let p = guests().join(format!("{name}.elf"));
-    assert!(
-        p.exists(),
-        "{} missing: run `make guests` first",
-        p.display()
-    );
-    p.to_str().unwrap().to_string()
+    rvzk_testkit::guest_path(name).to_str().unwrap().to_string()
 }
 
 fn rvzk_in(dir: Option<&Path>, args: &[&str]) -> Output {

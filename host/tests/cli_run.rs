@@ -1,23 +1,8 @@
 //! `rvzk run` through the real binary: output, JSON, exit statuses and error messages.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn guests() -> PathBuf {
-    std::env::var("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests")))
-}
-
-fn guest(name: &str) -> PathBuf {
-    let p = guests().join(format!("{name}.elf"));
-    assert!(
-        p.exists(),
-        "{} missing: run `make guests` first",
-        p.display()
-    );
-    p
-}
+use rvzk_testkit::guest_path as guest;
 
 fn rvzk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rvzk"))

@@ -15,6 +15,7 @@ use std::time::Instant;
 use rvzk_host::board::{Board, BoardEnd, BoardRun, LinkOptions};
 use rvzk_host::cmd::board::{compare, Comparison};
 use rvzk_sim::board::{build_board, SimBoard};
+use rvzk_testkit::{load_guest as load, pseudo_random_bytes};
 use rvzk_zkvm::elf::{Program, Segment};
 use rvzk_zkvm::rv32im::{ins, run_traced_partial, Op, RunOptions};
 
@@ -23,23 +24,6 @@ const MAX_CYCLES: u64 = 50_000_000;
 fn board_exe() -> &'static PathBuf {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
     EXE.get_or_init(|| build_board(false).unwrap_or_else(|e| panic!("{e}")))
-}
-
-fn guests_dir() -> PathBuf {
-    std::env::var_os("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into())
-}
-
-fn load(rel: &str) -> Program {
-    let path = guests_dir().join(format!("{rel}.elf"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the guests with `make guests` (or set RVZK_GUESTS)",
-            path.display()
-        )
-    });
-    Program::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// A fresh simulated board and a client connected to it.
@@ -85,18 +69,6 @@ fn check_program(name: &str, program: &Program, input: &[u8], stream: bool) -> B
 
 fn check(rel: &str, input: &[u8]) -> BoardRun {
     check_program(rel, &load(rel), input, true)
-}
-
-fn pseudo_random_bytes(seed: u32, n: usize) -> Vec<u8> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            s as u8
-        })
-        .collect()
 }
 
 // Inputs are kept small: with the trace streamed, every instruction is 40 bytes on a UART

@@ -5,27 +5,8 @@
 //! Guests come from `$RVZK_GUESTS` (default `build/guests`; `make guests`); Verilator is
 //! installed through `scripts/tools.sh` if missing. A missing guest or tool fails a test.
 
-use std::path::PathBuf;
-
 use rvzk_sim::core::{check_against_executor, cycles_by_class, CoreOptions, CoreRun, CLASSES};
-use rvzk_zkvm::elf::Program;
-
-fn guests_dir() -> PathBuf {
-    std::env::var_os("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into())
-}
-
-fn load(rel: &str) -> Program {
-    let path = guests_dir().join(format!("{rel}.elf"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the guests with `make guests` (or set RVZK_GUESTS)",
-            path.display()
-        )
-    });
-    Program::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use rvzk_testkit::{load_guest as load, pseudo_random_bytes};
 
 fn check(rel: &str, input: &[u8], opts: &CoreOptions) -> CoreRun {
     let run = check_against_executor(&load(rel), input, opts)
@@ -38,18 +19,6 @@ fn check(rel: &str, input: &[u8], opts: &CoreOptions) -> CoreRun {
         run.clocks_per_second() / 1e6
     );
     run
-}
-
-fn pseudo_random_bytes(seed: u32, n: usize) -> Vec<u8> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            s as u8
-        })
-        .collect()
 }
 
 #[test]

@@ -3,28 +3,9 @@
 //!
 //! Guests come from `$RVZK_GUESTS` (default `build/guests`; `make guests` builds them).
 
-use std::path::PathBuf;
-
+use rvzk_testkit::load_guest as load;
 use rvzk_zkvm::circuit::{self, Claim, ProveOptions};
-use rvzk_zkvm::elf::Program;
 use rvzk_zkvm::stark::StarkConfig;
-
-fn guests_dir() -> PathBuf {
-    std::env::var_os("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into())
-}
-
-fn load(name: &str) -> Program {
-    let path = guests_dir().join(format!("{name}.elf"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the guests with `make guests` (or set RVZK_GUESTS)",
-            path.display()
-        )
-    });
-    Program::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn options() -> ProveOptions {
     ProveOptions {

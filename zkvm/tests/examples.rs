@@ -4,9 +4,8 @@
 //! Guests are found in `$RVZK_GUESTS` (default `build/guests`); run `make guests` first. A
 //! missing guest fails the test rather than skipping it.
 
-use std::path::PathBuf;
-
 use proptest::prelude::*;
+use rvzk_testkit::{guest_path, load_guest as load, pseudo_random_bytes};
 use rvzk_zkvm::elf::Program;
 use rvzk_zkvm::rv32im::{run, run_traced, Outcome, RunOptions};
 use sha2::{Digest, Sha256};
@@ -16,23 +15,6 @@ const BOARD_MEM_TOP: u32 = 0x2_0000;
 
 /// The sort guest's documented capacity (`SORT_MAX_WORDS` in firmware/examples/sort.c).
 const SORT_MAX_WORDS: usize = 28672;
-
-fn guests_dir() -> PathBuf {
-    std::env::var_os("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into())
-}
-
-fn load(name: &str) -> Program {
-    let path = guests_dir().join(format!("{name}.elf"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the guests with `make guests` (or set RVZK_GUESTS)",
-            path.display()
-        )
-    });
-    Program::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn exec(name: &str, program: &Program, input: &[u8]) -> Outcome {
     run(program, input, &RunOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -55,19 +37,6 @@ fn exec_both(name: &str, program: &Program, input: &[u8]) -> Outcome {
 
 fn words_le(words: &[u32]) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_le_bytes()).collect()
-}
-
-/// Deterministic pseudo-random bytes (xorshift64*), so failures reproduce.
-fn pseudo_random_bytes(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        seed ^= seed >> 12;
-        seed ^= seed << 25;
-        seed ^= seed >> 27;
-        out.extend_from_slice(&seed.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-    out.truncate(len);
-    out
 }
 
 // ---- multiply ----------------------------------------------------------------------------
@@ -209,7 +178,7 @@ fn sha256_nist_vectors() {
 fn sha256_padding_boundaries() {
     // Lengths around the block size and the 55/56-byte point where padding needs a 2nd block.
     let program = load("sha256");
-    let data = pseudo_random_bytes(200, 7);
+    let data = pseudo_random_bytes(7, 200);
     for len in [1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 200] {
         check_sha256(&program, &data[..len], false);
     }
@@ -217,13 +186,13 @@ fn sha256_padding_boundaries() {
 
 #[test]
 fn sha256_1000_bytes() {
-    check_sha256(&load("sha256"), &pseudo_random_bytes(1000, 1), true);
+    check_sha256(&load("sha256"), &pseudo_random_bytes(1, 1000), true);
 }
 
 #[test]
 fn sha256_100_kb() {
     // Longer than any buffer in the guest: the input must be streamed.
-    check_sha256(&load("sha256"), &pseudo_random_bytes(100_000, 2), false);
+    check_sha256(&load("sha256"), &pseudo_random_bytes(2, 100_000), false);
 }
 
 // ---- sort --------------------------------------------------------------------------------
@@ -256,7 +225,7 @@ fn sort_fixed_cases() {
 #[test]
 fn sort_full_capacity() {
     let program = load("sort");
-    let words: Vec<u32> = pseudo_random_bytes(4 * SORT_MAX_WORDS, 3)
+    let words: Vec<u32> = pseudo_random_bytes(3, 4 * SORT_MAX_WORDS)
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
         .collect();
@@ -340,12 +309,12 @@ fn examples_fit_a_128_kib_board() {
     let cases: [(&str, Vec<u8>); 5] = [
         ("multiply", words_le(&[3, 5])),
         ("fibonacci", words_le(&[50])),
-        ("sha256", pseudo_random_bytes(3000, 4)),
+        ("sha256", pseudo_random_bytes(4, 3000)),
         ("sort", words_le(&vec![5; SORT_MAX_WORDS])),
         ("bench", words_le(&[50])),
     ];
     for (name, input) in cases {
-        let path = guests_dir().join(format!("{name}.elf"));
+        let path = guest_path(name);
         let bytes = std::fs::read(&path)
             .unwrap_or_else(|e| panic!("{}: {e}; run `make guests`", path.display()));
         let program = Program::load_with_mem_top(&bytes, BOARD_MEM_TOP)

@@ -8,27 +8,9 @@
 //! Guests are found in `$RVZK_GUESTS` (default `build/guests`); run `make guests` first. A
 //! missing guest fails the test rather than skipping it.
 
-use std::path::PathBuf;
-
+use rvzk_testkit::load_guest as load;
 use rvzk_zkvm::elf::Program;
 use rvzk_zkvm::rv32im::{run, run_traced, ExecError, Fault, RunOptions};
-
-fn guests_dir() -> PathBuf {
-    std::env::var_os("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into())
-}
-
-fn load(rel: &str) -> Program {
-    let path = guests_dir().join(format!("{rel}.elf"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the guests with `make guests` (or set RVZK_GUESTS)",
-            path.display()
-        )
-    });
-    Program::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// Runs `isa/<name>.elf` with and without tracing; both must halt with exit code 0, commit
 /// `journal`, and agree (trace length = cycles).

@@ -7,36 +7,15 @@
 //! `make guests` first.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use rvzk_testkit::{guest_elf as elf, load_guest as load};
 use rvzk_zkvm::circuit::{image_id, CircuitError, ImageId, ProveOptions};
-use rvzk_zkvm::elf::Program;
 use rvzk_zkvm::receipt::{
     prove, prove_elf, Receipt, ReceiptError, VerifyOptions, CONFIG_OFFSET, EXIT_CODE_OFFSET,
     IMAGE_ID_OFFSET, JOURNAL_OFFSET,
 };
 use rvzk_zkvm::stark::StarkConfig;
-
-fn guests_dir() -> PathBuf {
-    std::env::var_os("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into())
-}
-
-fn elf(name: &str) -> Vec<u8> {
-    let path = guests_dir().join(format!("{name}.elf"));
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the guests with `make guests` (or set RVZK_GUESTS)",
-            path.display()
-        )
-    })
-}
-
-fn load(name: &str) -> Program {
-    Program::load(&elf(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
 
 fn id(name: &str) -> ImageId {
     image_id(&load(name)).unwrap_or_else(|e| panic!("{name}: {e}"))

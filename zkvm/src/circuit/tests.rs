@@ -3,8 +3,6 @@
 //! lying executor (witnesses with one deliberate error, proven by a cheating prover, must not
 //! verify). Guests come from `$RVZK_GUESTS` (default `build/guests`).
 
-use std::path::PathBuf;
-
 use super::cpu::CpuCols;
 use super::program::InstCols;
 use super::tables::{DynCols, FinalCols, SysCols};
@@ -14,21 +12,10 @@ use crate::air::RowInteraction;
 use crate::field::BabyBearExt4 as E;
 use crate::stark::{LookupChallenges, ProverOptions};
 
-fn guests_dir() -> PathBuf {
-    std::env::var_os("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into())
-}
-
+/// Guest `name`, loaded by this crate's own `Program` (the testkit's would be another crate's
+/// type inside unit tests).
 fn load(name: &str) -> Program {
-    let path = guests_dir().join(format!("{name}.elf"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the guests with `make guests` (or set RVZK_GUESTS)",
-            path.display()
-        )
-    });
-    Program::load(&bytes).unwrap()
+    Program::load(&rvzk_testkit::guest_elf(name)).unwrap()
 }
 
 fn u32s(v: &[u32]) -> Vec<u8> {

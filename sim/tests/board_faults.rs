@@ -17,7 +17,7 @@ use rvzk_host::board::proxy::{Action, Faults, Proxy, Trigger, Upstream};
 use rvzk_host::board::{cmd, Board, BoardRun, LinkOptions};
 use rvzk_host::cmd::board::{compare, Comparison};
 use rvzk_sim::board::{build_board, SimBoard};
-use rvzk_zkvm::elf::Program;
+use rvzk_testkit::load_guest as load;
 use rvzk_zkvm::rv32im::{run_traced_partial, RunOptions};
 
 const MAX_CYCLES: u64 = 1_000_000;
@@ -25,20 +25,6 @@ const MAX_CYCLES: u64 = 1_000_000;
 fn board_exe() -> &'static PathBuf {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
     EXE.get_or_init(|| build_board(false).unwrap_or_else(|e| panic!("{e}")))
-}
-
-fn load(rel: &str) -> Program {
-    let dir = std::env::var_os("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into());
-    let path = dir.join(format!("{rel}.elf"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; build the guests with `make guests` (or set RVZK_GUESTS)",
-            path.display()
-        )
-    });
-    Program::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// A simulated board the proxy can restart (its reset).

@@ -2,6 +2,7 @@
 //! mutated ELFs — synthetic and real guests — never make the loader or executor panic.
 
 use proptest::prelude::*;
+use rvzk_testkit::guest_elf;
 use rvzk_zkvm::abi::MEM_TOP;
 use rvzk_zkvm::elf::{ElfError, Program, Segment};
 use rvzk_zkvm::rv32im::{ins, run, Op, RunOptions};
@@ -285,13 +286,6 @@ fn load_and_run(bytes: &[u8]) {
         };
         let _ = run(&p, b"some input", &opts);
     }
-}
-
-fn guest_elf(name: &str) -> Vec<u8> {
-    let dir = std::env::var("RVZK_GUESTS")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into());
-    let path = format!("{dir}/{name}.elf");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run `make guests` first)"))
 }
 
 fn mutations() -> impl Strategy<Value = (Vec<(usize, u8)>, Option<usize>)> {

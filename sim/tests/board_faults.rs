@@ -135,13 +135,6 @@ fn parse<T: clap::Args>(argv: &[&str]) -> T {
         .args
 }
 
-fn guest_path(rel: &str) -> String {
-    let dir = std::env::var_os("RVZK_GUESTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../build/guests").into());
-    dir.join(format!("{rel}.elf")).display().to_string()
-}
-
 /// `rvzk run --board` itself (the command's code, in this process) through the proxy at
 /// 1e-4 each way: it completes and reports the board's trace equal to the executor's
 /// (its exit status says so).
@@ -150,7 +143,7 @@ fn rvzk_run_board_at_byte_error_rate_1e4() {
     use rvzk_host::cmd::{board::run_on_board, run::RunArgs};
     let proxy = Proxy::start(restartable(), Faults::bit_errors(1e-4), 5).unwrap();
     let port = proxy.port().to_string();
-    let elf = guest_path("fibonacci");
+    let elf = rvzk_testkit::guest_path("fibonacci").display().to_string();
     let args: RunArgs = parse(&[
         "--board",
         &port,

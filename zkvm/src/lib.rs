@@ -20,6 +20,7 @@ pub mod matrix;
 pub mod merkle;
 pub mod mmcs;
 pub mod ntt;
+pub mod offload;
 pub mod receipt;
 pub mod rv32im;
 pub mod stark;

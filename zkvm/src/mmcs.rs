@@ -28,6 +28,7 @@ use rayon::prelude::*;
 use crate::field::{BabyBear, BabyBearExt4, ExtensionField, PrimeField32};
 use crate::matrix::RowMajorMatrix;
 use crate::merkle::{hash_layer, hash_leaf, hash_leaves, zeroed_digests};
+use crate::offload::Offload;
 
 pub use crate::merkle::{hash_node, Digest};
 
@@ -247,6 +248,16 @@ pub fn commit_salted(
     matrices: Vec<RowMajorMatrix<BabyBear>>,
     rng: Option<&mut ProverRng>,
 ) -> MmcsData {
+    commit_salted_with(matrices, rng, None)
+}
+
+/// [`commit_salted`], sending the node compressions `offload` grants to its device (the
+/// tree is the same).
+pub fn commit_salted_with(
+    matrices: Vec<RowMajorMatrix<BabyBear>>,
+    rng: Option<&mut ProverRng>,
+    offload: Option<&Offload>,
+) -> MmcsData {
     assert!(!matrices.is_empty(), "mmcs::commit: no matrices");
     let dims: Vec<Dims> = matrices
         .iter()
@@ -278,7 +289,8 @@ pub fn commit_salted(
         let prev = levels.last().unwrap();
         let n = prev.len() / 2;
         let mut next = zeroed_digests(n);
-        hash_layer(prev, &mut next);
+        let done = offload.map_or(0, |o| o.hash_nodes(prev, &mut next));
+        hash_layer(&prev[2 * done..], &mut next[done..]);
         if let Some((g, (h, ms))) = groups_iter.next_if(|(_, (h, _))| *h == n) {
             let injected = hash_group(&matrices, ms, salt_of(g), *h);
             next.par_iter_mut()

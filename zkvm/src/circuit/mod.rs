@@ -12,6 +12,7 @@ pub mod tables;
 mod tests;
 mod witness;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -24,6 +25,7 @@ use crate::elf::Program;
 use crate::field::Field;
 use crate::matrix::RowMajorMatrix;
 use crate::merkle::Digest;
+use crate::offload::Offload;
 use crate::rv32im::{run_traced, RunOptions};
 use crate::stark::{self, PublicInteraction, StarkConfig, StarkProof, Table, VerifyingKey};
 
@@ -153,6 +155,9 @@ pub enum CircuitError {
     /// The proof does not verify.
     #[error("verification failed: {0}")]
     Verify(String),
+    /// Work sent to an accelerator failed or came back wrong: the proof is discarded.
+    #[error("{0}")]
+    Offload(#[from] crate::offload::OffloadError),
 }
 
 /// Every table is at least this tall (2^7), enough for zero-knowledge with up to 63 queries;
@@ -549,8 +554,27 @@ pub(crate) fn build(
     }
     report.cycles = outcome.cycles;
     lap(report, "execute");
+    build_from(program, outcome, trace, lie, report, progress)
+}
 
+/// Generate every trace from an execution's outcome and trace (the executor's, or a
+/// board's: the witness generator recomputes and checks every record).
+fn build_from(
+    program: &Program,
+    outcome: crate::rv32im::Outcome,
+    trace: crate::rv32im::Trace,
+    lie: Option<witness::Lie>,
+    report: &mut ProveReport,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Built, CircuitError> {
+    let clock = Instant::now();
     progress("trace generation");
+    if trace.records.len() > 1 << MAX_LOG_CYCLES {
+        return Err(CircuitError::TooLarge(format!(
+            "the trace has {} records; one proof holds at most 2^{MAX_LOG_CYCLES} cycles",
+            trace.records.len()
+        )));
+    }
     let image = Image::new(program)?;
     let w = witness::generate(&image, &trace, MIN_HEIGHT, lie)?;
     drop(trace);
@@ -590,7 +614,9 @@ pub(crate) fn build(
             .tables
             .push((name.to_string(), crate::util::log2_strict(t.height())));
     }
-    lap(report, "trace generation");
+    report
+        .phases
+        .push(("trace generation".into(), clock.elapsed().as_secs_f64()));
     Ok(Built {
         image,
         tables,
@@ -629,6 +655,7 @@ fn prove_built(
     config: &StarkConfig,
     seed: stark::Seed,
     prover: &stark::ProverOptions,
+    offload: Option<&Arc<Offload>>,
     report: &mut ProveReport,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(Claim, Vec<u8>), CircuitError> {
@@ -648,7 +675,19 @@ fn prove_built(
         .push(("setup".into(), clock.elapsed().as_secs_f64()));
     progress("prove");
     let journal = journal_interactions(&outcome.journal);
-    let proof = if prover.check_witness {
+    let proof = if let Some(off) = offload {
+        let (proof, stats) = stark::prove_offloaded(
+            config, &pk, &vk, &list, traces, &public, &journal, seed, off,
+        )
+        .map_err(|e| CircuitError::Prove(e.to_string()))?;
+        for (name, secs) in stats.phases {
+            report.phases.push((name.to_string(), secs));
+        }
+        if let Some(e) = off.error() {
+            return Err(CircuitError::Offload(e));
+        }
+        proof
+    } else if prover.check_witness {
         let (proof, stats) =
             stark::prove_with_stats(config, &pk, &vk, &list, traces, &public, &journal, seed)
                 .map_err(|e| CircuitError::Prove(e.to_string()))?;
@@ -694,6 +733,64 @@ pub fn prove(
         &options.config,
         stark_seed(options.seed),
         &stark::ProverOptions::HONEST,
+        None,
+        &mut report,
+        progress,
+    )?;
+    Ok(Proof {
+        claim,
+        seal,
+        report,
+    })
+}
+
+/// An execution recorded elsewhere — by a board's trace-capture core — to be proven as it
+/// is: the trace is the witness (trace generation recomputes and checks every record, so a
+/// trace that is not an execution of the program is refused, never proven).
+#[derive(Clone, Debug)]
+pub struct Execution {
+    /// How it ended: HALT's exit code, the journal, the instructions retired.
+    pub outcome: crate::rv32im::Outcome,
+    /// Every retired instruction's record and every syscall memory access.
+    pub trace: crate::rv32im::Trace,
+}
+
+/// Prove `execution` of `program` (instead of running the executor), sending NTT and
+/// Merkle work to `offload`'s device where it grants it. With the same seed, the seal is
+/// byte-identical to [`prove`]'s for the same run. A failed or wrong offloaded job fails
+/// the proof with [`CircuitError::Offload`].
+pub fn prove_execution(
+    program: &Program,
+    execution: Execution,
+    options: &ProveOptions,
+    offload: Option<&Arc<Offload>>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Proof, CircuitError> {
+    canonical(&options.config)?;
+    let mut report = ProveReport {
+        cycles: execution.trace.records.len() as u64,
+        ..ProveReport::default()
+    };
+    if execution.outcome.cycles != report.cycles {
+        return Err(CircuitError::Prove(format!(
+            "the execution retired {} instructions but its trace has {} records",
+            execution.outcome.cycles, report.cycles
+        )));
+    }
+    let built = build_from(
+        program,
+        execution.outcome,
+        execution.trace,
+        None,
+        &mut report,
+        progress,
+    )?;
+    let (claim, seal) = prove_built(
+        built,
+        &options.config,
+        stark_seed(options.seed),
+        &stark::ProverOptions::HONEST,
+        offload,
         &mut report,
         progress,
     )?;

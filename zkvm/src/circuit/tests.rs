@@ -185,6 +185,7 @@ fn lie_verifies(name: &str, input: &[u8], lie: Lie) -> bool {
         &config,
         stark::Seed::from_u64(3),
         &ProverOptions::CHEATING,
+        None,
         &mut report,
         &mut |_| {},
     ) else {
@@ -219,6 +220,7 @@ fn honest_witness_verifies_through_the_test_path() {
         &config,
         stark::Seed::from_u64(3),
         &ProverOptions::CHEATING,
+        None,
         &mut ProveReport::default(),
         &mut |_| {},
     )
@@ -356,4 +358,68 @@ fn dynamic_memory_cannot_reach_the_registers() {
         .check_rows(&traces[3], &b.public, &near)
         .expect("the forged row satisfies the dynamic-memory constraints");
     assert!(!accepts(&b, &traces));
+}
+
+/// The board path's entry: an execution recorded elsewhere proves to the same seal as
+/// `prove` (same seed), with or without work sent to a device; a trace that is not an
+/// execution of the program is refused.
+#[test]
+fn executions_from_elsewhere_prove_byte_identically() {
+    use crate::offload::{soft::Soft, Offload};
+    use std::sync::atomic::Ordering;
+    let program = load("multiply");
+    let input = u32s(&[17, 23]);
+    let options = ProveOptions {
+        config: StarkConfig::zk_for_tests(),
+        max_cycles: 1 << 20,
+        seed: Some(9),
+    };
+    let reference = prove(&program, &input, &options, &mut |_| {}).unwrap();
+    let (outcome, trace) =
+        crate::rv32im::run_traced(&program, &input, &Default::default()).unwrap();
+    let execution = Execution { outcome, trace };
+    let got = prove_execution(&program, execution.clone(), &options, None, &mut |_| {}).unwrap();
+    assert_eq!(got.seal, reference.seal);
+    assert_eq!(got.claim, reference.claim);
+
+    // Bounded work on a software device with a 2^6 engine.
+    let dev = Arc::new(Soft::new(6, 40, 64));
+    let off = Arc::new(Offload::new(dev.clone()));
+    let got = prove_execution(
+        &program,
+        execution.clone(),
+        &options,
+        Some(&off),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(got.seal, reference.seal);
+    assert!(dev.jobs.load(Ordering::Relaxed) > 0);
+    assert_eq!(dev.sha_jobs.load(Ordering::Relaxed), 64);
+    assert_eq!(off.stats().sha_jobs, 64);
+
+    // A wrong result from the device: no proof.
+    let mut bad = Soft::new(6, 40, 0);
+    bad.corrupt_ntt_job = Some(7);
+    let off = Arc::new(Offload::new(Arc::new(bad)));
+    let e = prove_execution(
+        &program,
+        execution.clone(),
+        &options,
+        Some(&off),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(e, CircuitError::Offload(_)), "{e}");
+
+    // One value of one record changed: refused by trace generation.
+    let mut tampered = execution;
+    let r = tampered
+        .trace
+        .records
+        .iter_mut()
+        .find(|r| r.rd_addr != 0)
+        .unwrap();
+    r.rd_wdata ^= 4;
+    assert!(prove_execution(&program, tampered, &options, None, &mut |_| {}).is_err());
 }

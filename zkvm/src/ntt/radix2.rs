@@ -22,6 +22,7 @@ use super::Dft;
 use crate::field::baby_bear::{monty_mul, monty_reduce};
 use crate::field::{BabyBear, Field, TwoAdicField};
 use crate::matrix::RowMajorMatrix;
+use crate::offload::Offload;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -703,6 +704,9 @@ pub struct Radix2Dft {
     four_step: Mutex<HashMap<(u32, bool), Twiddles>>,
     /// A spare buffer for the four-step transpose (its input buffer is recycled into it).
     scratch: Mutex<Vec<BabyBear>>,
+    /// Where columns may be sent instead (see [`crate::offload`]); `None` on the software
+    /// path.
+    offload: Option<Arc<Offload>>,
 }
 
 impl Default for Radix2Dft {
@@ -734,7 +738,15 @@ impl Radix2Dft {
             inv: RwLock::new(Arc::new(Table::new(1, true))),
             four_step: Mutex::new(HashMap::new()),
             scratch: Mutex::new(Vec::new()),
+            offload: None,
         }
+    }
+
+    /// This transform, consulting `offload` (when given) for every batch and LDE: the
+    /// columns it grants go to its device, the others are done here. Results are the same.
+    pub fn with_offload(mut self, offload: Option<Arc<Offload>>) -> Self {
+        self.offload = offload;
+        self
     }
 
     /// The instruction set in use.
@@ -914,6 +926,9 @@ impl Radix2Dft {
         if log_h == 0 {
             return mat;
         }
+        if let Some(out) = self.offload.as_ref().and_then(|o| o.batch(&mat, inverse)) {
+            return out;
+        }
         if mat.width == 1 && log_h >= FOUR_STEP_MIN_LOG {
             let v = std::mem::take(&mut mat.values);
             return RowMajorMatrix::new(self.four_step(v, inverse), 1);
@@ -1021,6 +1036,13 @@ impl Radix2Dft {
         let log_big = log_h + bits;
         if log_big == 0 {
             return mat;
+        }
+        if let Some(out) = self
+            .offload
+            .as_ref()
+            .and_then(|o| o.lde(&mat, added_bits, shift))
+        {
+            return out;
         }
         // Coefficients, bit-reversed: row r holds h·c_{bitrev(r)}.
         let inv = self.table(true, log_h);

@@ -31,8 +31,8 @@ mod verifier;
 pub use domain::{barycentric_eval, selectors_at, Selectors};
 pub use proof::{OpenedValues, QueryOpening, StarkProof, TableOpenings, PROOF_VERSION};
 pub use prover::{
-    prove, prove_with_options, prove_with_stats, setup, ProveError, ProveStats, ProverOptions,
-    ProvingKey,
+    prove, prove_offloaded, prove_with_options, prove_with_stats, setup, ProveError, ProveStats,
+    ProverOptions, ProvingKey,
 };
 pub use seed::Seed;
 pub use verifier::{verify, StarkError, VerifyingKey};

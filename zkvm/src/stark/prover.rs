@@ -20,8 +20,10 @@ use crate::fri;
 use crate::matrix::RowMajorMatrix;
 use crate::mmcs::{self, MmcsData, ProverRng};
 use crate::ntt::{Dft, Radix2Dft};
+use crate::offload::Offload;
 use crate::transcript::{is_in_base_field, Transcript};
 use crate::util::{log2_strict, reverse_bits_len, reverse_matrix_rows};
+use std::sync::Arc;
 
 /// What the prover keeps from [`setup`]: the preprocessed columns and their commitment.
 #[derive(Debug)]
@@ -329,6 +331,39 @@ pub fn prove_with_stats(
         &ProverOptions::HONEST,
         seed.into(),
         &mut stats,
+        None,
+    )?;
+    Ok((proof, stats))
+}
+
+/// [`prove_with_stats`] with work sent to an accelerator where `offload` grants it
+/// ([`crate::offload`]): the NTTs and the Merkle node compressions of the trace, lookup and
+/// quotient commitments. The proof is the same; check [`Offload::error`] before using it.
+#[allow(clippy::too_many_arguments)]
+pub fn prove_offloaded(
+    config: &StarkConfig,
+    pk: &ProvingKey,
+    vk: &VerifyingKey,
+    tables: &[&dyn Table],
+    traces: Vec<RowMajorMatrix<F>>,
+    public: &[F],
+    public_interactions: &[PublicInteraction],
+    seed: impl Into<Seed>,
+    offload: &Arc<Offload>,
+) -> Result<(StarkProof, ProveStats), ProveError> {
+    let mut stats = ProveStats::default();
+    let proof = prove_inner(
+        config,
+        pk,
+        vk,
+        tables,
+        traces,
+        public,
+        public_interactions,
+        &ProverOptions::HONEST,
+        seed.into(),
+        &mut stats,
+        Some(offload),
     )?;
     Ok((proof, stats))
 }
@@ -414,6 +449,7 @@ pub fn prove_with_options(
         options,
         seed.into(),
         &mut stats,
+        None,
     )
 }
 
@@ -522,6 +558,7 @@ fn prove_inner(
     options: &ProverOptions,
     seed: Seed,
     stats: &mut ProveStats,
+    offload: Option<&Arc<Offload>>,
 ) -> Result<StarkProof, ProveError> {
     let mut clock = Clock {
         stats,
@@ -551,7 +588,8 @@ fn prove_inner(
     };
 
     clock.lap("check witness");
-    let dft = Radix2Dft::new();
+    let dft = Radix2Dft::new().with_offload(offload.cloned());
+    let offload = offload.map(|o| &**o);
     let mut transcript = Transcript::new(b"rvzk-stark");
     absorb_statement(&mut transcript, config, &log_heights, public, vk);
 
@@ -596,7 +634,7 @@ fn prove_inner(
     let main_ldes: Vec<RowMajorMatrix<F>> = (0..nt)
         .map(|t| lde_bitrev(&dft, main_poly(t).clone(), log_blowup))
         .collect();
-    let main = mmcs::commit_salted(main_ldes, zk.then_some(&mut rng.salt));
+    let main = mmcs::commit_salted_with(main_ldes, zk.then_some(&mut rng.salt), offload);
     transcript.absorb_digest(b"main", &main.root());
 
     clock.lap("commit main");
@@ -667,8 +705,8 @@ fn prove_inner(
         .flatten()
         .map(|a| lde_bitrev(&dft, a.clone(), log_blowup))
         .collect();
-    let aux =
-        (!aux_ldes.is_empty()).then(|| mmcs::commit_salted(aux_ldes, zk.then_some(&mut rng.salt)));
+    let aux = (!aux_ldes.is_empty())
+        .then(|| mmcs::commit_salted_with(aux_ldes, zk.then_some(&mut rng.salt), offload));
     if let Some(a) = &aux {
         transcript.absorb_digest(b"aux", &a.root());
     }
@@ -722,7 +760,7 @@ fn prove_inner(
             mask_coeffs.push(coeffs);
         }
     }
-    let quot = mmcs::commit_salted(quotient_ldes, zk.then_some(&mut rng.salt));
+    let quot = mmcs::commit_salted_with(quotient_ldes, zk.then_some(&mut rng.salt), offload);
     transcript.absorb_digest(b"quotient", &quot.root());
 
     clock.lap("quotient");

@@ -411,6 +411,27 @@ pub fn prove_with_report(
     Ok((receipt, proof.report))
 }
 
+/// [`prove_with_report`] for an execution recorded elsewhere (a board's trace), sending
+/// work to `offload` where it grants it ([`circuit::prove_execution`]). With the same seed,
+/// the receipt is byte-identical to [`prove_with_report`]'s for the same run.
+pub fn prove_execution_with_report(
+    program: &Program,
+    execution: circuit::Execution,
+    options: &ProveOptions,
+    offload: Option<&std::sync::Arc<crate::offload::Offload>>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(Receipt, ProveReport), ReceiptError> {
+    let proof = circuit::prove_execution(program, execution, options, offload, progress)
+        .map_err(ReceiptError::Prove)?;
+    let receipt = Receipt {
+        version: circuit::PROTOCOL_VERSION,
+        config: options.config,
+        claim: proof.claim,
+        seal: proof.seal,
+    };
+    Ok((receipt, proof.report))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,13 +2,17 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use rvzk_zkvm::circuit::{CircuitError, ProveOptions, ProveReport};
-use rvzk_zkvm::receipt::{prove_with_report, Receipt, ReceiptError};
+use rvzk_zkvm::circuit::{ProveOptions, ProveReport};
+use rvzk_zkvm::receipt::{Receipt, VerifyOptions};
 use rvzk_zkvm::stark::StarkConfig;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::backend::board::{AccelMode, BoardBackend, BoardOptions, BoardReport};
+use crate::backend::software::Software;
+use crate::backend::Backend;
+use crate::board::LinkOptions;
 use crate::exit;
 use crate::input::{load_program, read_input};
 use crate::progress::Progress;
@@ -42,6 +46,24 @@ pub struct ProveArgs {
     /// Print each phase's time and peak memory, the table heights and the seal size.
     #[arg(long)]
     pub stats: bool,
+    /// Run the guest on the board at this serial port and prove its streamed trace (`rvzk
+    /// board sim` prints the simulated board's port).
+    #[arg(long, value_name = "PORT")]
+    pub board: Option<String>,
+    /// Line rate of the board's port.
+    #[arg(long, default_value_t = 3_000_000, requires = "board")]
+    pub baud: u32,
+    /// Seconds to wait for each answer from the board before sending again.
+    #[arg(long, value_name = "S", default_value_t = 2.0, requires = "board")]
+    pub board_timeout: f64,
+    /// Send NTT and Merkle work to the board's accelerator: `auto` only what a cost model
+    /// measured on this link says is faster there, `off` nothing, `force` everything it can
+    /// take (up to --accel-jobs; an error if it has no accelerator).
+    #[arg(long, value_enum, default_value = "auto", requires = "board")]
+    pub accel: AccelMode,
+    /// With --accel: at most N NTT jobs and N SHA-256 jobs.
+    #[arg(long, value_name = "N", requires = "board")]
+    pub accel_jobs: Option<u64>,
     /// Test only: prove with cheap parameters of about 26 bits of security, which
     /// `rvzk verify` rejects unless given `--min-security-bits`.
     #[arg(long, hide = true)]
@@ -74,7 +96,24 @@ pub fn main(args: &ProveArgs) -> Result<u8> {
         seed: args.seed,
     };
     let elf = args.elf.display().to_string();
-    check_memory(&elf, &program, &input, args.max_cycles)?;
+    let mut backend: Box<dyn Backend> = match &args.board {
+        None => Box::new(Software),
+        Some(port) => {
+            if !(args.board_timeout > 0.0 && args.board_timeout.is_finite()) {
+                bail!("--board-timeout must be a positive number of seconds");
+            }
+            Box::new(BoardBackend::open(BoardOptions {
+                port: port.clone(),
+                baud: args.baud,
+                link: LinkOptions {
+                    timeout: Duration::from_secs_f64(args.board_timeout),
+                    ..LinkOptions::default()
+                },
+                accel: args.accel,
+                jobs: args.accel_jobs,
+            })?)
+        }
+    };
 
     // Peak RSS at the end of each phase: sampled in the background, and matched to the
     // phases by time (the prover reports the STARK's phases only by duration).
@@ -82,25 +121,31 @@ pub fn main(args: &ProveArgs) -> Result<u8> {
     let sampler = RssSampler::start(Duration::from_millis(2));
     let mut started: Vec<(String, Instant)> = Vec::new();
     let start = Instant::now();
-    let result = prove_with_report(&program, &input, &options, &mut |phase| {
+    let result = backend.prove(&elf, &program, &input, &options, &mut |phase| {
         started.push((phase.to_string(), Instant::now()));
         progress.phase(phase);
     });
     let samples = sampler.map(RssSampler::finish).unwrap_or_default();
     let seconds = start.elapsed().as_secs_f64();
     progress.finish();
+    let (receipt, report) = result?;
 
-    let (receipt, report) = match result {
-        Ok(r) => r,
-        Err(ReceiptError::Prove(CircuitError::Execution(e))) => {
-            let place = program
-                .function_at(e.pc)
-                .map(|s| format!(" in {}", s.name))
-                .unwrap_or_default();
-            bail!("{elf}: guest stopped: {e}{place}; there is nothing to prove");
-        }
-        Err(e) => bail!("{elf}: cannot prove: {e}"),
+    // Nothing is written that does not verify: a receipt is checked against its own claim
+    // (the exit code it states, any security level) before it reaches the disk.
+    let t = Instant::now();
+    let check = VerifyOptions {
+        expected_exit_code: Some(receipt.claim.exit_code),
+        min_security_bits: 0.0,
     };
+    receipt
+        .verify_with(&receipt.claim.image_id, &check)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{elf}: the {} backend made a receipt that does not verify ({e}); nothing was written",
+                backend.name()
+            )
+        })?;
+    let verify_seconds = t.elapsed().as_secs_f64();
     let bytes = receipt.to_bytes();
     std::fs::write(&output, &bytes)
         .with_context(|| format!("{}: cannot write the receipt", output.display()))?;
@@ -114,7 +159,10 @@ pub fn main(args: &ProveArgs) -> Result<u8> {
         report: &report,
         phases: &phases,
         seconds,
+        verify_seconds,
         peak_rss: peak_rss_bytes(),
+        backend: backend.name(),
+        board: backend.board_report(),
     };
     if args.json {
         summary.print_json();
@@ -171,7 +219,10 @@ struct Summary<'a> {
     report: &'a ProveReport,
     phases: &'a [Phase],
     seconds: f64,
+    verify_seconds: f64,
     peak_rss: Option<u64>,
+    backend: String,
+    board: Option<BoardReport>,
 }
 
 impl Summary<'_> {
@@ -198,6 +249,9 @@ impl Summary<'_> {
             r.seal.len()
         );
         println!("security   {}", security_text(r));
+        if self.board.is_some() {
+            println!("backend    {}", self.backend);
+        }
         if stats {
             println!("phases     (seconds, peak RSS at the end of the phase, sampled every 2 ms)");
             for p in self.phases {
@@ -208,8 +262,12 @@ impl Summary<'_> {
             for (name, log_h) in &self.report.tables {
                 println!("  {name:<18} 2^{log_h}");
             }
+            println!("  {:<18} {:>9.3}", "verify receipt", self.verify_seconds);
             if let Some(rss) = self.peak_rss {
                 println!("peak RSS   {}", mib(rss));
+            }
+            if let Some(b) = &self.board {
+                print_board(b);
             }
         }
         if r.claim.exit_code != 0 {
@@ -249,9 +307,93 @@ impl Summary<'_> {
                 "log_height": log_h,
             })).collect::<Vec<_>>(),
             "peak_rss_bytes": self.peak_rss,
+            "verify_seconds": self.verify_seconds,
+            "backend": self.backend,
+            "board": self.board.as_ref().map(board_json),
         });
         println!("{v}");
     }
+}
+
+fn rate_text(bytes: u64, secs: f64) -> String {
+    format!("{:.1} KB/s", bytes as f64 / secs.max(1e-9) / 1e3)
+}
+
+/// The board's part of `--stats`: the run and its trace, the link, the accelerator.
+fn print_board(b: &BoardReport) {
+    let run = &b.run_link;
+    println!("board      {} on {}", b.board, b.port);
+    println!(
+        "  run      {} records, {} syscall accesses; {} board clocks ({:.2} M clocks/s); load {:.3} s, run and trace {:.3} s ({:.0} records/s)",
+        b.records,
+        b.syscall_accesses,
+        b.clocks,
+        b.effective_clock_hz() / 1e6,
+        b.load_seconds,
+        b.run_seconds,
+        b.records as f64 / b.run_seconds.max(1e-9)
+    );
+    println!(
+        "  link     load, run, trace: {} bytes out, {} in ({} in during the run), {} frames ({} resent), {} damaged received; the trace used {:.1} % of the board-to-host line",
+        run.bytes_out,
+        run.bytes_in,
+        rate_text(run.bytes_in, b.run_seconds),
+        run.frames_sent,
+        run.retries,
+        run.bad_frames,
+        100.0 * b.run_line_utilisation()
+    );
+    println!("  accel    {}", b.decision);
+    if let Some(o) = &b.offload {
+        let a = &b.accel_link;
+        let secs = o.ntt_seconds + o.sha_seconds;
+        println!(
+            "  jobs     NTT {} ({} transforms) {:.3} s; SHA-256 {} {:.3} s; checking them {:.3} s",
+            o.ntt_jobs, o.ntt_columns, o.ntt_seconds, o.sha_jobs, o.sha_seconds, o.check_seconds
+        );
+        println!(
+            "  link     jobs: {} bytes out, {} in ({} out, {} in), {} frames ({} resent), {} damaged received; {:.1} % of the line each way",
+            a.bytes_out,
+            a.bytes_in,
+            rate_text(a.bytes_out, secs),
+            rate_text(a.bytes_in, secs),
+            a.frames_sent,
+            a.retries,
+            a.bad_frames,
+            100.0 * (a.bytes_out.max(a.bytes_in) as f64)
+                / (secs.max(1e-9) * b.effective_line_bytes_per_second())
+        );
+    }
+}
+
+fn board_json(b: &BoardReport) -> serde_json::Value {
+    let link = |l: &crate::board::LinkStats| {
+        json!({
+            "bytes_out": l.bytes_out,
+            "bytes_in": l.bytes_in,
+            "frames_sent": l.frames_sent,
+            "retries": l.retries,
+            "bad_frames": l.bad_frames,
+        })
+    };
+    json!({
+        "board": b.board,
+        "port": b.port,
+        "clocks": b.clocks,
+        "records": b.records,
+        "syscall_accesses": b.syscall_accesses,
+        "load_seconds": b.load_seconds,
+        "run_seconds": b.run_seconds,
+        "run_link": link(&b.run_link),
+        "run_line_utilisation": b.run_line_utilisation(),
+        "accel": b.accel,
+        "decision": b.decision,
+        "accel_link": link(&b.accel_link),
+        "ntt_jobs": b.offload.as_ref().map(|o| o.ntt_jobs),
+        "sha_jobs": b.offload.as_ref().map(|o| o.sha_jobs),
+        "ntt_seconds": b.offload.as_ref().map(|o| o.ntt_seconds),
+        "sha_seconds": b.offload.as_ref().map(|o| o.sha_seconds),
+    })
 }
 
 /// `100.0 bits (conjectured), zero-knowledge`.
@@ -265,53 +407,6 @@ pub fn security_text(r: &Receipt) -> String {
             "not zero-knowledge"
         }
     )
-}
-
-/// Refuse, before proving, a run whose proof would not fit in the memory available: run the
-/// executor (fast) for the cycle count and compare the prover's estimate with MemAvailable.
-fn check_memory(
-    elf: &str,
-    program: &rvzk_zkvm::elf::Program,
-    input: &[u8],
-    max_cycles: u64,
-) -> Result<()> {
-    let Some(available) = mem_available() else {
-        return Ok(());
-    };
-    let run = rvzk_zkvm::rv32im::RunOptions {
-        max_cycles,
-        ..Default::default()
-    };
-    // A fault is reported by the prover itself, with its usual message.
-    let Ok(outcome) = rvzk_zkvm::rv32im::run(program, input, &run) else {
-        return Ok(());
-    };
-    let need = rvzk_zkvm::circuit::prover_memory_estimate(outcome.cycles);
-    if need > available {
-        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
-        let fits = (7..=rvzk_zkvm::circuit::MAX_LOG_CYCLES as u32)
-            .rev()
-            .find(|&k| rvzk_zkvm::circuit::prover_memory_estimate(1 << k) <= available);
-        bail!(
-            "{elf}: {} cycles would need about {:.1} GiB to prove, and {:.1} GiB is available; \
-             the largest run that fits here is {} (one proof holds at most 2^{} cycles; \
-             continuations are not supported yet)",
-            outcome.cycles,
-            gib(need),
-            gib(available),
-            fits.map_or("none".to_string(), |k| format!("2^{k} cycles")),
-            rvzk_zkvm::circuit::MAX_LOG_CYCLES
-        );
-    }
-    Ok(())
-}
-
-/// MemAvailable from /proc/meminfo, in bytes (None where there is no such file).
-fn mem_available() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 #[cfg(test)]

@@ -106,11 +106,16 @@ impl BoardReport {
         f64::from(self.clocks) / self.run_seconds.max(1e-9)
     }
 
-    /// The share of the board→host line the trace used while the core ran: bytes received
-    /// over what the line could carry in the run's board clocks (10 bits a byte).
-    pub fn run_line_utilisation(&self) -> f64 {
+    /// The share of the board→host line the trace's records used while the core ran:
+    /// trace payload bytes over what the line could carry in the run's board clocks (10 bits
+    /// a byte). `None` for runs under 100 chunks, where the chunks still leaving after the
+    /// core stopped make the figure meaningless.
+    pub fn run_line_utilisation(&self) -> Option<f64> {
+        if self.run_link.chunks < 100 {
+            return None;
+        }
         let capacity = f64::from(self.clocks) / (f64::from(self.divisor.max(1)) * 10.0);
-        self.run_link.bytes_in as f64 / capacity.max(1.0)
+        Some(self.run_link.trace_bytes as f64 / capacity.max(1.0))
     }
 
     /// The line rate in bytes per wall second at the board's effective clock.

@@ -334,14 +334,20 @@ fn print_board(b: &BoardReport) {
         b.records as f64 / b.run_seconds.max(1e-9)
     );
     println!(
-        "  link     load, run, trace: {} bytes out, {} in ({} in during the run), {} frames ({} resent), {} damaged received; the trace used {:.1} % of the board-to-host line",
+        "  link     load, run, trace: {} bytes out, {} in ({} in during the run), {} frames ({} resent), {} damaged received; {}",
         run.bytes_out,
         run.bytes_in,
         rate_text(run.bytes_in, b.run_seconds),
         run.frames_sent,
         run.retries,
         run.bad_frames,
-        100.0 * b.run_line_utilisation()
+        match b.run_line_utilisation() {
+            Some(u) => format!(
+                "the trace records used {:.1} % of the board-to-host line",
+                100.0 * u
+            ),
+            None => "(too few chunks to measure the line's use)".to_string(),
+        }
     );
     println!("  accel    {}", b.decision);
     if let Some(o) = &b.offload {

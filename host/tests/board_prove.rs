@@ -279,8 +279,13 @@ impl FakeBoard {
         };
         let input = &self.input[..input_len as usize];
         let (result, mut trace) = run_traced_partial(&program, input, &opts);
-        if let Some(i) = self.faults.bad_record {
-            trace.records[i].rd_wdata ^= 1 << 7;
+        // (The client's first run of cleared memory faults at once and has no records.)
+        if let Some(r) = self
+            .faults
+            .bad_record
+            .and_then(|i| trace.records.get_mut(i))
+        {
+            r.rd_wdata ^= 1 << 7;
         }
         self.retired = trace.records.len() as u32;
         match result {

@@ -352,8 +352,13 @@ fn seconds(s: f64) -> String {
 fn diff(now: &LinkStats, before: &LinkStats) -> LinkStats {
     LinkStats {
         frames_sent: now.frames_sent - before.frames_sent,
+        answers: now.answers - before.answers,
         retries: now.retries - before.retries,
+        timeouts: now.timeouts - before.timeouts,
         bad_frames: now.bad_frames - before.bad_frames,
+        stale_answers: now.stale_answers - before.stale_answers,
+        drained_bytes: now.drained_bytes - before.drained_bytes,
+        restarts: now.restarts - before.restarts,
         bytes_out: now.bytes_out - before.bytes_out,
         bytes_in: now.bytes_in - before.bytes_in,
         trace_bytes: now.trace_bytes - before.trace_bytes,

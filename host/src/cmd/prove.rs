@@ -334,13 +334,16 @@ fn print_board(b: &BoardReport) {
         b.records as f64 / b.run_seconds.max(1e-9)
     );
     println!(
-        "  link     load, run, trace: {} bytes out, {} in ({} in during the run), {} frames ({} resent), {} damaged received; {}",
+        "  link     load, run, trace: {} bytes out, {} in ({} in during the run), {} frames ({} resent, {} timeouts), {} damaged and {} stale answers received, {} restarts; {}",
         run.bytes_out,
         run.bytes_in,
         rate_text(run.bytes_in, b.run_seconds),
         run.frames_sent,
         run.retries,
+        run.timeouts,
         run.bad_frames,
+        run.stale_answers,
+        run.restarts,
         match b.run_line_utilisation() {
             Some(u) => format!(
                 "the trace records used {:.1} % of the board-to-host line",
@@ -379,7 +382,10 @@ fn board_json(b: &BoardReport) -> serde_json::Value {
             "bytes_in": l.bytes_in,
             "frames_sent": l.frames_sent,
             "retries": l.retries,
+            "timeouts": l.timeouts,
             "bad_frames": l.bad_frames,
+            "stale_answers": l.stale_answers,
+            "restarts": l.restarts,
         })
     };
     json!({

@@ -1,9 +1,11 @@
 //! Faults never make a wrong result: the simulated board behind the fault-injecting proxy
-//! (`rvzk_host::board::proxy`), driven by the host's board client exactly as `rvzk run
-//! --board` drives it. At a byte error rate of 1e-4 each way runs complete and every trace
-//! record equals the executor's; each fault kind alone (dropped, duplicated, truncated,
-//! delayed frames), a board reset and an unplug mid-run end in a retry or a clear error; at
-//! rates no run survives the client stops with a clear error within its retry budget.
+//! (`rvzk_host::board::proxy`), driven by the host's board client and by the code of
+//! `rvzk run --board` and `rvzk prove --board`. At a byte error rate of 1e-4 each way runs
+//! complete and every trace record equals the executor's, and a proof (with accelerator
+//! jobs through the link) verifies and equals the software receipt; each fault kind alone
+//! (dropped, duplicated, truncated, delayed frames), a board reset and an unplug mid-run
+//! end in a retry or a clear error; at rates no run survives the host stops with a clear
+//! error within its retry budget and writes no receipt.
 //!
 //! Timeouts are shorter than the client's default of 2 s to keep the tests quick, but not
 //! too short: the simulated board sends a trace chunk in about 20,000 clocks, 0.1 s at its
@@ -358,4 +360,112 @@ fn unplug_mid_run_is_a_clear_error() {
     assert!(msg.contains("board disconnected"), "{msg}");
     assert!(proxy.counts().unplugged);
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+}
+
+/// `rvzk prove --board` (the command's code) through the proxy at 1e-4 each way, with
+/// forced accelerator jobs so that NTT and SHA-256 work crosses the damaged link too: the
+/// proof completes, verifies, and equals the software receipt byte for byte.
+#[test]
+fn proof_at_byte_error_rate_1e4_equals_the_software_receipt() {
+    use rvzk_host::cmd::prove::{main as prove, ProveArgs};
+    use rvzk_zkvm::circuit::ProveOptions;
+    use rvzk_zkvm::receipt::{prove_with_report, Receipt, VerifyOptions};
+    let proxy = Proxy::start(restartable(), Faults::bit_errors(1e-4), 8).unwrap();
+    let port = proxy.port().to_string();
+    let dir = std::env::temp_dir().join(format!("rvzk-board-faults-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("fibonacci-1e4.receipt");
+    let elf = rvzk_testkit::guest_path("fibonacci").display().to_string();
+    let args: ProveArgs = parse(&[
+        &elf,
+        "--input-u32",
+        "300",
+        "--seed",
+        "9",
+        "--board",
+        &port,
+        "--board-timeout",
+        "1",
+        "--accel",
+        "force",
+        "--accel-jobs",
+        "16",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let t = Instant::now();
+    let code = prove(&args).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(code, rvzk_host::exit::SUCCESS);
+    let c = proxy.counts();
+    eprintln!(
+        "proof at 1e-4: {:.1} s; to board: {}; to host: {}",
+        t.elapsed().as_secs_f64(),
+        c.to_board,
+        c.to_host
+    );
+    assert!(
+        c.to_board.bit_flips + c.to_host.bit_flips >= 2,
+        "{c:?}: too few faults to test anything"
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    let program = load("fibonacci");
+    let opts = ProveOptions {
+        seed: Some(9),
+        ..ProveOptions::default()
+    };
+    let (reference, _) = prove_with_report(&program, &300u32.to_le_bytes(), &opts, &mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        bytes == reference.to_bytes(),
+        "the receipt proven through the damaged link differs from the software receipt"
+    );
+    let receipt = Receipt::from_bytes(&bytes).unwrap();
+    receipt
+        .verify_with(&reference.claim.image_id, &VerifyOptions::default())
+        .unwrap_or_else(|e| panic!("does not verify: {e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `rvzk prove --board` over a link that turns unsurvivable (5e-2 each way) once loading
+/// starts: a clear error within the retry budget, and no receipt file.
+#[test]
+fn proof_through_an_unsurvivable_link_stops_and_writes_nothing() {
+    use rvzk_host::cmd::prove::{main as prove, ProveArgs};
+    let proxy = Proxy::start(restartable(), Faults::default(), 10).unwrap();
+    proxy
+        .arm(Trigger {
+            command: Some(cmd::CLEAR),
+            nth: 1,
+            every: false,
+            action: Action::SetFaults(Faults::bit_errors(5e-2)),
+        })
+        .unwrap();
+    let port = proxy.port().to_string();
+    let dir = std::env::temp_dir().join(format!("rvzk-board-storm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("fibonacci.receipt");
+    let elf = rvzk_testkit::guest_path("fibonacci").display().to_string();
+    let args: ProveArgs = parse(&[
+        &elf,
+        "--input-u32",
+        "300",
+        "--board",
+        &port,
+        "--board-timeout",
+        "0.3",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let t = Instant::now();
+    let err = prove(&args).expect_err("no proof through this link");
+    let msg = format!("{err:#}");
+    let secs = t.elapsed().as_secs_f64();
+    eprintln!("unsurvivable link: {msg} after {secs:.1} s");
+    assert!(
+        msg.contains("CRC storm") || msg.contains("stopped answering"),
+        "{msg}"
+    );
+    assert!(secs < 60.0, "{secs:.1} s to give up");
+    assert!(!out.exists(), "a receipt was written");
+    let _ = std::fs::remove_dir_all(&dir);
 }

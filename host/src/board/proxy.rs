@@ -134,18 +134,21 @@ pub struct ProxyCounts {
 }
 
 /// A disruption the proxy can make.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Action {
     /// Stop the board and start it again (it forgets everything).
     ResetBoard,
     /// Close the host's terminal.
     Unplug,
+    /// Change the fault rates (from a trigger: the frame that fires it already has the new
+    /// ones, and is not lost).
+    SetFaults(Faults),
 }
 
 /// Do `action` when the `nth` (from 1) frame from the host with command `command` (any
 /// command: `None`) arrives — and, with `every`, again at every `nth` after it; that frame
-/// is lost in the disruption.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// is lost in a reset or an unplug.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Trigger {
     /// The command code to count, or every frame.
     pub command: Option<u8>,
@@ -497,14 +500,13 @@ impl Pump {
                         self.publish();
                         return;
                     }
-                    Control::SetFaults(f) => {
-                        self.to_board.faults = f;
-                        self.to_host.faults = f;
-                    }
+                    Control::SetFaults(f) => self.set_faults(f),
                     Control::Arm(t) => self.triggers.push((t, 0)),
                     Control::Do(a, done) => {
                         let r = self.act(a);
-                        to_host_out.clear();
+                        if !matches!(a, Action::SetFaults(_)) {
+                            to_host_out.clear();
+                        }
                         let _ = done.send(r);
                     }
                 }
@@ -554,11 +556,13 @@ impl Pump {
                         for f in frames {
                             if let Some(a) = self.triggered(&f) {
                                 let _ = self.act(a);
-                                to_host_out.clear();
                                 if self.master.is_none() {
                                     break;
                                 }
-                                continue;
+                                if !matches!(a, Action::SetFaults(_)) {
+                                    to_host_out.clear();
+                                    continue;
+                                }
                             }
                             self.to_board.pass(f, true, now);
                         }
@@ -658,8 +662,18 @@ impl Pump {
         fired
     }
 
+    fn set_faults(&mut self, f: Faults) {
+        self.to_board.faults = f;
+        self.to_host.faults = f;
+    }
+
     fn act(&mut self, a: Action) -> Result<(), String> {
         match a {
+            Action::SetFaults(f) => {
+                f.validate()?;
+                self.set_faults(f);
+                Ok(())
+            }
             Action::Unplug => {
                 self.unplug();
                 Ok(())

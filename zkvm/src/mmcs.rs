@@ -88,18 +88,63 @@ impl ProverRng {
     /// A `height × width` matrix of uniform base elements, filled in parallel: block b of
     /// [`RNG_BLOCK_ROWS`] rows comes from stream b of a ChaCha20 keyed by this generator.
     pub fn matrix(&mut self, height: usize, width: usize) -> RowMajorMatrix<BabyBear> {
+        let lazy = self.lazy_matrix(height, width);
+        lazy.rows(0, height)
+    }
+
+    /// The matrix [`ProverRng::matrix`] would draw (the generator advances the same way),
+    /// kept as its key: any run of its rows can be regenerated later without storing it.
+    pub fn lazy_matrix(&mut self, height: usize, width: usize) -> LazyMatrix {
         let mut key = [0u8; 32];
         self.0.fill_bytes(&mut key);
-        let mut values = vec![BabyBear::default(); height * width];
-        values
-            .par_chunks_mut(RNG_BLOCK_ROWS * width)
-            .enumerate()
-            .for_each(|(b, chunk)| {
-                let mut rng = ChaCha20Rng::from_seed(key);
-                rng.set_stream(b as u64);
-                chunk.iter_mut().for_each(|x| *x = uniform_base(&mut rng));
-            });
-        RowMajorMatrix::new(values, width)
+        LazyMatrix { key, height, width }
+    }
+}
+
+/// A random matrix kept as the key it is generated from (see [`ProverRng::lazy_matrix`]).
+#[derive(Clone, Debug)]
+pub struct LazyMatrix {
+    key: [u8; 32],
+    height: usize,
+    width: usize,
+}
+
+impl LazyMatrix {
+    /// Height of the whole matrix.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Rows `start .. start + len` of the matrix.
+    pub fn rows(&self, start: usize, len: usize) -> RowMajorMatrix<BabyBear> {
+        assert!(start + len <= self.height, "LazyMatrix::rows out of range");
+        let w = self.width;
+        let mut values = vec![BabyBear::default(); len * w];
+        // Whole generator blocks overlapping the range, each from its own stream.
+        let first = start / RNG_BLOCK_ROWS;
+        let last = (start + len).div_ceil(RNG_BLOCK_ROWS);
+        let per_block: Vec<(usize, &mut [BabyBear])> = {
+            let mut out = Vec::new();
+            let mut rest = &mut values[..];
+            for b in first..last {
+                let lo = (b * RNG_BLOCK_ROWS).max(start);
+                let hi = ((b + 1) * RNG_BLOCK_ROWS).min(start + len);
+                let (head, tail) = rest.split_at_mut((hi - lo) * w);
+                out.push((b, head));
+                rest = tail;
+            }
+            out
+        };
+        per_block.into_par_iter().for_each(|(b, chunk)| {
+            let mut rng = ChaCha20Rng::from_seed(self.key);
+            rng.set_stream(b as u64);
+            let skip = (b * RNG_BLOCK_ROWS).max(start) - b * RNG_BLOCK_ROWS;
+            for _ in 0..skip * w {
+                uniform_base(&mut rng);
+            }
+            chunk.iter_mut().for_each(|x| *x = uniform_base(&mut rng));
+        });
+        RowMajorMatrix::new(values, w)
     }
 }
 
@@ -281,9 +326,25 @@ pub fn commit_salted_with(
             .collect(),
         None => Vec::new(),
     };
+    let levels = build_levels(&matrices, &groups, &salts, offload);
+    MmcsData {
+        matrices,
+        salts,
+        levels,
+    }
+}
+
+/// Every level of the tree over `matrices` (grouped by height as `groups`), with one salt
+/// matrix per group (or none); the node compressions `offload` grants go to its device.
+fn build_levels(
+    matrices: &[RowMajorMatrix<BabyBear>],
+    groups: &[(usize, Vec<usize>)],
+    salts: &[RowMajorMatrix<BabyBear>],
+    offload: Option<&Offload>,
+) -> Vec<Vec<Digest>> {
     let salt_of = |g: usize| salts.get(g);
     let (max_h, first) = &groups[0];
-    let mut levels = vec![hash_group(&matrices, first, salt_of(0), *max_h)];
+    let mut levels = vec![hash_group(matrices, first, salt_of(0), *max_h)];
     let mut groups_iter = groups.iter().enumerate().skip(1).peekable();
     while levels.last().unwrap().len() > 1 {
         let prev = levels.last().unwrap();
@@ -292,7 +353,7 @@ pub fn commit_salted_with(
         let done = offload.map_or(0, |o| o.hash_nodes(prev, &mut next));
         hash_layer(&prev[2 * done..], &mut next[done..]);
         if let Some((g, (h, ms))) = groups_iter.next_if(|(_, (h, _))| *h == n) {
-            let injected = hash_group(&matrices, ms, salt_of(g), *h);
+            let injected = hash_group(matrices, ms, salt_of(g), *h);
             next.par_iter_mut()
                 .zip(injected.par_iter())
                 .for_each(|(node, leaf)| *node = hash_node(node, leaf));
@@ -308,11 +369,175 @@ pub fn commit_salted_with(
             .chain(salt_of(g).map(|s| s.row(0)));
         root[0] = hash_node(&root[0], &hash_rows(rows));
     }
-    MmcsData {
-        matrices,
-        salts,
-        levels,
+    levels
+}
+
+/// A commitment whose matrices are not kept (see [`commit_streamed`]): the tree is cut into
+/// `blocks` equal subtrees, each over the same run of rows of every matrix (block c holds
+/// rows `c·h/blocks ..` of a matrix of height h), and only the levels above the subtrees'
+/// roots are stored. Openings regenerate their block's rows and subtree.
+#[derive(Debug)]
+pub struct StreamedTree {
+    dims: Vec<Dims>,
+    groups: Vec<(usize, Vec<usize>)>,
+    blocks: usize,
+    salts: Vec<LazyMatrix>,
+    /// `top[0]` are the subtree roots; the last is the root.
+    top: Vec<Vec<Digest>>,
+}
+
+impl StreamedTree {
+    /// The root.
+    pub fn root(&self) -> Digest {
+        self.top.last().unwrap()[0]
     }
+
+    /// Height of the tallest matrix.
+    pub fn max_height(&self) -> usize {
+        self.groups[0].0
+    }
+
+    /// Shapes of the committed matrices.
+    pub fn dims(&self) -> &[Dims] {
+        &self.dims
+    }
+
+    /// The block of the tallest matrices' row `index`.
+    pub fn block_of(&self, index: usize) -> usize {
+        index / (self.max_height() / self.blocks)
+    }
+
+    /// The salt rows of block `c`, one matrix per height group.
+    fn block_salts(&self, c: usize) -> Vec<RowMajorMatrix<BabyBear>> {
+        self.groups
+            .iter()
+            .zip(&self.salts)
+            .map(|((h, _), s)| {
+                let len = h / self.blocks;
+                s.rows(c * len, len)
+            })
+            .collect()
+    }
+
+    /// Open the indices `indices` (of the tallest matrices) that lie in block `c`, given that
+    /// block's rows (as `produce(c)` gave them to [`commit_streamed`]).
+    pub fn open_block(
+        &self,
+        c: usize,
+        block: &[RowMajorMatrix<BabyBear>],
+        indices: &[usize],
+    ) -> Vec<Opening> {
+        let salts = self.block_salts(c);
+        let block_groups: Vec<(usize, Vec<usize>)> = self
+            .groups
+            .iter()
+            .map(|(h, ms)| (h / self.blocks, ms.clone()))
+            .collect();
+        let levels = build_levels(block, &block_groups, &salts, None);
+        let max_h = self.max_height();
+        let bh = max_h / self.blocks;
+        indices
+            .iter()
+            .map(|&index| {
+                assert_eq!(self.block_of(index), c, "index {index} is not in block {c}");
+                let row_of = |m: &RowMajorMatrix<BabyBear>, h: usize| {
+                    let shift = (max_h / h).trailing_zeros();
+                    let local = (index >> shift) - c * (h / self.blocks);
+                    m.row(local).to_vec()
+                };
+                let rows = block
+                    .iter()
+                    .zip(&self.dims)
+                    .map(|(m, d)| row_of(m, d.height))
+                    .collect();
+                let salts = salts
+                    .iter()
+                    .zip(&self.groups)
+                    .map(|(s, (h, _))| row_of(s, *h))
+                    .collect();
+                let local = index - c * bh;
+                let siblings = (0..levels.len() - 1)
+                    .map(|l| levels[l][(local >> l) ^ 1])
+                    .chain((0..self.top.len() - 1).map(|l| self.top[l][(c >> l) ^ 1]))
+                    .collect();
+                Opening {
+                    rows,
+                    salts,
+                    siblings,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Commit to matrices of shapes `dims` without holding them: `produce(c)` returns block `c`
+/// (of `blocks`) of every matrix, in order — rows `c·h/blocks .. (c+1)·h/blocks` of a matrix
+/// of height h. The root (and, with the same generator, the salts) equal those of
+/// [`commit_salted`] of the whole matrices. Every height must be at least `blocks`. The node
+/// compressions `offload` grants go to its device.
+pub fn commit_streamed(
+    dims: Vec<Dims>,
+    blocks: usize,
+    rng: Option<&mut ProverRng>,
+    offload: Option<&Offload>,
+    mut produce: impl FnMut(usize) -> Vec<RowMajorMatrix<BabyBear>>,
+) -> StreamedTree {
+    assert!(!dims.is_empty(), "mmcs::commit_streamed: no matrices");
+    assert!(
+        blocks.is_power_of_two(),
+        "block count must be a power of two"
+    );
+    for d in &dims {
+        assert!(
+            d.height.is_power_of_two() && d.height >= blocks,
+            "mmcs::commit_streamed: height {} for {blocks} blocks",
+            d.height
+        );
+    }
+    let groups = height_groups(&dims);
+    let salts: Vec<LazyMatrix> = match rng {
+        Some(rng) => groups
+            .iter()
+            .map(|(h, _)| rng.lazy_matrix(*h, SALT_WIDTH))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut tree = StreamedTree {
+        dims,
+        groups,
+        blocks,
+        salts,
+        top: Vec::new(),
+    };
+    let block_groups: Vec<(usize, Vec<usize>)> = tree
+        .groups
+        .iter()
+        .map(|(h, ms)| (h / blocks, ms.clone()))
+        .collect();
+    let mut roots = Vec::with_capacity(blocks);
+    for c in 0..blocks {
+        let block = produce(c);
+        assert_eq!(
+            block.len(),
+            tree.dims.len(),
+            "block {c}: wrong matrix count"
+        );
+        for (m, d) in block.iter().zip(&tree.dims) {
+            assert_eq!((m.width, m.height()), (d.width, d.height / blocks));
+        }
+        let salts = tree.block_salts(c);
+        let levels = build_levels(&block, &block_groups, &salts, offload);
+        roots.push(levels.last().unwrap()[0]);
+    }
+    let mut top = vec![roots];
+    while top.last().unwrap().len() > 1 {
+        let prev = top.last().unwrap();
+        let mut next = zeroed_digests(prev.len() / 2);
+        hash_layer(prev, &mut next);
+        top.push(next);
+    }
+    tree.top = top;
+    tree
 }
 
 /// Open index `index` of the tallest matrices.
@@ -588,6 +813,49 @@ mod tests {
         // An unsalted opening is not accepted where salts are expected.
         let plain = commit(mats);
         assert!(verify_salted(&plain.root(), &dims, true, 3, &open(&plain, 3)).is_err());
+    }
+
+    #[test]
+    fn streamed_commitments_equal_whole_ones() {
+        let mats = vec![mat(64, 3, 1), mat(16, 2, 2), mat(64, 1, 3), mat(8, 5, 4)];
+        let dims: Vec<Dims> = mats
+            .iter()
+            .map(|m| Dims {
+                width: m.width,
+                height: m.height(),
+            })
+            .collect();
+        let block = |c: usize, blocks: usize| -> Vec<RowMajorMatrix<BabyBear>> {
+            mats.iter()
+                .map(|m| {
+                    let h = m.height() / blocks;
+                    RowMajorMatrix::new(
+                        m.values[c * h * m.width..(c + 1) * h * m.width].to_vec(),
+                        m.width,
+                    )
+                })
+                .collect()
+        };
+        for salted in [false, true] {
+            let rng = |s: u64| salted.then(|| ProverRng::new(s));
+            let whole = commit_salted(mats.clone(), rng(5).as_mut());
+            for blocks in [1, 2, 8] {
+                let tree = commit_streamed(dims.clone(), blocks, rng(5).as_mut(), None, |c| {
+                    block(c, blocks)
+                });
+                assert_eq!(tree.root(), whole.root());
+                for i in 0..64 {
+                    let c = tree.block_of(i);
+                    let o = tree.open_block(c, &block(c, blocks), &[i]).remove(0);
+                    assert_eq!(o, open(&whole, i));
+                    verify_salted(&whole.root(), &dims, salted, i, &o).unwrap();
+                }
+            }
+        }
+        // Regenerated salt rows are the drawn matrix's rows.
+        let m = ProverRng::new(9).matrix(3000, 5);
+        let lazy = ProverRng::new(9).lazy_matrix(3000, 5);
+        assert_eq!(lazy.rows(1000, 1100).values, m.values[5000..10500]);
     }
 
     #[test]

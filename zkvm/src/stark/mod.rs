@@ -21,6 +21,7 @@ pub mod codec;
 mod domain;
 mod folder;
 mod layout;
+mod poly;
 mod proof;
 mod prover;
 mod seed;
@@ -313,14 +314,15 @@ pub trait Table: Sync {
         public: &[F],
         rows: &[usize],
     ) -> Result<(), ConstraintFailure>;
-    /// `(fingerprint, ±multiplicity)` of every interaction of every row, row-major (the
-    /// prover's logUp input; `powers` from [`LookupChallenges::powers`]).
+    /// `(fingerprint, ±multiplicity)` of every interaction of the rows `rows`, row-major
+    /// (the prover's logUp input; `powers` from [`LookupChallenges::powers`]).
     fn logup_terms(
         &self,
         trace: &RowMajorMatrix<F>,
         public: &[F],
         lookup: &LookupChallenges,
         powers: &[E],
+        rows: std::ops::Range<usize>,
     ) -> Vec<(E, F)>;
     /// [`Table::interactions`] of some rows.
     fn row_interactions(
@@ -498,11 +500,11 @@ impl<A: Air> Table for A {
         public: &[F],
         lookup: &LookupChallenges,
         powers: &[E],
+        rows: std::ops::Range<usize>,
     ) -> Vec<(E, F)> {
         use rayon::prelude::*;
         let prep = Air::preprocessed(self);
-        (0..trace.height())
-            .into_par_iter()
+        rows.into_par_iter()
             .flat_map_iter(|row| {
                 let mut b = WindowBuilder {
                     window: Window::at_row(trace, prep.as_ref(), public, row),

@@ -4,8 +4,7 @@ use rayon::prelude::*;
 
 use super::domain::{barycentric_eval, inv_diffs};
 use super::layout::{
-    blowup_needed, deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_chunks,
-    DeepSums, Layout,
+    blowup_needed, deep_sums, deep_value, next_point, powers_of, quotient_chunks, DeepSums, Layout,
 };
 use super::proof::{QueryOpening, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
@@ -18,12 +17,14 @@ use crate::air::{ConstraintFailure, Direction, RowInteraction, F};
 use crate::field::{batch_inverse, ExtensionField, Field, TwoAdicField};
 use crate::fri;
 use crate::matrix::RowMajorMatrix;
-use crate::mmcs::{self, MmcsData, ProverRng};
+use crate::mmcs::{self, Dims, MmcsData, ProverRng, StreamedTree};
 use crate::ntt::{Dft, Radix2Dft};
 use crate::offload::Offload;
 use crate::transcript::{is_in_base_field, Transcript};
 use crate::util::{log2_strict, reverse_bits_len, reverse_matrix_rows};
 use std::sync::Arc;
+
+use super::poly::{ext_to_base_rows, Poly};
 
 /// What the prover keeps from [`setup`]: the preprocessed columns and their commitment.
 #[derive(Debug)]
@@ -125,60 +126,46 @@ fn coeffs_to_lde_bitrev(
     lde
 }
 
-/// Each column of `coeffs` (a polynomial, coefficients lowest first) evaluated at `z`.
-pub(super) fn eval_coeff_columns(coeffs: &RowMajorMatrix<F>, z: E) -> Vec<E> {
-    const ROWS: usize = 4096;
-    let w = coeffs.width;
-    coeffs
-        .values
-        .par_chunks(ROWS * w)
-        .enumerate()
-        .map(|(b, block)| {
-            // Powers of z shared by all columns: one extension product per row, then only
-            // base-by-extension products.
-            let mut pw = z.pow((b * ROWS) as u64);
-            let mut acc = vec![E::ZERO; w];
-            for row in block.chunks_exact(w) {
-                for (a, c) in acc.iter_mut().zip(row) {
-                    *a += pw * *c;
-                }
-                pw *= z;
-            }
-            acc
-        })
-        .reduce(
-            || vec![E::ZERO; w],
-            |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect(),
-        )
-}
-
 /// Inverses of many elements (zeros stay zero), batched per block and in parallel.
 fn par_batch_inverse<T: Field + Send + Sync>(xs: &[T]) -> Vec<T> {
     xs.par_chunks(4096).flat_map_iter(batch_inverse).collect()
 }
 
-/// The committed version of an n-row trace under zero-knowledge: 2n rows, the trace on the
-/// even rows (so on H_n = ⟨ω_2n²⟩ the polynomial is the trace) and uniformly random values on
-/// the odd rows (so it is random everywhere else). The trace is the side-by-side
-/// concatenation of `parts` (all n rows): a table's own columns, then any blinding columns.
-pub(super) fn randomize(parts: &[&RowMajorMatrix<F>], rng: &mut ProverRng) -> RowMajorMatrix<F> {
+/// The committed polynomials of an n-row trace, the side-by-side concatenation of `parts`
+/// (all n rows: a table's own columns, then any blinding columns), with LDE height
+/// 2^`log_lde`. Under zero-knowledge (`blind`: the number of random coefficients and their
+/// generator) P = T + (xⁿ − 1)·U, T the trace's interpolant and U uniform of degree < k, so P
+/// is the trace on H_n and random off it (`docs/stark.md`, "Zero-knowledge").
+pub(super) fn trace_poly(
+    dft: &Radix2Dft,
+    parts: &[&RowMajorMatrix<F>],
+    blind: Option<(usize, &mut ProverRng)>,
+    log_lde: usize,
+) -> Poly {
     let w: usize = parts.iter().map(|m| m.width).sum();
     let n = parts[0].height();
-    let noise = rng.matrix(n, w);
-    let mut values = vec![F::ZERO; 2 * n * w];
-    values
-        .par_chunks_mut(2 * w)
-        .zip(noise.values.par_chunks(w))
-        .enumerate()
-        .for_each(|(r, (out, noise))| {
-            let mut at = 0;
-            for m in parts {
-                out[at..at + m.width].copy_from_slice(m.row(r));
-                at += m.width;
-            }
-            out[w..].copy_from_slice(noise);
-        });
-    RowMajorMatrix::new(values, w)
+    let mut values = vec![F::ZERO; n * w];
+    values.par_chunks_mut(w).enumerate().for_each(|(r, out)| {
+        let mut at = 0;
+        for m in parts {
+            out[at..at + m.width].copy_from_slice(m.row(r));
+            at += m.width;
+        }
+    });
+    let low = dft.idft_batch(RowMajorMatrix::new(values, w));
+    let blind = blind.map(|(k, rng)| rng.matrix(k.min(n), w));
+    Poly {
+        low,
+        blind,
+        log_lde,
+    }
+}
+
+/// Random coefficients of each committed trace polynomial's randomizer under
+/// zero-knowledge: as many as the values a proof reveals of it, 2·(queries + 1)
+/// ([`StarkConfig::zk_shortfall`] makes every table at least that tall).
+fn blind_rows(config: &StarkConfig) -> usize {
+    2 * (config.fri.num_queries + 1)
 }
 
 /// A blinded table's [`BLINDING_WIDTH`] extra columns (n rows): its own tuple on the first
@@ -190,11 +177,11 @@ fn blinding_columns(n: usize, own: &[F], prev: &[F]) -> RowMajorMatrix<F> {
     cols
 }
 
-/// The blinding interaction of every row of a blinded table (see [`blinding_columns`]): sent
+/// The blinding interaction of row `r` of a blinded table (see [`blinding_columns`]): sent
 /// with multiplicity `is_first_row − is_last_row`, as the constraints have it.
-fn blinding_interactions(cols: &RowMajorMatrix<F>) -> impl Iterator<Item = RowInteraction> + '_ {
+fn blinding_interaction(cols: &RowMajorMatrix<F>, r: usize) -> RowInteraction {
     let n = cols.height();
-    (0..n).map(move |r| RowInteraction {
+    RowInteraction {
         bus: BLINDING_BUS,
         direction: Direction::Send,
         values: cols.row(r).to_vec(),
@@ -203,7 +190,7 @@ fn blinding_interactions(cols: &RowMajorMatrix<F>) -> impl Iterator<Item = RowIn
             _ if r == n - 1 => -F::ONE,
             _ => F::ZERO,
         },
-    })
+    }
 }
 
 /// Commit the preprocessed columns of `tables` (the verifying key's part of the statement).
@@ -618,23 +605,30 @@ fn prove_inner(
         }
     }
 
-    // Main traces: the committed polynomials' values on their domain (H_n, or H_2n with
-    // random odd rows), then their LDEs.
-    let main_polys: Option<Vec<RowMajorMatrix<F>>> = zk.then(|| {
-        traces
-            .iter()
-            .zip(&blinding)
-            .map(|(t, b)| {
-                let parts: Vec<&RowMajorMatrix<F>> = std::iter::once(t).chain(b).collect();
-                randomize(&parts, &mut rng.trace)
-            })
-            .collect()
-    });
-    let main_poly = |t: usize| main_polys.as_ref().map_or(&traces[t], |m| &m[t]);
-    let main_ldes: Vec<RowMajorMatrix<F>> = (0..nt)
-        .map(|t| lde_bitrev(&dft, main_poly(t).clone(), log_blowup))
+    // Main traces: each table's committed polynomials (the trace and its blinding columns,
+    // randomized under zero-knowledge), kept as coefficients; their LDEs are hashed block by
+    // block and never held.
+    let log_blocks = log_blowup + zk as usize;
+    let k_blind = blind_rows(config);
+    let main_polys: Vec<Poly> = (0..nt)
+        .map(|t| {
+            let parts: Vec<&RowMajorMatrix<F>> =
+                std::iter::once(&traces[t]).chain(&blinding[t]).collect();
+            trace_poly(
+                &dft,
+                &parts,
+                zk.then_some((k_blind, &mut rng.trace)),
+                layout.log_trace_lde(t),
+            )
+        })
         .collect();
-    let main = mmcs::commit_salted_with(main_ldes, zk.then_some(&mut rng.salt), offload);
+    let main = commit_polys(
+        &dft,
+        &main_polys.iter().collect::<Vec<_>>(),
+        log_blocks,
+        zk.then_some(&mut rng.salt),
+        offload,
+    );
     transcript.absorb_digest(b"main", &main.root());
 
     clock.lap("commit main");
@@ -652,38 +646,45 @@ fn prove_inner(
             b: E::ZERO,
         }
     };
-    // The aux columns are computed on the n real rows; under zero-knowledge they are then
-    // doubled with random rows like the main trace.
-    let mut aux_polys: Vec<Option<RowMajorMatrix<F>>> = Vec::with_capacity(nt);
+    // The aux columns are computed on the n real rows, then randomized like the main trace.
+    let mut aux_polys: Vec<Option<Poly>> = Vec::with_capacity(nt);
     let mut claimed_sums = Vec::with_capacity(nt);
+    let powers = lookup.powers(super::PRECOMPUTED_POWERS);
     for (t, table) in tables.iter().enumerate() {
         if num_inter[t] == 0 {
             aux_polys.push(None);
             claimed_sums.push(E::ZERO);
             continue;
         }
-        let powers = lookup.powers(super::PRECOMPUTED_POWERS);
-        let mut terms = table.logup_terms(&traces[t], public, &lookup, &powers);
-        if let Some(b) = &blinding[t] {
-            // One more term per row: interleave the blinding interaction after each row's.
-            let k = terms.len() / b.height();
-            let mut with = Vec::with_capacity(terms.len() + b.height());
-            for (r, i) in blinding_interactions(b).enumerate() {
-                with.extend_from_slice(&terms[r * k..(r + 1) * k]);
-                let fp = lookup.fingerprint_base(i.bus, &i.values, &powers);
-                with.push((fp, i.multiplicity));
-            }
-            terms = with;
-        }
         let groups = super::aux_groups(*table, public, blinded[t]);
-        let (aux, sum) = logup_trace(&terms, traces[t].height(), &groups)?;
-        aux_polys.push(Some(if zk {
-            randomize(&[&aux], &mut rng.trace)
-        } else {
-            aux
-        }));
+        let terms = |rows: std::ops::Range<usize>| -> Vec<(E, F)> {
+            let terms = table.logup_terms(&traces[t], public, &lookup, &powers, rows.clone());
+            let Some(b) = &blinding[t] else {
+                return terms;
+            };
+            // One more term per row: interleave the blinding interaction after each row's.
+            let k = terms.len() / rows.len();
+            let mut with = Vec::with_capacity(terms.len() + rows.len());
+            for (i, r) in rows.enumerate() {
+                with.extend_from_slice(&terms[i * k..(i + 1) * k]);
+                let bi = blinding_interaction(b, r);
+                let fp = lookup.fingerprint_base(bi.bus, &bi.values, &powers);
+                with.push((fp, bi.multiplicity));
+            }
+            with
+        };
+        let (aux, sum) = logup_trace(terms, traces[t].height(), &groups)?;
+        aux_polys.push(Some(trace_poly(
+            &dft,
+            &[&aux],
+            zk.then_some((k_blind, &mut rng.trace)),
+            layout.log_trace_lde(t),
+        )));
         claimed_sums.push(sum);
     }
+    // From here on the polynomials' coefficients stand for the traces.
+    drop(traces);
+    drop(blinding);
     if any_lookups {
         let mut total: E = claimed_sums.iter().copied().sum();
         for pi in public_interactions {
@@ -700,13 +701,17 @@ fn prove_inner(
             }
         }
     }
-    let aux_ldes: Vec<RowMajorMatrix<F>> = aux_polys
-        .iter()
-        .flatten()
-        .map(|a| lde_bitrev(&dft, a.clone(), log_blowup))
-        .collect();
-    let aux = (!aux_ldes.is_empty())
-        .then(|| mmcs::commit_salted_with(aux_ldes, zk.then_some(&mut rng.salt), offload));
+    let aux_list: Vec<&Poly> = aux_polys.iter().flatten().collect();
+    let aux = (!aux_list.is_empty()).then(|| {
+        commit_polys(
+            &dft,
+            &aux_list,
+            log_blocks,
+            zk.then_some(&mut rng.salt),
+            offload,
+        )
+    });
+    drop(aux_list);
     if let Some(a) = &aux {
         transcript.absorb_digest(b"aux", &a.root());
     }
@@ -717,7 +722,6 @@ fn prove_inner(
     // Quotients, then (zero-knowledge) one random mask polynomial per FRI input height, all
     // in one tree.
     let alpha = transcript.sample_ext();
-    let aux_index = index_of_present(&aux_polys.iter().map(|a| a.is_some()).collect::<Vec<_>>());
     let prep_index = index_of_present(
         &pk.prep_traces
             .iter()
@@ -725,19 +729,17 @@ fn prove_inner(
             .collect::<Vec<_>>(),
     );
     let prep_lde = |t: usize| prep_index[t].map(|i| &pk.prep.as_ref().unwrap().matrices[i]);
-    let aux_lde = |t: usize| aux_index[t].map(|i| &aux.as_ref().unwrap().matrices[i]);
-    let mut quotient_ldes = Vec::with_capacity(nt + layout.groups.len());
-    let mut quotient_coeffs = Vec::with_capacity(nt);
+    let mut quot_polys = Vec::with_capacity(nt + layout.groups.len());
     for (t, table) in tables.iter().enumerate() {
-        let (lde, coeffs) = quotient(
+        let coeffs = quotient(
             &dft,
             *table,
             &layout,
             t,
             QuotientInputs {
-                main: &main.matrices[t],
+                main: &main_polys[t],
                 prep: prep_lde(t),
-                aux: aux_lde(t),
+                aux: aux_polys[t].as_ref(),
                 public,
                 lookup: &lookup,
                 claimed_sum: claimed_sums[t],
@@ -747,20 +749,30 @@ fn prove_inner(
             zk.then_some(&mut rng.blind),
             options.strict_degree,
         )?;
-        quotient_ldes.push(lde);
-        quotient_coeffs.push(coeffs);
+        quot_polys.push(Poly {
+            low: coeffs,
+            blind: None,
+            log_lde: layout.log_quotient_lde(t),
+        });
     }
-    let mut mask_coeffs = Vec::new();
     if zk {
         for g in &layout.groups {
             // An extension polynomial of the largest degree FRI accepts at this height, as
             // four base coordinate columns.
-            let coeffs = rng.mask.matrix(1 << (g.log_lde - log_blowup), 4);
-            quotient_ldes.push(coeffs_to_lde_bitrev(&dft, coeffs.clone(), g.log_lde));
-            mask_coeffs.push(coeffs);
+            quot_polys.push(Poly {
+                low: rng.mask.matrix(1 << (g.log_lde - log_blowup), 4),
+                blind: None,
+                log_lde: g.log_lde,
+            });
         }
     }
-    let quot = mmcs::commit_salted_with(quotient_ldes, zk.then_some(&mut rng.salt), offload);
+    let quot = commit_polys(
+        &dft,
+        &quot_polys.iter().collect::<Vec<_>>(),
+        log_blocks,
+        zk.then_some(&mut rng.salt),
+        offload,
+    );
     transcript.absorb_digest(b"quotient", &quot.root());
 
     clock.lap("quotient");
@@ -768,19 +780,21 @@ fn prove_inner(
     // Out-of-domain openings.
     let zeta = transcript.sample_ext_avoiding(is_in_base_field);
     let opened: Vec<TableOpenings> = (0..nt)
-        .into_par_iter()
         .map(|t| {
             let zeta_next = next_point(zeta, log_heights[t]);
-            // Barycentric over the matrix's own domain (H_n or H_2n).
-            let at = |m: &RowMajorMatrix<F>| {
-                let log = log2_strict(m.height());
-                (
-                    barycentric_eval(&m.values, m.width, log, zeta),
-                    barycentric_eval(&m.values, m.width, log, zeta_next),
-                )
-            };
-            let (prep_local, prep_next) = pk.prep_traces[t].as_ref().map(at).unwrap_or_default();
-            let (main_local, main_next) = at(main_poly(t));
+            let at = |p: &Poly| (p.eval(zeta), p.eval(zeta_next));
+            // The preprocessed trace over its own domain H_n.
+            let (prep_local, prep_next) = pk.prep_traces[t]
+                .as_ref()
+                .map(|m| {
+                    let log = log2_strict(m.height());
+                    (
+                        barycentric_eval(&m.values, m.width, log, zeta),
+                        barycentric_eval(&m.values, m.width, log, zeta_next),
+                    )
+                })
+                .unwrap_or_default();
+            let (main_local, main_next) = at(&main_polys[t]);
             let (aux_local, aux_next) = aux_polys[t].as_ref().map(at).unwrap_or_default();
             TableOpenings {
                 prep_local,
@@ -789,43 +803,50 @@ fn prove_inner(
                 main_next,
                 aux_local,
                 aux_next,
-                quotient: eval_coeff_columns(&quotient_coeffs[t], zeta),
+                quotient: quot_polys[t].eval(zeta),
             }
         })
         .collect();
-    let mask_opened: Vec<E> = mask_coeffs
-        .iter()
-        .flat_map(|c| eval_coeff_columns(c, zeta))
-        .collect();
+    let mask_opened: Vec<E> = quot_polys[nt..].iter().flat_map(|p| p.eval(zeta)).collect();
     absorb_openings(&mut transcript, &opened, &mask_opened);
 
     clock.lap("open out-of-domain");
 
-    // DEEP quotients, one FRI input per LDE height.
+    // DEEP quotients, one FRI input per LDE height, from the columns' coefficients combined
+    // with the DEEP powers (one extension polynomial per side) and extended once.
     let deep_alpha = transcript.sample_ext();
+    let prep_polys: Vec<Option<Poly>> = (0..nt)
+        .map(|t| {
+            pk.prep_traces[t].as_ref().map(|p| Poly {
+                low: dft.idft_batch(p.clone()),
+                blind: None,
+                log_lde: layout.log_trace_lde(t),
+            })
+        })
+        .collect();
     let fri_inputs: Vec<(usize, Vec<E>)> = layout
         .groups
         .iter()
         .enumerate()
         .map(|(g, group)| {
-            let mut two: Vec<&RowMajorMatrix<F>> = Vec::new();
+            let mut two: Vec<&Poly> = Vec::new();
             let (mut two_local, mut two_next): (Vec<&[E]>, Vec<&[E]>) = (Vec::new(), Vec::new());
             for &t in &group.two_point {
                 let o = &opened[t];
-                two.extend(prep_lde(t));
-                two.push(&main.matrices[t]);
-                two.extend(aux_lde(t));
+                two.extend(&prep_polys[t]);
+                two.push(&main_polys[t]);
+                two.extend(&aux_polys[t]);
                 two_local.extend([&o.prep_local[..], &o.main_local, &o.aux_local]);
                 two_next.extend([&o.prep_next[..], &o.main_next, &o.aux_next]);
             }
-            let mut one: Vec<&RowMajorMatrix<F>> = Vec::new();
+            let mut one: Vec<&Poly> = Vec::new();
             let mut one_values: Vec<&[E]> = Vec::new();
             for &t in &group.one_point {
-                one.push(&quot.matrices[t]);
+                one.push(&quot_polys[t]);
                 one_values.push(&opened[t].quotient);
             }
             if zk {
-                one.push(&quot.matrices[nt + g]);
+                one.push(&quot_polys[nt + g]);
                 one_values.push(&mask_opened[4 * g..4 * g + 4]);
             }
             let sums = deep_sums(&two_local, &two_next, &one_values, deep_alpha);
@@ -833,10 +854,12 @@ fn prove_inner(
             (
                 group.log_lde,
                 deep_codeword(
+                    &dft,
                     &two,
                     &one,
                     &sums,
                     group.log_lde,
+                    log_blowup,
                     zeta,
                     zeta_next,
                     deep_alpha,
@@ -844,6 +867,7 @@ fn prove_inner(
             )
         })
         .collect();
+    drop(prep_polys);
     clock.lap("DEEP");
     let fri_salt = zk.then_some(&mut rng.fri);
     let (fri_proof, indices) = if options.strict_degree {
@@ -854,16 +878,27 @@ fn prove_inner(
 
     clock.lap("FRI");
     let log_max = layout.groups[0].log_lde;
-    let open_at = |data: &MmcsData, q: usize| {
-        mmcs::open(data, q >> (log_max - log2_strict(data.max_height())))
+    let prep_open = |q: usize| {
+        pk.prep
+            .as_ref()
+            .map(|d| mmcs::open(d, q >> (log_max - log2_strict(d.max_height()))))
     };
+    let main_list: Vec<&Poly> = main_polys.iter().collect();
+    let main_open = open_polys(&dft, &main, &main_list, log_blocks, &indices, log_max);
+    let aux_list: Vec<&Poly> = aux_polys.iter().flatten().collect();
+    let mut aux_open = aux
+        .as_ref()
+        .map(|a| open_polys(&dft, a, &aux_list, log_blocks, &indices, log_max).into_iter());
+    let quot_list: Vec<&Poly> = quot_polys.iter().collect();
+    let quot_open = open_polys(&dft, &quot, &quot_list, log_blocks, &indices, log_max);
     let queries = indices
         .iter()
-        .map(|&q| QueryOpening {
-            prep: pk.prep.as_ref().map(|d| open_at(d, q)),
-            main: open_at(&main, q),
-            aux: aux.as_ref().map(|d| open_at(d, q)),
-            quotient: open_at(&quot, q),
+        .zip(main_open.into_iter().zip(quot_open))
+        .map(|(&q, (main, quotient))| QueryOpening {
+            prep: prep_open(q),
+            main,
+            aux: aux_open.as_mut().map(|a| a.next().unwrap()),
+            quotient,
         })
         .collect();
     clock.lap("query openings");
@@ -880,6 +915,62 @@ fn prove_inner(
         fri: fri_proof,
         queries,
     })
+}
+
+/// Commit the LDEs of `polys` block by block (2^`log_blocks` blocks), never holding them
+/// (the node compressions `offload` grants go to its device).
+fn commit_polys(
+    dft: &Radix2Dft,
+    polys: &[&Poly],
+    log_blocks: usize,
+    salt: Option<&mut ProverRng>,
+    offload: Option<&Offload>,
+) -> StreamedTree {
+    let dims = polys
+        .iter()
+        .map(|p| Dims {
+            width: p.width(),
+            height: 1 << p.log_lde,
+        })
+        .collect();
+    mmcs::commit_streamed(dims, 1 << log_blocks, salt, offload, |c| {
+        polys
+            .iter()
+            .map(|p| p.block(dft, p.log_lde - log_blocks, c))
+            .collect()
+    })
+}
+
+/// The openings of the query indices `indices` (into LDEs of height 2^`log_max`) in a tree
+/// of [`commit_polys`], in order: each block holding a query is regenerated once.
+fn open_polys(
+    dft: &Radix2Dft,
+    tree: &StreamedTree,
+    polys: &[&Poly],
+    log_blocks: usize,
+    indices: &[usize],
+    log_max: usize,
+) -> Vec<mmcs::Opening> {
+    let shift = log_max - log2_strict(tree.max_height());
+    let local: Vec<usize> = indices.iter().map(|&q| q >> shift).collect();
+    let mut out: Vec<Option<mmcs::Opening>> = vec![None; indices.len()];
+    let mut blocks: Vec<usize> = local.iter().map(|&i| tree.block_of(i)).collect();
+    blocks.sort_unstable();
+    blocks.dedup();
+    for c in blocks {
+        let block: Vec<RowMajorMatrix<F>> = polys
+            .iter()
+            .map(|p| p.block(dft, p.log_lde - log_blocks, c))
+            .collect();
+        let which: Vec<usize> = (0..local.len())
+            .filter(|&k| tree.block_of(local[k]) == c)
+            .collect();
+        let idx: Vec<usize> = which.iter().map(|&k| local[k]).collect();
+        for (k, o) in which.into_iter().zip(tree.open_block(c, &block, &idx)) {
+            out[k] = Some(o);
+        }
+    }
+    out.into_iter().map(|o| o.unwrap()).collect()
 }
 
 /// The points of the LDE coset g·H' (|H'| = 2^log_lde) in bit-reversed order: row i of every
@@ -935,43 +1026,61 @@ pub(super) fn absorb_openings(t: &mut Transcript, opened: &[TableOpenings], mask
     t.absorb_ext(b"ood-masks", masks);
 }
 
-/// The logUp auxiliary trace (base coordinates, width 4·(k+1)) and the table's sum.
+/// Rows of logUp terms handled at once: bounds the memory of the terms and their inverses.
+const LOGUP_ROWS: usize = 1 << 14;
+
+/// The logUp auxiliary trace (base coordinates, width 4·(k+1)) and the table's sum, from
+/// `terms(rows)`: the `(fingerprint, ±multiplicity)` of each interaction of those rows,
+/// row-major, k per row.
 fn logup_trace(
-    terms: &[(E, F)],
+    terms: impl Fn(std::ops::Range<usize>) -> Vec<(E, F)>,
     n: usize,
     groups: &[usize],
 ) -> Result<(RowMajorMatrix<F>, E), ProveError> {
     let k = groups.len();
     let ng = super::num_groups(groups);
-    debug_assert_eq!(terms.len(), n * k);
-    let fps: Vec<E> = terms.par_iter().map(|t| t.0).collect();
-    if fps.iter().any(|f| f.is_zero()) {
-        return Err(ProveError::ZeroFingerprint);
-    }
-    let inv = par_batch_inverse(&fps);
-    drop(fps);
-    let mut values = Vec::with_capacity(n * 4 * (ng + 1));
+    let w = 4 * (ng + 1);
+    let mut values = vec![F::ZERO; n * w];
     let mut running = E::ZERO;
-    let mut h = vec![E::ZERO; ng];
-    for r in 0..n {
-        h.iter_mut().for_each(|x| *x = E::ZERO);
-        for j in 0..k {
-            h[groups[j]] += inv[r * k + j] * terms[r * k + j].1;
+    for (b, out) in values.chunks_mut(LOGUP_ROWS * w).enumerate() {
+        let rows = b * LOGUP_ROWS..b * LOGUP_ROWS + out.len() / w;
+        let terms = terms(rows);
+        debug_assert_eq!(terms.len(), out.len() / w * k);
+        let fps: Vec<E> = terms.par_iter().map(|t| t.0).collect();
+        if fps.iter().any(|f| f.is_zero()) {
+            return Err(ProveError::ZeroFingerprint);
         }
-        for x in &h {
-            running += *x;
-            values.extend_from_slice(x.as_base_slice());
+        let inv = par_batch_inverse(&fps);
+        drop(fps);
+        // Each row's h columns, and its total where the running sum goes; then the sums.
+        out.par_chunks_mut(w)
+            .zip(inv.par_chunks(k).zip(terms.par_chunks(k)))
+            .for_each(|(row, (inv, terms))| {
+                let mut h = vec![E::ZERO; ng];
+                for ((g, i), t) in groups.iter().zip(inv).zip(terms) {
+                    h[*g] += *i * t.1;
+                }
+                let total: E = h.iter().copied().sum();
+                for (dst, x) in row.chunks_exact_mut(4).zip(h.iter().chain([&total])) {
+                    dst.copy_from_slice(x.as_base_slice());
+                }
+            });
+        for row in out.chunks_exact_mut(w) {
+            let at = &mut row[4 * ng..];
+            running += E::from_base_slice(at);
+            at.copy_from_slice(running.as_base_slice());
         }
-        values.extend_from_slice(running.as_base_slice());
     }
-    Ok((RowMajorMatrix::new(values, 4 * (ng + 1)), running))
+    Ok((RowMajorMatrix::new(values, w), running))
 }
 
 /// What a table's quotient is computed from, besides the table itself.
 pub(super) struct QuotientInputs<'a> {
-    pub main: &'a RowMajorMatrix<F>,
+    /// The main polynomials (with the blinding columns last, if `blinded`).
+    pub main: &'a Poly,
+    /// The preprocessed LDE (bit-reversed, at the trace LDE height).
     pub prep: Option<&'a RowMajorMatrix<F>>,
-    pub aux: Option<&'a RowMajorMatrix<F>>,
+    pub aux: Option<&'a Poly>,
     pub public: &'a [F],
     pub lookup: &'a LookupChallenges,
     pub claimed_sum: E,
@@ -980,10 +1089,11 @@ pub(super) struct QuotientInputs<'a> {
     pub alpha: E,
 }
 
-/// The quotient of table `t`: its chunks' LDE (bit-reversed, base coordinates) and the
-/// chunks' coefficients (one row per coefficient, four coordinate columns per chunk).
+/// The quotient of table `t`: its chunks' coefficients (one row per coefficient, four
+/// coordinate columns per chunk).
 ///
-/// q = C/Z_H is evaluated on the trace LDE coset and interpolated, then split into chunks of
+/// q = C/Z_H is evaluated on the trace LDE coset, block by block (each block a coset of
+/// H_n, which holds every point's next point), and interpolated, then split into chunks of
 /// n coefficients: q = Σ_j x^(jn) q_j. With `blind` (zero-knowledge: q has degree < (2d−1)·n,
 /// 2d − 1 chunks) the chunks are then masked by random polynomials b_j of degree < n:
 /// q'_0 = q_0 + xⁿ b_0, q'_j = q_j − b_(j−1) + xⁿ b_j, q'_last = q_last − b_(last−1), so
@@ -996,7 +1106,7 @@ pub(super) fn quotient(
     inputs: QuotientInputs<'_>,
     blind: Option<&mut ProverRng>,
     strict_degree: bool,
-) -> Result<(RowMajorMatrix<F>, RowMajorMatrix<F>), ProveError> {
+) -> Result<RowMajorMatrix<F>, ProveError> {
     let QuotientInputs {
         main,
         prep,
@@ -1015,18 +1125,7 @@ pub(super) fn quotient(
     let log_step = log_lde - log_n;
     let step = 1usize << log_step;
     let omega_n = F::two_adic_generator(log_n);
-    let xs = lde_points_bitrev(log_lde);
     let n_f = F::from_u64(n as u64);
-    let inv_first = par_batch_inverse(
-        &xs.par_iter()
-            .map(|&x| (x - F::ONE) * n_f)
-            .collect::<Vec<_>>(),
-    );
-    let inv_last = par_batch_inverse(
-        &xs.par_iter()
-            .map(|&x| (x * omega_n - F::ONE) * n_f)
-            .collect::<Vec<_>>(),
-    );
     let omega_n_inv = omega_n.inverse();
     // xⁿ − 1 takes only `step` values on the coset: xᵢⁿ = gⁿ·ω_step^(rev(i) mod step).
     let g_n = F::GENERATOR.pow(n as u64);
@@ -1049,46 +1148,78 @@ pub(super) fn quotient(
         alpha_powers[i] = alpha_powers[i + 1] * alpha;
     }
 
-    let values: Vec<E> = (0..big_n)
-        .into_par_iter()
-        .map(|i| {
-            let x = xs[i];
-            let e = reverse_bits_len(i, log_lde) & (step - 1);
-            let z = zeroifier[e];
-            let j = reverse_bits_len((reverse_bits_len(i, log_lde) + step) % big_n, log_lde);
-            let aux_row = |r: usize| -> Vec<E> {
-                aux.map(|a| a.row(r).chunks_exact(4).map(E::from_base_slice).collect())
-                    .unwrap_or_default()
-            };
-            let (aux_local, aux_next) = (aux_row(i), aux_row(j));
-            let (local, blind) = main.row(i).split_at(w);
-            let blinding: Vec<E> = if blinded {
-                blind.iter().map(|&x| E::from(x)).collect()
-            } else {
-                Vec::new()
-            };
-            let window = Window {
-                local,
-                next: &main.row(j)[..w],
-                prep_local: prep.map_or(&empty[..], |p| p.row(i)),
-                prep_next: prep.map_or(&empty[..], |p| p.row(j)),
-                public,
-                first: z * inv_first[i],
-                last: z * inv_last[i],
-                transition: x - omega_n_inv,
-            };
-            let logup = LogUpRow {
-                local: &aux_local,
-                next: &aux_next,
-                lookup,
-                claimed_sum,
-                blinding: &blinding,
-                groups: &groups,
-                b_powers: &b_powers,
-            };
-            table.eval_lde_row(window, &logup, &alpha_powers) * inv_zeroifier[e]
-        })
-        .collect();
+    // Blocks of n rows: cosets of H_n, so the next row of each point is in its block.
+    let log_block = log_n;
+    let m = 1usize << log_block;
+    let all_xs = lde_points_bitrev(log_lde);
+    let mut values: Vec<E> = Vec::with_capacity(big_n);
+    for c in 0..big_n / m {
+        let base = c * m;
+        let main_blk = main.block(dft, log_block, c);
+        let aux_blk = aux.map(|a| a.block(dft, log_block, c));
+        let xs = &all_xs[base..base + m];
+        let inv_first = par_batch_inverse(
+            &xs.par_iter()
+                .map(|&x| (x - F::ONE) * n_f)
+                .collect::<Vec<_>>(),
+        );
+        let inv_last = par_batch_inverse(
+            &xs.par_iter()
+                .map(|&x| (x * omega_n - F::ONE) * n_f)
+                .collect::<Vec<_>>(),
+        );
+        let block_values: Vec<E> = (0..m)
+            .into_par_iter()
+            .map_init(
+                || (Vec::new(), Vec::new(), Vec::new()),
+                |(aux_local, aux_next, blinding): &mut (Vec<E>, Vec<E>, Vec<E>), r| {
+                    let i = base + r;
+                    let x = xs[r];
+                    let e = reverse_bits_len(i, log_lde) & (step - 1);
+                    let z = zeroifier[e];
+                    let j =
+                        reverse_bits_len((reverse_bits_len(i, log_lde) + step) % big_n, log_lde);
+                    debug_assert_eq!(j / m, c);
+                    let jr = j - base;
+                    let aux_row = |out: &mut Vec<E>, r: usize| {
+                        out.clear();
+                        if let Some(a) = &aux_blk {
+                            out.extend(a.row(r).chunks_exact(4).map(E::from_base_slice));
+                        }
+                    };
+                    aux_row(aux_local, r);
+                    aux_row(aux_next, jr);
+                    let (local, blind) = main_blk.row(r).split_at(w);
+                    blinding.clear();
+                    if blinded {
+                        blinding.extend(blind.iter().map(|&x| E::from(x)));
+                    }
+                    let window = Window {
+                        local,
+                        next: &main_blk.row(jr)[..w],
+                        prep_local: prep.map_or(&empty[..], |p| p.row(i)),
+                        prep_next: prep.map_or(&empty[..], |p| p.row(j)),
+                        public,
+                        first: z * inv_first[r],
+                        last: z * inv_last[r],
+                        transition: x - omega_n_inv,
+                    };
+                    let logup = LogUpRow {
+                        local: aux_local,
+                        next: aux_next,
+                        lookup,
+                        claimed_sum,
+                        blinding,
+                        groups: &groups,
+                        b_powers: &b_powers,
+                    };
+                    table.eval_lde_row(window, &logup, &alpha_powers) * inv_zeroifier[e]
+                },
+            )
+            .collect();
+        values.extend(block_values);
+    }
+    drop(all_xs);
 
     // Coefficients of q: undo the bit reversal, interpolate on g·H', unscale by g^k.
     let mut natural = values;
@@ -1143,27 +1274,55 @@ pub(super) fn quotient(
                 }
             });
     }
-    let coeff_mat = RowMajorMatrix::new(chunk_coeffs, width);
-    let lde = coeffs_to_lde_bitrev(dft, coeff_mat.clone(), layout.log_quotient_lde(t));
-    Ok((lde, coeff_mat))
+    Ok(RowMajorMatrix::new(chunk_coeffs, width))
 }
 
 /// The DEEP codeword of one group (bit-reversed, on g·H' of size 2^log_lde): `two` and `one`
-/// are the LDEs of its two-point and one-point columns, in DEEP order.
+/// are its two-point and one-point columns, in DEEP order. Σ γ^c f_c over each run is one
+/// extension polynomial (of degree < 2^(log_lde − log_blowup)), combined from coefficients
+/// and extended once.
+#[allow(clippy::too_many_arguments)]
 fn deep_codeword(
-    two: &[&RowMajorMatrix<F>],
-    one: &[&RowMajorMatrix<F>],
+    dft: &Radix2Dft,
+    two: &[&Poly],
+    one: &[&Poly],
     sums: &DeepSums,
     log_lde: usize,
+    log_blowup: usize,
     zeta: E,
     zeta_next: Option<E>,
     alpha: E,
 ) -> Vec<E> {
     const ROWS: usize = 1024;
     let big_n = 1usize << log_lde;
-    let xs = lde_points_bitrev(log_lde);
-    let width: usize = two.iter().chain(one).map(|m| m.width).sum();
+    let len = big_n >> log_blowup;
+    let width: usize = two.iter().chain(one).map(|p| p.width()).sum();
     let powers = powers_of(alpha, width);
+    let mut at = 0;
+    let mut combine = |polys: &[&Poly]| {
+        let mut acc = vec![E::ZERO; len];
+        for p in polys {
+            assert!(p.len() <= len, "DEEP: a column exceeds its degree bound");
+            p.combine_into(&mut acc, &powers[at..at + p.width()]);
+            at += p.width();
+        }
+        acc
+    };
+    let (two_c, one_c) = (combine(two), combine(one));
+    // Both runs side by side as eight base columns, extended together.
+    let (a, b) = (ext_to_base_rows(&two_c), ext_to_base_rows(&one_c));
+    drop((two_c, one_c));
+    let mut joined = vec![F::ZERO; 8 * len];
+    joined
+        .par_chunks_mut(8)
+        .zip(a.values.par_chunks(4).zip(b.values.par_chunks(4)))
+        .for_each(|(out, (x, y))| {
+            out[..4].copy_from_slice(x);
+            out[4..].copy_from_slice(y);
+        });
+    drop((a, b));
+    let lde = coeffs_to_lde_bitrev(dft, RowMajorMatrix::new(joined, 8), log_lde);
+    let xs = lde_points_bitrev(log_lde);
     let mut out = vec![E::ZERO; big_n];
     out.par_chunks_mut(ROWS)
         .zip(xs.par_chunks(ROWS))
@@ -1171,15 +1330,9 @@ fn deep_codeword(
         .for_each(|(b, (out, xs))| {
             let inv_z = inv_diffs(xs, zeta, E::ONE);
             let inv_zn = zeta_next.map(|zn| inv_diffs(xs, zn, sums.alpha_m));
-            let mut two_rows: Vec<&[F]> = Vec::with_capacity(two.len());
-            let mut one_rows: Vec<&[F]> = Vec::with_capacity(one.len());
             for (k, o) in out.iter_mut().enumerate() {
-                let i = b * ROWS + k;
-                two_rows.clear();
-                two_rows.extend(two.iter().map(|m| m.row(i)));
-                one_rows.clear();
-                one_rows.extend(one.iter().map(|m| m.row(i)));
-                let (t, s) = deep_row_sums(&two_rows, &one_rows, &powers);
+                let row = lde.row(b * ROWS + k);
+                let (t, s) = (E::from_base_slice(&row[..4]), E::from_base_slice(&row[4..]));
                 *o = deep_value(sums, t, s, inv_z[k], inv_zn.as_ref().map(|v| v[k]));
             }
         });

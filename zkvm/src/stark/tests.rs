@@ -3,49 +3,50 @@
 
 use super::domain::barycentric_eval;
 use super::layout::Layout;
-use super::prover::{absorb_statement, ext_from_coords, lde_bitrev};
+use super::poly::eval_coeff_columns;
+use super::prover::{absorb_statement, ext_from_coords, trace_poly};
 use super::*;
 use crate::air::toy::{fibonacci_trace, Fibonacci};
 use crate::field::{Field, TwoAdicField};
 use crate::mmcs::ProverRng;
-use crate::ntt::{Dft, Radix2Dft};
+use crate::ntt::Radix2Dft;
 use crate::transcript::{is_in_base_field, Transcript};
 
 fn point(seed: u32) -> E {
     E::new([F::new(seed), F::new(3), F::new(1), F::new(4)])
 }
 
-/// Coefficients (lowest first) of column `c` evaluated at a base-field point.
-fn eval_at(coeffs: &RowMajorMatrix<F>, c: usize, x: F) -> F {
-    coeffs
-        .values
-        .chunks_exact(coeffs.width)
-        .rev()
-        .fold(F::ZERO, |acc, row| acc * x + row[c])
-}
-
 #[test]
 fn randomized_trace_agrees_on_the_domain_and_nowhere_else() {
     let (trace, _) = fibonacci_trace(64, 1, 1);
-    let a = prover::randomize(&[&trace], &mut ProverRng::new(1));
-    let b = prover::randomize(&[&trace], &mut ProverRng::new(2));
-    assert_eq!(a.height(), 128);
+    let dft = Radix2Dft::new();
+    let a = trace_poly(&dft, &[&trace], Some((20, &mut ProverRng::new(1))), 9);
+    let b = trace_poly(&dft, &[&trace], Some((20, &mut ProverRng::new(2))), 9);
+    // Degree < n + 20 ≤ 2n: the committed polynomial fits the zero-knowledge degree bound.
+    assert_eq!(a.len(), 84);
     let omega = F::two_adic_generator(6);
-    for m in [&a, &b] {
-        let coeffs = Radix2Dft::new().idft_batch(m.clone());
+    for p in [&a, &b] {
         for i in 0..64 {
-            for c in 0..2 {
-                assert_eq!(eval_at(&coeffs, c, omega.pow(i as u64)), trace.get(i, c));
-            }
+            let x = E::from(omega.pow(i as u64));
+            let want: Vec<E> = trace.row(i).iter().map(|&t| E::from(t)).collect();
+            assert_eq!(p.eval(x), want);
         }
     }
     let z = point(7);
     let witness = barycentric_eval(&trace.values, 2, 6, z);
-    let va = barycentric_eval(&a.values, 2, 7, z);
-    let vb = barycentric_eval(&b.values, 2, 7, z);
+    let (va, vb) = (a.eval(z), b.eval(z));
     for c in 0..2 {
         assert_ne!(va[c], witness[c]);
         assert_ne!(va[c], vb[c]);
+    }
+    // Every block of the LDE is the polynomial on that block's points.
+    let xs = prover::lde_points_bitrev(9);
+    for c in 0..8 {
+        let blk = a.block(&dft, 6, c);
+        for r in [0, 17, 63] {
+            let got: Vec<E> = blk.row(r).iter().map(|&t| E::from(t)).collect();
+            assert_eq!(got, a.eval(E::from(xs[c * 64 + r])));
+        }
     }
 }
 
@@ -103,11 +104,7 @@ fn blinded_quotient_chunks_keep_their_sum() {
     let (trace, public) = fibonacci_trace(64, 1, 1);
     let layout = Layout::new(&[6], 2, true);
     let dft = Radix2Dft::new();
-    let main = lde_bitrev(
-        &dft,
-        prover::randomize(&[&trace], &mut ProverRng::new(3)),
-        2,
-    );
+    let main = trace_poly(&dft, &[&trace], Some((20, &mut ProverRng::new(3))), 9);
     let lookup = LookupChallenges {
         z: E::ZERO,
         b: E::ZERO,
@@ -133,17 +130,15 @@ fn blinded_quotient_chunks_keep_their_sum() {
         )
         .unwrap()
     };
-    let (plain_lde, plain) = run(None);
-    let (blind_lde, blinded) = run(Some(&mut ProverRng::new(4)));
-    // Three chunks of n = 64 coefficients, each held in 128 rows (degree < 2n after blinding)
-    // and committed at the trace LDE height 128·4.
+    let plain = run(None);
+    let blinded = run(Some(&mut ProverRng::new(4)));
+    // Three chunks of n = 64 coefficients, each held in 128 rows (degree < 2n after blinding).
     assert_eq!((plain.height(), plain.width), (128, 12));
-    assert_eq!(blind_lde.height(), 512);
     // Unblinded, the chunks use only their low halves; blinded, every chunk changes.
     assert!(plain.values[64 * 12..].iter().all(|x| x.is_zero()));
     let z = point(13);
     let at = |m: &RowMajorMatrix<F>| -> Vec<E> {
-        prover::eval_coeff_columns(m, z)
+        eval_coeff_columns(m, z)
             .chunks_exact(4)
             .map(ext_from_coords)
             .collect()
@@ -154,7 +149,6 @@ fn blinded_quotient_chunks_keep_their_sum() {
     let zn = z.pow(64);
     let sum = |v: &[E]| v[0] + zn * (v[1] + zn * v[2]);
     assert_eq!(sum(&p), sum(&b));
-    assert_ne!(plain_lde, blind_lde);
 }
 
 /// Sends its column's value on bus 0, every row.

@@ -1,0 +1,174 @@
+//! Committed columns kept as polynomial coefficients, evaluated one LDE block at a time.
+//!
+//! The prover never holds a whole low-degree extension: in bit-reversed row order, block c of
+//! 2^k rows of the LDE on g·H' is the coset s·H_(2^k) (s = g·ω^rev(c)) in bit-reversed order,
+//! so each block is one NTT of the coefficients folded modulo x^(2^k) − s^(2^k). Commitments
+//! hash the blocks as they come ([`crate::mmcs::commit_streamed`]); the quotient walks the
+//! same blocks; the queries regenerate the blocks they open.
+
+use rayon::prelude::*;
+
+use super::E;
+use crate::air::F;
+use crate::field::{ExtensionField, Field, TwoAdicField};
+use crate::matrix::RowMajorMatrix;
+use crate::ntt::{Dft, Radix2Dft};
+use crate::util::{reverse_bits_len, reverse_matrix_rows};
+
+/// Rows per parallel task when filling or combining coefficient rows.
+const ROWS: usize = 4096;
+
+/// Columns of polynomials `P = low + (x^D − 1)·blind` (D = `low.height()`), coefficients
+/// lowest first, with their LDE height 2^`log_lde`.
+#[derive(Clone, Debug)]
+pub(super) struct Poly {
+    /// Coefficients (D rows, a power of two).
+    pub low: RowMajorMatrix<F>,
+    /// Zero-knowledge randomizer U (at most D rows), if any: P = low + (x^D − 1)·U.
+    pub blind: Option<RowMajorMatrix<F>>,
+    /// log₂ of the LDE height.
+    pub log_lde: usize,
+}
+
+impl Poly {
+    /// Number of columns.
+    pub fn width(&self) -> usize {
+        self.low.width
+    }
+
+    /// Number of coefficients of P (the degree bound).
+    pub fn len(&self) -> usize {
+        let d = self.low.height();
+        d + self.blind.as_ref().map_or(0, |b| b.height())
+    }
+
+    /// Values of the columns on block `c` of the LDE split into blocks of 2^`log_block`
+    /// rows (bit-reversed order, like the whole LDE).
+    pub fn block(&self, dft: &Radix2Dft, log_block: usize, c: usize) -> RowMajorMatrix<F> {
+        let m = 1usize << log_block;
+        let w = self.width();
+        let d = self.low.height();
+        let log_blocks = self.log_lde - log_block;
+        let s = F::GENERATOR
+            * F::two_adic_generator(self.log_lde).pow(reverse_bits_len(c, log_blocks) as u64);
+        let s_m = s.pow(m as u64);
+        // x^D on the block (m divides D, or D < m and there is no blind).
+        let blind_scale = self.blind.as_ref().map(|_| {
+            assert!(
+                d.is_multiple_of(m),
+                "a blinded polynomial needs the block to divide D"
+            );
+            s_m.pow((d / m) as u64) - F::ONE
+        });
+        let folds = d.div_ceil(m);
+        let s_m_powers: Vec<F> = (0..folds).map(|j| s_m.pow(j as u64)).collect();
+        let mut values = vec![F::ZERO; m * w];
+        values
+            .par_chunks_mut(ROWS * w)
+            .enumerate()
+            .for_each(|(b, out)| {
+                let k0 = b * ROWS;
+                let mut sk = s.pow(k0 as u64);
+                for (i, row) in out.chunks_exact_mut(w).enumerate() {
+                    let k = k0 + i;
+                    for (j, sj) in s_m_powers.iter().enumerate() {
+                        let r = k + j * m;
+                        if r >= d {
+                            break;
+                        }
+                        let src = self.low.row(r);
+                        if j == 0 {
+                            row.copy_from_slice(src);
+                        } else {
+                            row.iter_mut().zip(src).for_each(|(x, y)| *x += *sj * *y);
+                        }
+                    }
+                    if let (Some(u), Some(f)) = (&self.blind, blind_scale) {
+                        if k < u.height() {
+                            row.iter_mut().zip(u.row(k)).for_each(|(x, y)| *x += f * *y);
+                        }
+                    }
+                    row.iter_mut().for_each(|x| *x *= sk);
+                    sk *= s;
+                }
+            });
+        let mut out = dft.dft_batch(RowMajorMatrix::new(values, w));
+        reverse_matrix_rows(&mut out.values, w);
+        out
+    }
+
+    /// Every column at the extension point `z`.
+    pub fn eval(&self, z: E) -> Vec<E> {
+        let mut v = eval_coeff_columns(&self.low, z);
+        if let Some(u) = &self.blind {
+            let f = z.pow(self.low.height() as u64) - E::ONE;
+            for (a, b) in v.iter_mut().zip(eval_coeff_columns(u, z)) {
+                *a += f * b;
+            }
+        }
+        v
+    }
+
+    /// `acc[k] += Σ_c powers[c]·P_c[k]` over the columns' coefficients (acc must hold
+    /// [`Poly::len`] of them).
+    pub fn combine_into(&self, acc: &mut [E], powers: &[E]) {
+        add_combination(acc, &self.low, powers, E::ONE);
+        if let Some(u) = &self.blind {
+            let d = self.low.height();
+            add_combination(&mut acc[..u.height()], u, powers, -E::ONE);
+            add_combination(&mut acc[d..d + u.height()], u, powers, E::ONE);
+        }
+    }
+}
+
+/// `acc[k] += sign · Σ_c powers[c]·m[k][c]` for every row k of `m`.
+fn add_combination(acc: &mut [E], m: &RowMajorMatrix<F>, powers: &[E], sign: E) {
+    let w = m.width;
+    acc[..m.height()]
+        .par_chunks_mut(ROWS)
+        .zip(m.values.par_chunks(ROWS * w))
+        .for_each(|(acc, rows)| {
+            for (a, row) in acc.iter_mut().zip(rows.chunks_exact(w)) {
+                let mut s = E::ZERO;
+                for (p, x) in powers.iter().zip(row) {
+                    s += *p * *x;
+                }
+                *a += sign * s;
+            }
+        });
+}
+
+/// Each column of `coeffs` (a polynomial, coefficients lowest first) evaluated at `z`.
+pub(super) fn eval_coeff_columns(coeffs: &RowMajorMatrix<F>, z: E) -> Vec<E> {
+    let w = coeffs.width;
+    coeffs
+        .values
+        .par_chunks(ROWS * w)
+        .enumerate()
+        .map(|(b, block)| {
+            // Powers of z shared by all columns: one extension product per row, then only
+            // base-by-extension products.
+            let mut pw = z.pow((b * ROWS) as u64);
+            let mut acc = vec![E::ZERO; w];
+            for row in block.chunks_exact(w) {
+                for (a, c) in acc.iter_mut().zip(row) {
+                    *a += pw * *c;
+                }
+                pw *= z;
+            }
+            acc
+        })
+        .reduce(
+            || vec![E::ZERO; w],
+            |a, b| a.iter().zip(&b).map(|(x, y)| *x + *y).collect(),
+        )
+}
+
+/// Extension coefficients as four base coordinate columns.
+pub(super) fn ext_to_base_rows(v: &[E]) -> RowMajorMatrix<F> {
+    let flat: Vec<F> = v
+        .par_iter()
+        .flat_map_iter(|x| x.as_base_slice().iter().copied())
+        .collect();
+    RowMajorMatrix::new(flat, 4)
+}

@@ -297,6 +297,26 @@ fn reset_while_loading_restarts_the_run() {
     assert_eq!(board.stats.restarts, 1);
 }
 
+/// A board reset just before RUN (after the client's last STATUS): the resent RUN starts
+/// the cleared memory, which faults at once. The client sees an illegal instruction where
+/// the program has a legal one — not the program's code — and runs the guest again.
+#[test]
+fn reset_just_before_run_restarts_the_run() {
+    let (proxy, mut board) = connect(Faults::default(), 35, link(1000));
+    // a fresh board gets the client's own run first: the guest's RUN is the second
+    proxy
+        .arm(Trigger {
+            command: Some(cmd::RUN),
+            nth: 2,
+            every: false,
+            action: Action::ResetBoard,
+        })
+        .unwrap();
+    run_checked(&mut board, "multiply", &[17, 0, 0, 0, 23, 0, 0, 0]);
+    assert_eq!(proxy.counts().resets, 1);
+    assert_eq!(board.stats.restarts, 1);
+}
+
 /// A board that keeps resetting: after its restarts the client gives up, saying why.
 #[test]
 fn repeated_resets_end_in_a_clear_error() {

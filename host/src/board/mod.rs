@@ -817,7 +817,7 @@ impl Board {
                         })
                     }
                 };
-                Ok(BoardRun {
+                let run = BoardRun {
                     end,
                     retired: st.retired,
                     journal,
@@ -825,7 +825,13 @@ impl Board {
                     clocks: st.clocks,
                     load_time,
                     run_time,
-                })
+                };
+                match foreign_code(&words, &run) {
+                    // The memory the core ran is not what was loaded: a reset just before
+                    // RUN (cleared memory), or a damaged LOAD that passed its CRC.
+                    Some(why) => Err(BoardError::Reset { sign: why }),
+                    None => Ok(run),
+                }
             }
             // A refusal after RUN, when the board now says it never ran, is a reset.
             Err(BoardError::Status { cmd: c, code }) => match self.status() {
@@ -1066,6 +1072,38 @@ impl Board {
         }
         Ok(trace)
     }
+}
+
+/// Whether `run` shows code other than the program's (`words`: its memory image by word
+/// address): a record whose instruction word is not the image's at its pc, or an
+/// illegal-instruction fault at a word the image has as a legal instruction. Returns what
+/// gave it away.
+fn foreign_code(words: &std::collections::BTreeMap<u32, u32>, run: &BoardRun) -> Option<String> {
+    let at = |pc: u32| words.get(&pc).copied().unwrap_or(0);
+    if let Some(t) = &run.trace {
+        if let Some((i, r)) = t
+            .records
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.insn != at(r.pc))
+        {
+            return Some(format!(
+                "record {i} at pc {:#010x} ran {:#010x}, the program has {:#010x} there",
+                r.pc,
+                r.insn,
+                at(r.pc)
+            ));
+        }
+    }
+    if let BoardEnd::Faulted { code: 1, pc } = run.end {
+        if rvzk_zkvm::rv32im::decode(at(pc)).op != rvzk_zkvm::rv32im::Op::Illegal {
+            return Some(format!(
+                "an illegal instruction at pc {pc:#010x}, where the program has {:#010x}",
+                at(pc)
+            ));
+        }
+    }
+    None
 }
 
 /// The journal as COMMIT read it: the read lanes of the syscall accesses of COMMIT

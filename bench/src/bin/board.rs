@@ -162,10 +162,9 @@ fn main() {
         let bytes =
             (board.stats.bytes_out - before.bytes_out) + (board.stats.bytes_in - before.bytes_in);
         println!(
-            "  NTT 2^{k} job     {:.1} ms each ({} bytes each way and back, {:.1} board clocks a byte)",
+            "  NTT 2^{k} job     {:.1} ms each ({} bytes out and back)",
             per * 1e3,
-            bytes / jobs as u64,
-            per * hz / (bytes as f64 / jobs as f64)
+            bytes / jobs as u64
         );
     }
     if info.features & 4 != 0 {

@@ -148,7 +148,7 @@ fn forced_accelerator_jobs_give_the_same_receipt() {
     let r = prove_both("multiply", &u32s(&[17, 23]), 6, AccelMode::Force, Some(24));
     let o = r.offload.expect("jobs were offered");
     assert!((20..=24).contains(&o.ntt_jobs), "{} NTT jobs", o.ntt_jobs);
-    assert!(o.ntt_columns >= 2, "{} transforms", o.ntt_columns);
+    assert!(o.ntt_transforms >= 2, "{} transforms", o.ntt_transforms);
     assert_eq!(o.sha_jobs, 24, "SHA-256 jobs");
     assert_eq!(r.accel_link.retries, 0);
     assert!(r.accel_link.bytes_in > 20 * 256 + 24 * 32);

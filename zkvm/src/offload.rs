@@ -93,8 +93,9 @@ pub enum OffloadError {
 pub struct OffloadStats {
     /// NTT engine jobs done (each 2^K values in and out).
     pub ntt_jobs: u64,
-    /// Columns (whole transforms of the prover) done through the engine.
-    pub ntt_columns: u64,
+    /// Whole transforms of the prover (a column, or half of a column's LDE) done through
+    /// the engine.
+    pub ntt_transforms: u64,
     /// Seconds inside NTT jobs (device and link).
     pub ntt_seconds: f64,
     /// SHA-256 jobs (Merkle nodes) done.
@@ -224,7 +225,7 @@ impl Offload {
         assert!(n.is_power_of_two(), "NTT size must be a power of two");
         let m = n.ilog2();
         let b = 1usize << k;
-        self.add_stats(|s| s.ntt_columns += 1);
+        self.add_stats(|s| s.ntt_transforms += 1);
         if m <= k {
             // Zero-pad to the engine's size: X'_{k·B/n} = X_k, so every (B/n)-th output is
             // the answer; the inverse divided by B, not n, so it is multiplied by B/n.

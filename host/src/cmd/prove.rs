@@ -358,7 +358,7 @@ fn print_board(b: &BoardReport) {
         let secs = o.ntt_seconds + o.sha_seconds;
         println!(
             "  jobs     NTT {} ({} transforms) {:.3} s; SHA-256 {} {:.3} s; checking them {:.3} s",
-            o.ntt_jobs, o.ntt_columns, o.ntt_seconds, o.sha_jobs, o.sha_seconds, o.check_seconds
+            o.ntt_jobs, o.ntt_transforms, o.ntt_seconds, o.sha_jobs, o.sha_seconds, o.check_seconds
         );
         println!(
             "  link     jobs: {} bytes out, {} in ({} out, {} in), {} frames ({} resent), {} damaged received; {:.1} % of the line each way",

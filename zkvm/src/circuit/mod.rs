@@ -650,7 +650,9 @@ impl<A: Air> LookupSource for A {
     }
 }
 
-/// Prove `built` (with `options` for the STARK; cheating options only in tests).
+/// Prove `built` (with `options` for the STARK; cheating options only in tests). With
+/// `offload` the honest prover runs (the options are for soundness tests, which never
+/// offload) and a failed or wrong offloaded job fails the proof.
 fn prove_built(
     built: Built,
     config: &StarkConfig,

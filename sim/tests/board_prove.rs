@@ -5,7 +5,7 @@
 //! SHA-256 jobs through the link to the board's 2^6 NTT engine and SHA-256 core and still
 //! gives the same receipt.
 //!
-//! The simulation runs at about 0.5 M clocks/s and a streamed instruction costs about
+//! The simulation runs at 0.3–4 M clocks/s (load-dependent) and a streamed instruction costs about
 //! 1,700 clocks, so inputs are small (sha256 hashes the empty message: 6,512 instructions,
 //! the longest run here). Proofs use the default parameters.
 

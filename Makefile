@@ -24,6 +24,10 @@ help:
 	@echo "                 writes build/bench/prove.json, see docs/benchmarks.md)"
 	@echo "  make tools    install every outside tool this project knows (scripts/tools.sh list)"
 	@echo "  make sim-board  build the simulated board for rvzk board sim (docs/board-protocol.md)"
+	@echo "  make bitstream BOARD=icebreaker|ulx3s  synthesise, place and route on the board's pins,"
+	@echo "                 pack build/bitstream/<board>.bin|.bit; fails if it misses its clock or does not fit"
+	@echo "  make flash BOARD=icebreaker|ulx3s  load that bitstream onto a connected board"
+	@echo "  make report   utilisation and Fmax of every synthesised block, SoC and bitstream"
 
 .PHONY: guests
 guests:
@@ -43,6 +47,8 @@ test: guests
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --exclude rvzk-bench --all-targets -- -D warnings
 	RVZK_GUESTS=$(BUILD)/guests $(CARGO) test --workspace --exclude rvzk-bench
+	@# both boards' bitstreams: they fail when a design stops fitting or misses its clock
+	@$(MAKE) --no-print-directory bitstreams
 
 .PHONY: bench
 bench: guests
@@ -68,6 +74,7 @@ tools:
 	@$(TOOLS) need $$($(TOOLS) list | awk -F'|' '{gsub(/ /,"",$$1); print $$1}')
 
 include mk/rtl.mk
+include mk/fpga.mk
 
 .PHONY: clean
 clean:

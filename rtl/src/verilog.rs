@@ -89,6 +89,8 @@ pub fn sim_board() -> BoardConfig {
         clock_hz: SIM_CLOCK_HZ,
         divisor: SIM_DIVISOR,
         ram: RamStyle::Inferred,
+        // the iCEBreaker's divider, so that the simulated board tests its logic
+        serial_divider: true,
         leds_active_low: false,
         ntt: Some(BankStyle::DualPort),
         sha: Some(false),
@@ -102,6 +104,7 @@ pub fn icebreaker_board() -> BoardConfig {
         clock_hz: 12_000_000,
         divisor: 4,
         ram: RamStyle::Up5kSpram,
+        serial_divider: true,
         leds_active_low: true,
         ntt: None,
         sha: None,
@@ -115,6 +118,7 @@ pub fn ulx3s_board() -> BoardConfig {
         clock_hz: 30_000_000,
         divisor: 10,
         ram: RamStyle::Inferred,
+        serial_divider: false,
         leds_active_low: false,
         ntt: Some(BankStyle::DualPort),
         sha: Some(false),
@@ -164,8 +168,8 @@ pub fn top_levels() -> Vec<TopLevel> {
         ),
         emit(
             "rvzk_core_up5k",
-            "RV32IM trace-capture core, guest memory in the UP5K's SPRAM (synthesis only)",
-            CoreSystem128K::new(RamStyle::Up5kSpram),
+            "RV32IM trace-capture core, guest memory in the UP5K's SPRAM, serial divider (synthesis only)",
+            CoreSystem128K::with_divider(RamStyle::Up5kSpram, true),
         ),
         emit(
             "rvzk_link",

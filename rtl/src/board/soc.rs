@@ -62,13 +62,15 @@ pub struct BoardConfig {
     pub divisor: u16,
     /// How guest memory is written in Verilog.
     pub ram: RamStyle,
+    /// The core's divider is the serial one (the UP5K's, smaller and slower).
+    pub serial_divider: bool,
     /// The LEDs light on a low output (iCEBreaker).
     pub leds_active_low: bool,
     /// Serve NTT jobs with the engine's second bank built this way; `None`: no NTT (the
-    /// engine type parameter is then the smallest and its logic unused).
+    /// engine type parameter is then the smallest, and synthesis removes it).
     pub ntt: Option<BankStyle>,
     /// Serve SHA256 jobs with the SHA-256 core, in its carry-save form when `true`;
-    /// `None`: no SHA-256 (the core's logic is then unused).
+    /// `None`: no SHA-256 (the core and its job registers are then removed by synthesis).
     pub sha: Option<bool>,
 }
 
@@ -149,6 +151,7 @@ pub struct BoardSoc<
     j_max: Signal<Local, Bits<32>>,
     j_left: Signal<Local, Bits<32>>,
     d_ntt_end: Signal<Local, Bits<32>>,
+    ntt_in_ready: Signal<Local, Bit>,
     ntt_left: Signal<Local, Bits<32>>,
     // NTT jobs: armed by NTT_RUN; values taken and given; output pieces (64 values each,
     // collected in rxbuf words 2.., which an 8-byte request frame leaves alone)
@@ -236,7 +239,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             rx: Default::default(),
             tx: Default::default(),
             leds: Default::default(),
-            sys: CoreSystem::new(config.ram),
+            sys: CoreSystem::with_divider(config.ram, config.serial_divider),
             uart_rx: UartRx::new(config.divisor),
             unframer: Default::default(),
             framer: Default::default(),
@@ -287,6 +290,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             j_max: Default::default(),
             j_left: Default::default(),
             d_ntt_end: Default::default(),
+            ntt_in_ready: Default::default(),
             ntt_left: Default::default(),
             ntt_armed: Default::default(),
             ntt_inverse: Default::default(),
@@ -616,6 +620,10 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
         self.ntt.in_data.next = self.rxbuf.read_data.val();
         self.ntt.inverse.next = self.ntt_inverse.q.val();
         self.ntt.out_ready.next = false;
+        // A board without an engine (has_ntt / has_sha constant false) must not depend on the
+        // engine's outputs anywhere, nor run the states that feed it: synthesis then removes
+        // the engine and its job registers (the iCEBreaker's UP5K has no room for them).
+        self.ntt_in_ready.next = self.ntt.in_ready.val() && self.has_ntt.val();
         self.d_ntt_end.next = self.rx_arg.q.val() + bit_cast::<32, 8>(self.d_words.val());
         self.ntt_left.next = self.ntt_n.val() - self.ntt_out.q.val();
         // SHA256: 8 state words, then 16 words per block; block words go in big-endian
@@ -840,14 +848,14 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                         }
                         1 => self.inbuf.write_enable.next = true,
                         _ => {
-                            self.ntt.in_valid.next = true;
-                            if !self.ntt.in_ready.val() {
+                            self.ntt.in_valid.next = self.has_ntt.val();
+                            if !self.ntt_in_ready.val() {
                                 // the engine is not taking: hold this word
                                 self.ex_phase.d.next = true;
                             }
                         }
                     }
-                    if (self.ex_target.q.val() != 2) || self.ntt.in_ready.val() {
+                    if (self.ex_target.q.val() != 2) || self.ntt_in_ready.val() {
                         if self.ex_target.q.val() == 2 {
                             self.ntt_in.d.next = self.ntt_in.q.val() + 1;
                         }
@@ -860,71 +868,75 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                 }
             }
             ExState::Sha => {
-                match self.sha_step.q.val().index() {
-                    0 => {
-                        // rxbuf word ex_k + 2 is on the output every other cycle
-                        self.ex_phase.d.next = !self.ex_phase.q.val();
-                        if self.ex_phase.q.val() {
-                            self.ex_k.d.next = self.ex_k.q.val() + 1;
-                            if self.ex_k.q.val() < 8 {
-                                self.sha_state.d.next = (self.sha_state.q.val() << 32)
-                                    | bit_cast::<256, 32>(self.rxbuf.read_data.val());
-                            } else {
-                                self.sha_block.d.next = (self.sha_block.q.val() << 32)
-                                    | bit_cast::<512, 32>(self.rx_swapped.val());
-                                if self.ex_k.q.val().get_bits::<4>(0) == 7 {
-                                    // the block's 16th word (words 8 + 16·b .. 23 + 16·b)
-                                    self.sha_step.d.next = 1.into();
+                if self.has_sha.val() {
+                    match self.sha_step.q.val().index() {
+                        0 => {
+                            // rxbuf word ex_k + 2 is on the output every other cycle
+                            self.ex_phase.d.next = !self.ex_phase.q.val();
+                            if self.ex_phase.q.val() {
+                                self.ex_k.d.next = self.ex_k.q.val() + 1;
+                                if self.ex_k.q.val() < 8 {
+                                    self.sha_state.d.next = (self.sha_state.q.val() << 32)
+                                        | bit_cast::<256, 32>(self.rxbuf.read_data.val());
+                                } else {
+                                    self.sha_block.d.next = (self.sha_block.q.val() << 32)
+                                        | bit_cast::<512, 32>(self.rx_swapped.val());
+                                    if self.ex_k.q.val().get_bits::<4>(0) == 7 {
+                                        // the block's 16th word (words 8 + 16·b .. 23 + 16·b)
+                                        self.sha_step.d.next = 1.into();
+                                    }
                                 }
                             }
                         }
-                    }
-                    1 => {
-                        self.sha.start.next = true;
-                        if self.sha.ready.val() {
-                            self.sha_step.d.next = 2.into();
-                        }
-                    }
-                    2 => {
-                        if self.sha.done.val() {
-                            self.sha_no.d.next = self.sha_no.q.val() + 1;
-                            if self.sha_no.q.val() + 1 == self.sha_blocks.q.val() {
-                                self.sha_state.d.next = self.sha.state_out.val();
-                                self.ex_k.d.next = 0.into();
-                                self.sha_step.d.next = 3.into();
-                            } else {
-                                self.sha_step.d.next = 0.into();
+                        1 => {
+                            self.sha.start.next = true;
+                            if self.sha.ready.val() {
+                                self.sha_step.d.next = 2.into();
                             }
                         }
-                    }
-                    _ => {
-                        // the result, H0 first, into rxbuf words 2..9 (written below)
-                        self.sha_state.d.next = self.sha_state.q.val() << 32;
-                        self.ex_k.d.next = self.ex_k.q.val() + 1;
-                        if self.ex_k.q.val() == 7 {
-                            self.ntt_piece_valid.d.next = false;
-                            self.ntt_piece_len.d.next = 8.into();
-                            self.tx_kind.d.next = 5.into() /* words from rxbuf */;
-                            self.tx_len.d.next = 36.into();
-                            self.ex.d.next = ExState::Reply;
+                        2 => {
+                            if self.sha.done.val() {
+                                self.sha_no.d.next = self.sha_no.q.val() + 1;
+                                if self.sha_no.q.val() + 1 == self.sha_blocks.q.val() {
+                                    self.sha_state.d.next = self.sha.state_out.val();
+                                    self.ex_k.d.next = 0.into();
+                                    self.sha_step.d.next = 3.into();
+                                } else {
+                                    self.sha_step.d.next = 0.into();
+                                }
+                            }
+                        }
+                        _ => {
+                            // the result, H0 first, into rxbuf words 2..9 (written below)
+                            self.sha_state.d.next = self.sha_state.q.val() << 32;
+                            self.ex_k.d.next = self.ex_k.q.val() + 1;
+                            if self.ex_k.q.val() == 7 {
+                                self.ntt_piece_valid.d.next = false;
+                                self.ntt_piece_len.d.next = 8.into();
+                                self.tx_kind.d.next = 5.into() /* words from rxbuf */;
+                                self.tx_len.d.next = 36.into();
+                                self.ex.d.next = ExState::Reply;
+                            }
                         }
                     }
                 }
             }
             ExState::NttRead => {
-                // the engine's output words into rxbuf words 2.. (the receiver writes
-                // rxbuf only while the executor is idle)
-                self.ntt.out_ready.next = true;
-                if self.ntt.out_valid.val() {
-                    self.ntt_out.d.next = self.ntt_out.q.val() + 1;
-                    self.ex_k.d.next = self.ex_k.q.val() + 1;
-                    if self.ex_k.q.val() + 1 == self.ntt_piece_len.q.val() {
-                        self.ntt_piece.d.next = self.ntt_piece.q.val() + 1;
-                        self.ntt_piece_valid.d.next = true;
-                        self.tx_kind.d.next = 5.into() /* ntt */;
-                        self.tx_len.d.next =
-                            (bit_cast::<11, 8>(self.ntt_piece_len.q.val()) << 2) + 4;
-                        self.ex.d.next = ExState::Reply;
+                if self.has_ntt.val() {
+                    // the engine's output words into rxbuf words 2.. (the receiver writes
+                    // rxbuf only while the executor is idle)
+                    self.ntt.out_ready.next = true;
+                    if self.ntt.out_valid.val() {
+                        self.ntt_out.d.next = self.ntt_out.q.val() + 1;
+                        self.ex_k.d.next = self.ex_k.q.val() + 1;
+                        if self.ex_k.q.val() + 1 == self.ntt_piece_len.q.val() {
+                            self.ntt_piece.d.next = self.ntt_piece.q.val() + 1;
+                            self.ntt_piece_valid.d.next = true;
+                            self.tx_kind.d.next = 5.into() /* ntt */;
+                            self.tx_len.d.next =
+                                (bit_cast::<11, 8>(self.ntt_piece_len.q.val()) << 2) + 4;
+                            self.ex.d.next = ExState::Reply;
+                        }
                     }
                 }
             }
@@ -983,12 +995,12 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             }
             _ => {}
         }
-        if self.ex.q.val() == ExState::NttRead {
+        if self.has_ntt.val() && (self.ex.q.val() == ExState::NttRead) {
             self.rxbuf.write_address.next = bit_cast::<7, 8>(self.ex_k.q.val() + 2);
             self.rxbuf.write_data.next = self.ntt.out_data.val();
             self.rxbuf.write_enable.next = self.ntt.out_valid.val();
         }
-        if (self.ex.q.val() == ExState::Sha) && (self.sha_step.q.val() == 3) {
+        if self.has_sha.val() && (self.ex.q.val() == ExState::Sha) && (self.sha_step.q.val() == 3) {
             self.rxbuf.write_address.next = bit_cast::<7, 8>(self.ex_k.q.val() + 2);
             self.rxbuf.write_data.next = self.sha_state.q.val().get_bits::<32>(224);
             self.rxbuf.write_enable.next = true;

@@ -19,8 +19,9 @@ pub struct Alu {
     /// Result.
     pub y: Signal<Out, Bits<32>>,
     subtract: Signal<Local, Bit>,
-    not_b: Signal<Local, Bits<32>>,
-    addend: Signal<Local, Bits<33>>,
+    flip_b: Signal<Local, Bits<32>>,
+    carry_in: Signal<Local, Bits<34>>,
+    wide: Signal<Local, Bits<34>>,
     sum: Signal<Local, Bits<33>>,
     less: Signal<Local, Bit>,
     shamt: Signal<Local, Bits<5>>,
@@ -57,18 +58,21 @@ impl Logic for Reverse32 {
 impl Logic for Alu {
     #[hdl_gen]
     fn update(&mut self) {
-        // a - b is a + !b + 1; bit 32 of the 33-bit sum is then "no borrow".
+        // a - b is a + !b + 1; bit 32 of the 33-bit sum is then "no borrow". One adder
+        // does both: the operands get an extra low bit, 1 for a and `subtract` for b, whose
+        // carry is the +1 (the complement folds into the adder's LUTs).
         self.subtract.next = self.op.val().get_bit(3)
             || (self.op.val().get_bits::<3>(0) == 2)
             || (self.op.val().get_bits::<3>(0) == 3);
-        // (The complement gets its own 32-bit signal: inside a 33-bit Verilog expression
-        // `~b` would be taken after widening b, setting bit 32.)
-        self.not_b.next = !self.b.val();
-        self.addend.next = bit_cast::<33, 32>(self.b.val());
+        self.flip_b.next = self.b.val();
+        self.carry_in.next = 0.into();
         if self.subtract.val() {
-            self.addend.next = bit_cast::<33, 32>(self.not_b.val()) + 1;
+            self.flip_b.next = !self.b.val();
+            self.carry_in.next = 1.into();
         }
-        self.sum.next = bit_cast::<33, 32>(self.a.val()) + self.addend.val();
+        self.wide.next = ((bit_cast::<34, 32>(self.a.val()) << 1) | 1)
+            + ((bit_cast::<34, 32>(self.flip_b.val()) << 1) | self.carry_in.val());
+        self.sum.next = self.wide.val().get_bits::<33>(1);
         // SLTU: a borrow. SLT: the operands' signs differ ? a's sign : the difference's sign.
         self.less.next = !self.sum.val().get_bit(32);
         if self.op.val().get_bits::<3>(0) == 2 {

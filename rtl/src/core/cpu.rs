@@ -303,6 +303,17 @@ pub struct Core<const RA: usize> {
     loader: Signal<Local, Bit>,
 }
 
+impl<const RA: usize> Core<RA> {
+    /// The core with the fast divider, or the serial one when `serial_divider` (the UP5K's:
+    /// about 500 LUT4 smaller, 34 cycles per division instead of 2–17).
+    pub fn new(serial_divider: bool) -> Self {
+        Self {
+            div: Divider::new(serial_divider),
+            ..Self::default()
+        }
+    }
+}
+
 impl<const RA: usize> Default for Core<RA> {
     fn default() -> Self {
         let mem_top = 4u64 << RA;

@@ -1,7 +1,9 @@
-//! The M extension's divider: restoring division on magnitudes, two quotient bits per
-//! cycle, skipping the quotient's leading zero bytes, with the signs applied on the way
-//! out. A DIV and REM (or DIVU and REMU) of the same operands cost one division: the
-//! divider keeps both results of the last one.
+//! The M extension's divider: restoring division on magnitudes, with the signs applied on
+//! the way out. Two builds ([`Divider::new`]): the fast one takes two quotient bits per
+//! cycle, skips the quotient's leading zero bytes, and keeps both results of the last
+//! division, so a DIV and REM (or DIVU and REMU) of the same operands cost one division;
+//! the serial one (for the UP5K, where it saves about 500 LUT4) takes one bit per cycle and
+//! none of the shortcuts.
 
 use rust_hdl::prelude::*;
 
@@ -14,8 +16,9 @@ use rust_hdl::prelude::*;
 /// until the next `start`; the inputs must stay put meanwhile. That is the next cycle when
 /// the last division had these operands and signedness (REM right after DIV) or the
 /// divisor is zero, otherwise `⌈max(k, 8) / 8⌉ · 4 + 1` cycles for a quotient of `k`
-/// significant bits.
-#[derive(LogicBlock, Default)]
+/// significant bits. The serial build ([`Divider::new`]`(true)`) takes 34 cycles for any
+/// division by a non-zero divisor.
+#[derive(LogicBlock)]
 pub struct Divider {
     /// Clock.
     pub clock: Signal<In, Clock>,
@@ -31,10 +34,12 @@ pub struct Divider {
     pub done: Signal<Out, Bit>,
     /// Quotient or remainder.
     pub y: Signal<Out, Bits<32>>,
+    // the build: constant, so synthesis keeps only one of the two step and start circuits
+    serial: Constant<Bit>,
     remainder: DFF<Bits<32>>,
     quotient: DFF<Bits<32>>,
     divisor: DFF<Bits<32>>,
-    count: DFF<Bits<4>>,
+    count: DFF<Bits<5>>,
     running: DFF<Bit>,
     finished: DFF<Bit>,
     negate_q: DFF<Bit>,
@@ -51,12 +56,73 @@ pub struct Divider {
     neg_b: Signal<Local, Bit>,
     mag_a: Signal<Local, Bits<32>>,
     mag_b: Signal<Local, Bits<32>>,
+    // conditional negation as x ^ mask + inc: one LUT per bit on the carry chain
+    flip_a: Signal<Local, Bits<32>>,
+    flip_b: Signal<Local, Bits<32>>,
+    flip_y: Signal<Local, Bits<32>>,
+    inc_a: Signal<Local, Bits<32>>,
+    inc_b: Signal<Local, Bits<32>>,
+    inc_y: Signal<Local, Bits<32>>,
     shifted1: Signal<Local, Bits<33>>,
     diff1: Signal<Local, Bits<33>>,
     rem1: Signal<Local, Bits<32>>,
     shifted2: Signal<Local, Bits<33>>,
     diff2: Signal<Local, Bits<33>>,
     bits2: Signal<Local, Bits<32>>,
+}
+
+impl Divider {
+    /// The fast divider (`serial` false) or the serial one (true).
+    pub fn new(serial: bool) -> Self {
+        Self {
+            clock: Default::default(),
+            start: Default::default(),
+            a: Default::default(),
+            b: Default::default(),
+            op: Default::default(),
+            done: Default::default(),
+            y: Default::default(),
+            serial: Constant::new(serial),
+            remainder: Default::default(),
+            quotient: Default::default(),
+            divisor: Default::default(),
+            count: Default::default(),
+            running: Default::default(),
+            finished: Default::default(),
+            negate_q: Default::default(),
+            negate_r: Default::default(),
+            have_last: Default::default(),
+            last_a: Default::default(),
+            last_b: Default::default(),
+            last_signed: Default::default(),
+            signed_op: Default::default(),
+            hit: Default::default(),
+            magnitude: Default::default(),
+            negate: Default::default(),
+            neg_a: Default::default(),
+            neg_b: Default::default(),
+            mag_a: Default::default(),
+            mag_b: Default::default(),
+            flip_a: Default::default(),
+            flip_b: Default::default(),
+            flip_y: Default::default(),
+            inc_a: Default::default(),
+            inc_b: Default::default(),
+            inc_y: Default::default(),
+            shifted1: Default::default(),
+            diff1: Default::default(),
+            rem1: Default::default(),
+            shifted2: Default::default(),
+            diff2: Default::default(),
+            bits2: Default::default(),
+        }
+    }
+}
+
+impl Default for Divider {
+    fn default() -> Self {
+        Self::new(false)
+    }
 }
 
 impl Logic for Divider {
@@ -79,7 +145,8 @@ impl Logic for Divider {
             last_signed
         );
         self.signed_op.next = !self.op.val().get_bit(0);
-        self.hit.next = self.have_last.q.val()
+        self.hit.next = !self.serial.val()
+            && self.have_last.q.val()
             && (self.a.val() == self.last_a.q.val())
             && (self.b.val() == self.last_b.q.val())
             && (self.signed_op.val() == self.last_signed.q.val());
@@ -91,21 +158,30 @@ impl Logic for Divider {
             self.magnitude.next = self.remainder.q.val();
             self.negate.next = self.negate_r.q.val();
         }
-        self.y.next = self.magnitude.val();
+        self.flip_y.next = 0.into();
+        self.inc_y.next = 0.into();
         if self.negate.val() {
-            self.y.next = 0_u64 - self.magnitude.val();
+            self.flip_y.next = 0xffff_ffff_u64.into();
+            self.inc_y.next = 1.into();
         }
+        self.y.next = (self.magnitude.val() ^ self.flip_y.val()) + self.inc_y.val();
 
         self.neg_a.next = self.signed_op.val() && self.a.val().get_bit(31);
         self.neg_b.next = self.signed_op.val() && self.b.val().get_bit(31);
-        self.mag_a.next = self.a.val();
+        self.flip_a.next = 0.into();
+        self.inc_a.next = 0.into();
         if self.neg_a.val() {
-            self.mag_a.next = 0_u64 - self.a.val();
+            self.flip_a.next = 0xffff_ffff_u64.into();
+            self.inc_a.next = 1.into();
         }
-        self.mag_b.next = self.b.val();
+        self.mag_a.next = (self.a.val() ^ self.flip_a.val()) + self.inc_a.val();
+        self.flip_b.next = 0.into();
+        self.inc_b.next = 0.into();
         if self.neg_b.val() {
-            self.mag_b.next = 0_u64 - self.b.val();
+            self.flip_b.next = 0xffff_ffff_u64.into();
+            self.inc_b.next = 1.into();
         }
+        self.mag_b.next = (self.b.val() ^ self.flip_b.val()) + self.inc_b.val();
 
         // Two restoring steps: shift the next dividend bit into the partial remainder and
         // subtract the divisor if it fits (bit 32 of a difference is the borrow).
@@ -128,12 +204,18 @@ impl Logic for Divider {
                 self.finished.d.next = true;
             }
             self.count.d.next = self.count.q.val() - 1;
-            self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val();
-            if self.diff2.val().get_bit(32) {
-                self.remainder.d.next = self.shifted2.val().get_bits::<32>(0);
+            if self.serial.val() {
+                // one restoring step: the first of the fast build's two
+                self.remainder.d.next = self.rem1.val();
+                self.quotient.d.next = (self.quotient.q.val() << 1) | (self.bits2.val() >> 1);
             } else {
-                self.remainder.d.next = self.diff2.val().get_bits::<32>(0);
-                self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val() | 1;
+                self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val();
+                if self.diff2.val().get_bit(32) {
+                    self.remainder.d.next = self.shifted2.val().get_bits::<32>(0);
+                } else {
+                    self.remainder.d.next = self.diff2.val().get_bits::<32>(0);
+                    self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val() | 1;
+                }
             }
         } else if self.start.val() && self.hit.val() {
             // The other half of the last division: both results are still here.
@@ -158,7 +240,11 @@ impl Logic for Divider {
                 // the divisor: start past whole zero bytes of it.
                 self.finished.d.next = false;
                 self.running.d.next = true;
-                if (self.mag_a.val() >> 8) < self.mag_b.val() {
+                if self.serial.val() {
+                    self.remainder.d.next = 0.into();
+                    self.quotient.d.next = self.mag_a.val();
+                    self.count.d.next = 0.into(); // 32 steps: the 5-bit count wraps
+                } else if (self.mag_a.val() >> 8) < self.mag_b.val() {
                     self.remainder.d.next = self.mag_a.val() >> 8;
                     self.quotient.d.next = self.mag_a.val() << 24;
                     self.count.d.next = 4.into();
@@ -173,7 +259,7 @@ impl Logic for Divider {
                 } else {
                     self.remainder.d.next = 0.into();
                     self.quotient.d.next = self.mag_a.val();
-                    self.count.d.next = 0.into(); // 16 steps: the 4-bit count wraps
+                    self.count.d.next = 16.into();
                 }
             }
         }
@@ -197,13 +283,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn quotients_and_remainders_match_rv32m() {
+    /// Every operation on edge and random operands, against Rust, taking at most
+    /// `max_cycles` from `start` to `done`.
+    fn check(serial: bool, max_cycles: u32) {
         let mut a = operands(9, 60);
         let mut b = operands(10, 60);
         a.extend_from_slice(&[0x8000_0000, 0x8000_0000, 7, u32::MAX, 0, 100]);
         b.extend_from_slice(&[u32::MAX, 1, 0, 0, 0, 7]);
-        let mut uut = Divider::default();
+        let mut uut = Divider::new(serial);
         uut.connect_all();
         let mut sim = simple_sim!(Divider, clock, 100_000_000, ep, {
             let mut x = ep.init()?;
@@ -221,7 +308,7 @@ mod tests {
                     while !x.done.val() {
                         wait_clock_cycle!(ep, clock, x);
                         cycles += 1;
-                        sim_assert!(ep, cycles < 20, x);
+                        sim_assert!(ep, cycles <= max_cycles, x);
                     }
                     let want = reference(a[i], b[i], op) as u64;
                     sim_assert_eq!(ep, x.y.val(), bits::<32>(want), x);
@@ -230,5 +317,15 @@ mod tests {
             ep.done(x)
         });
         sim.run(Box::new(uut), 10_000_000_000_000).unwrap();
+    }
+
+    #[test]
+    fn quotients_and_remainders_match_rv32m() {
+        check(false, 19);
+    }
+
+    #[test]
+    fn serial_quotients_and_remainders_match_rv32m() {
+        check(true, 34);
     }
 }

@@ -98,8 +98,14 @@ pub struct CoreSystem<const RA: usize> {
 impl<const RA: usize> CoreSystem<RA> {
     /// The core with its memory written in Verilog as `style` says.
     pub fn new(style: RamStyle) -> Self {
+        Self::with_divider(style, false)
+    }
+
+    /// The same, with the serial divider when `serial_divider` (see [`super::Divider`]).
+    pub fn with_divider(style: RamStyle, serial_divider: bool) -> Self {
         Self {
             ram: CoreRam::new(style),
+            core: Core::new(serial_divider),
             ..Self::default()
         }
     }

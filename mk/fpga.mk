@@ -18,21 +18,21 @@ rtl-verilog:
 ## bitstream BOARD=icebreaker|ulx3s: Yosys -> nextpnr (constraints/<board>) -> icepack or
 ## ecppack into build/bitstream/<board>.bin|.bit; fails when the design does not fit or
 ## misses its clock (iCEBreaker 12 MHz, ULX3S 30 MHz from the PLL)
-bitstream: rtl-verilog
+bitstream:
 	@if [ -z "$(BITSTREAM_EXT_$(BOARD))" ]; then \
 	  echo "make bitstream BOARD=icebreaker|ulx3s" >&2; exit 2; fi
-	@$(TOOLS) need $(BITSTREAM_TOOLS_$(BOARD))
-	@# relative paths: the WASI yowasp tools only see the working directory's tree
-	cd $(ROOT) && python3 rtl/synth/bitstream.py $(BOARD) build/rtl build/bitstream
+	@$(MAKE) --no-print-directory bitstream-only BOARD=$(BOARD)
 
-## bitstreams: both boards' bitstreams (part of `make test`)
-bitstreams: rtl-verilog
+## bitstreams: both boards' bitstreams (`make test` builds the ULX3S one after its cargo
+## tests, which leave the Verilog generator built)
+bitstreams:
 	@for b in $(BITSTREAM_BOARDS); do \
 	  $(MAKE) --no-print-directory bitstream-only BOARD=$$b || exit 1; done
 
 .PHONY: bitstream-only
-bitstream-only:
+bitstream-only: rtl-verilog
 	@$(TOOLS) need $(BITSTREAM_TOOLS_$(BOARD))
+	@# relative paths: the WASI yowasp tools only see the working directory's tree
 	cd $(ROOT) && python3 rtl/synth/bitstream.py $(BOARD) build/rtl build/bitstream
 
 ## flash BOARD=icebreaker|ulx3s: load build/bitstream/<board> onto a connected board

@@ -71,7 +71,10 @@ def version(cmd):
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         text = (out.stdout + out.stderr).strip().splitlines()
         lines = [line for line in text if "Version" in line or "Yosys" in line]
-        return (lines or text or ["?"])[-1].strip()
+        line = (lines or text or ["?"])[-1].strip()
+        # "Yosys 0.70 (git sha1 …, Release, …)" and "… (Version nextpnr-0.11.1)"
+        found = re.search(r"(Yosys \S+)|Version ([^)]+)", line)
+        return (found.group(1) or found.group(2)) if found else line
     except OSError:
         return "?"
 

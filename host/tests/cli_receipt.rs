@@ -471,7 +471,8 @@ fn a_faulting_guest_gets_no_receipt() {
 /// A run too big for this machine's memory is refused before proving, with the limit.
 #[test]
 fn a_run_too_large_for_memory_is_refused_with_the_limit() {
-    // 34,000 iterations of bench: 4,114,101 cycles, a 2^22-row CPU table (~80 GiB).
+    // 34,000 iterations of bench: 4,114,101 cycles, a 2^22-row CPU table (~12.5 GiB by
+    // prover_memory_estimate): refused only where less memory is available.
     let cycles = 101 + 121 * 34_000u64;
     let need = rvzk_zkvm::circuit::prover_memory_estimate(cycles);
     let available = std::fs::read_to_string("/proc/meminfo")

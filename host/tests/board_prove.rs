@@ -9,14 +9,13 @@
 //!
 //! Proofs use the hidden `--insecure-test-params` so the tests stay fast.
 
-use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::FromRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use rvzk_host::board::frame::{encode, Decoded, Decoder};
+use rvzk_host::board::pty::Pty;
 use rvzk_zkvm::elf::{Program, Segment};
 use rvzk_zkvm::field::BabyBear;
 use rvzk_zkvm::ntt::{Dft, Radix2Dft};
@@ -318,34 +317,10 @@ impl FakeBoard {
 
 /// Starts a fake board on a new pseudo-terminal; returns its port.
 fn fake_board(faults: Faults) -> String {
-    let (mut master, mut slave) = (0, 0);
-    let mut name = [0 as libc::c_char; 128];
-    // SAFETY: openpty writes two descriptors and a NUL-terminated name into our buffers.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            name.as_mut_ptr(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(rc, 0, "openpty");
-    // SAFETY: `name` was NUL-terminated by openpty.
-    let port = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
-        .to_string_lossy()
-        .into_owned();
-    // Raw mode, as the simulated board sets it: no echo, no line editing, no CR mapping.
-    // SAFETY: `slave` is a terminal descriptor we own; termios is plain data.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        libc::tcgetattr(slave, &mut t);
-        libc::cfmakeraw(&mut t);
-        libc::tcsetattr(slave, libc::TCSANOW, &t);
-    }
-    // SAFETY: both descriptors are ours; the slave stays open in the thread so the master
-    // never reads EIO between the client's opens.
-    let (mut m, s) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
+    // The slave end stays open in the thread so that the master never reads EIO between
+    // the client's opens.
+    let pty = Pty::open(false).expect("a pseudo-terminal");
+    let (mut m, s, port) = (pty.master, pty.slave, pty.name);
     std::thread::spawn(move || {
         let _keep = s;
         let mut board = FakeBoard::new(faults);

@@ -8,6 +8,7 @@
 
 pub mod frame;
 pub mod proxy;
+pub mod pty;
 
 use frame::{encode, Decoded, Decoder};
 use rvzk_zkvm::elf::Program;

@@ -14,13 +14,14 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::fd::AsRawFd;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::frame::{Decoded, Decoder, END};
+use super::pty::Pty;
 
 /// The fault rates, the same both ways.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -205,7 +206,11 @@ impl Proxy {
             }
         };
         let board = open_board(&first.0, first.1)?;
-        let (master, slave, port) = open_pty()?;
+        let Pty {
+            master,
+            slave,
+            name: port,
+        } = Pty::open(true).map_err(|e| format!("cannot open a pseudo-terminal: {e}"))?;
         let counts = Arc::new(Mutex::new(ProxyCounts::default()));
         let (tx, rx) = mpsc::channel();
         let mut pump = Pump {
@@ -292,46 +297,6 @@ fn open_board(path: &str, baud: u32) -> Result<serialport::TTYPort, String> {
         .timeout(Duration::from_millis(50))
         .open_native()
         .map_err(|e| format!("cannot open the board's port {path}: {e}"))
-}
-
-/// A new pseudo-terminal in raw mode: master (non-blocking), slave, the slave's name.
-fn open_pty() -> Result<(File, File, String), String> {
-    let (mut master, mut slave) = (0, 0);
-    let mut name = [0 as libc::c_char; 128];
-    // SAFETY: openpty writes two descriptors and a NUL-terminated name into our buffers.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            name.as_mut_ptr(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    if rc != 0 {
-        return Err(format!(
-            "cannot open a pseudo-terminal: {}",
-            std::io::Error::last_os_error()
-        ));
-    }
-    // SAFETY: `name` was NUL-terminated by openpty; the descriptors are ours alone.
-    let port = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
-        .to_string_lossy()
-        .into_owned();
-    let (master, slave) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
-    // Raw, so that no byte is echoed or translated before the host sets its own mode; the
-    // master never blocks the pump.
-    // SAFETY: plain termios and fcntl calls on descriptors we own.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        if libc::tcgetattr(slave.as_raw_fd(), &mut t) == 0 {
-            libc::cfmakeraw(&mut t);
-            libc::tcsetattr(slave.as_raw_fd(), libc::TCSANOW, &t);
-        }
-        let fl = libc::fcntl(master.as_raw_fd(), libc::F_GETFL);
-        libc::fcntl(master.as_raw_fd(), libc::F_SETFL, fl | libc::O_NONBLOCK);
-    }
-    Ok((master, slave, port))
 }
 
 /// SplitMix64: small, fast, and the same everywhere.

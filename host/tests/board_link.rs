@@ -10,6 +10,8 @@ use std::time::Duration;
 use rvzk_host::board::frame::{encode, Decoded, Decoder};
 use rvzk_host::board::pty::Pty;
 use rvzk_host::board::{Board, BoardError, LinkOptions};
+use rvzk_zkvm::field::BabyBear;
+use rvzk_zkvm::ntt::{Dft, Radix2Dft};
 
 /// What the fake board does with the n-th good frame it receives (its payload given).
 type Behaviour = Box<dyn FnMut(usize, &[u8]) -> Option<Vec<u8>> + Send>;
@@ -268,4 +270,114 @@ fn cli_reports_no_board() {
         err.contains("no board") && !err.contains("panicked"),
         "{err}"
     );
+}
+
+/// An NTT engine of 2^8 values (four output pieces) behind a fake board that models the
+/// SoC's rules: NTT_RUN is refused (status 4) while a transform is loaded but not read to
+/// its end; NTT_READ sends the next piece or the one just sent again, and refuses anything
+/// else (5). The answer to piece `lose` is lost the first time, and the board forgets that
+/// piece (as after a damaged long frame), so the client's resend is refused.
+fn ntt_board(lose: u32) -> String {
+    const K: u32 = 8;
+    const N: usize = 1 << K;
+    let mut input: Vec<u32> = vec![];
+    let mut out_read = 0usize; // values handed out so far
+    let mut next_piece = 0u32;
+    let mut piece_kept = false;
+    let mut lost = false;
+    fake_board(Box::new(move |_, f| {
+        let (seq, command) = (f[0], f[1]);
+        let arg = u32::from_le_bytes(f[4..8].try_into().unwrap());
+        let status = |code: u8| Some(encode(&[seq, code]));
+        let transform = |input: &[u32]| -> Vec<u32> {
+            let v: Vec<BabyBear> = input.iter().map(|&x| BabyBear::new(x)).collect();
+            Radix2Dft::new()
+                .dft(v)
+                .iter()
+                .map(|x| x.as_canonical())
+                .collect()
+        };
+        match command {
+            0x01 => {
+                let mut r = vec![seq, 0, 1, 1, 0, 3, 12, K as u8];
+                for v in [0x2_0000u32, 8192, 4096, 12_000_000, 4] {
+                    r.extend_from_slice(&v.to_le_bytes());
+                }
+                Some(encode(&r))
+            }
+            0x11 => {
+                if !input.is_empty() && out_read != N {
+                    return status(4);
+                }
+                input.clear();
+                out_read = 0;
+                next_piece = 0;
+                piece_kept = false;
+                status(0)
+            }
+            0x10 => {
+                if arg as usize == input.len() {
+                    input.extend(
+                        f[8..]
+                            .chunks_exact(4)
+                            .map(|c| u32::from_le_bytes(c.try_into().unwrap())),
+                    );
+                }
+                status(0)
+            }
+            0x12 => {
+                let resend = piece_kept && arg + 1 == next_piece;
+                let next = arg == next_piece && input.len() == N && out_read < N;
+                if !resend && !next {
+                    return status(5);
+                }
+                if !resend {
+                    next_piece += 1;
+                    out_read += 64;
+                    piece_kept = true;
+                }
+                let p = arg as usize * 64;
+                let mut r = vec![seq, 0, 64, 0];
+                for v in &transform(&input)[p..p + 64] {
+                    r.extend_from_slice(&v.to_le_bytes());
+                }
+                if arg == lose && !lost {
+                    lost = true;
+                    piece_kept = false;
+                    return None;
+                }
+                Some(encode(&r))
+            }
+            _ => status(1),
+        }
+    }))
+}
+
+/// A lost NTT piece the board has forgotten: the client reads and drops the rest of the
+/// abandoned transform (otherwise the engine refuses the new NTT_RUN) and does the job
+/// again, with the right result.
+#[test]
+fn a_forgotten_ntt_piece_is_drained_and_the_job_done_again() {
+    let values: Vec<u32> = (0..256u32)
+        .map(|i| i.wrapping_mul(2_654_435_761) % 0x7800_0001)
+        .collect();
+    let want: Vec<u32> = Radix2Dft::new()
+        .dft(values.iter().map(|&x| BabyBear::new(x)).collect())
+        .iter()
+        .map(|x| x.as_canonical())
+        .collect();
+    for lose in [0, 1, 3] {
+        let port = ntt_board(lose);
+        let mut board = Board::open(&port, 3_000_000, quick()).unwrap();
+        let got = board
+            .ntt(&values, false)
+            .unwrap_or_else(|e| panic!("lose {lose}: {e:#}"));
+        assert_eq!(got, want, "lose {lose}");
+        assert_eq!(board.stats.restarts, 1, "lose {lose}");
+        assert_eq!(
+            board.stats.ntt_pieces_drained,
+            3 - u64::from(lose),
+            "lose {lose}"
+        );
+    }
 }

@@ -359,6 +359,7 @@ fn diff(now: &LinkStats, before: &LinkStats) -> LinkStats {
         stale_answers: now.stale_answers - before.stale_answers,
         drained_bytes: now.drained_bytes - before.drained_bytes,
         restarts: now.restarts - before.restarts,
+        ntt_pieces_drained: now.ntt_pieces_drained - before.ntt_pieces_drained,
         bytes_out: now.bytes_out - before.bytes_out,
         bytes_in: now.bytes_in - before.bytes_in,
         trace_bytes: now.trace_bytes - before.trace_bytes,

@@ -79,16 +79,18 @@ pub mod cmd {
     }
 }
 
-/// What a status code means.
-pub fn status_text(code: u8) -> &'static str {
-    match code {
-        1 => "unknown or unsupported command",
-        2 => "frame length wrong for the command",
-        3 => "address or offset out of range (or not word-aligned)",
-        4 => "the core is running",
-        5 => "chunk is neither the last one sent nor the next one",
-        6 => "no run is streaming its trace",
-        7 => "argument out of range",
+/// What a status code means in the answer to `command`.
+pub fn status_text(command: u8, code: u8) -> &'static str {
+    match (command, code) {
+        (_, 1) => "unknown or unsupported command",
+        (_, 2) => "frame length wrong for the command",
+        (_, 3) => "address or offset out of range (or not word-aligned)",
+        (cmd::NTT_RUN, 4) => "the NTT engine holds a transform not yet loaded and read to its end",
+        (_, 4) => "the core is running",
+        (cmd::NTT_READ, 5) => "output piece is neither the last one sent nor the next one",
+        (_, 5) => "chunk is neither the last one sent nor the next one",
+        (_, 6) => "no run is streaming its trace",
+        (_, 7) => "argument out of range",
         _ => "unknown status",
     }
 }
@@ -248,7 +250,7 @@ impl fmt::Display for BoardError {
                 f,
                 "the board refused {}: {} (status {code})",
                 cmd::name(*cmd),
-                status_text(*code)
+                status_text(*cmd, *code)
             ),
             BoardError::Malformed { cmd, what } => {
                 write!(f, "malformed answer to {}: {what}", cmd::name(*cmd))
@@ -337,8 +339,12 @@ pub struct LinkStats {
     /// Bytes found waiting before a new command was sent (the rest of earlier answers),
     /// dropped.
     pub drained_bytes: u64,
-    /// Runs started again from the beginning because the board was reset during them.
+    /// Runs and NTT jobs started again from the beginning because the board was reset
+    /// during them or forgot part of them.
     pub restarts: u64,
+    /// NTT output pieces read and dropped before a job started again (the rest of a
+    /// transform whose piece was lost).
+    pub ntt_pieces_drained: u64,
     /// Bytes written to the port.
     pub bytes_out: u64,
     /// Bytes read from the port.
@@ -840,7 +846,7 @@ impl Board {
                     sign: format!(
                         "{} answered \"{}\" and STATUS says never run",
                         cmd::name(c),
-                        status_text(code)
+                        status_text(c, code)
                     ),
                 }),
                 _ => Err(BoardError::Status { cmd: c, code }),
@@ -923,15 +929,16 @@ impl Board {
         }
         let mut restarts = 0;
         loop {
-            match self.ntt_once(values, inverse, k) {
-                // Refusals that only a board which forgot the job gives: NTT_LOAD with
-                // nothing armed (7) or at another index (3), NTT_READ of a piece it has
-                // not got (5). The job starts again from NTT_RUN.
+            let mut reading = None;
+            match self.ntt_once(values, inverse, k, &mut reading) {
+                // Refusals that only a board which forgot the job (or a piece of it) gives:
+                // NTT_LOAD with nothing armed (7) or at another index (3), NTT_READ of a
+                // piece it has not got (5). The job starts again from NTT_RUN.
                 Err(BoardError::Status {
                     cmd: c @ (cmd::NTT_LOAD | cmd::NTT_READ),
                     code: code @ (3 | 5 | 7),
                 }) => {
-                    let sign = format!("{} answered \"{}\"", cmd::name(c), status_text(code));
+                    let sign = format!("{} answered \"{}\"", cmd::name(c), status_text(c, code));
                     if restarts == MAX_RESTARTS {
                         return Err(BoardError::Reset {
                             sign: format!("{sign}; {restarts} restarts already"),
@@ -941,13 +948,23 @@ impl Board {
                     restarts += 1;
                     self.stats.restarts += 1;
                     self.after_reset(&sign)?;
+                    if let Some(piece) = reading {
+                        self.drain_ntt(piece + 1, n)?;
+                    }
                 }
                 other => return other.map_err(anyhow::Error::from),
             }
         }
     }
 
-    fn ntt_once(&mut self, values: &[u32], inverse: bool, k: u8) -> Result<Vec<u32>, BoardError> {
+    /// One attempt at an NTT job; `reading` is set to the output piece being asked for.
+    fn ntt_once(
+        &mut self,
+        values: &[u32],
+        inverse: bool,
+        k: u8,
+        reading: &mut Option<u32>,
+    ) -> Result<Vec<u32>, BoardError> {
         let n = values.len();
         self.transact(cmd::NTT_RUN, u32::from(k) | (u32::from(inverse) << 8), &[])?;
         for (i, piece) in values.chunks(MAX_DATA / 4).enumerate() {
@@ -960,6 +977,7 @@ impl Board {
             if out.len() == n {
                 break;
             }
+            *reading = Some(piece);
             let r = self.transact(cmd::NTT_READ, piece, &[])?;
             let count = r.get(2).copied().unwrap_or(0) as usize;
             Self::expect_len(cmd::NTT_READ, &r, 4 + 4 * count)?;
@@ -972,6 +990,23 @@ impl Board {
             out.extend(r[4..].chunks_exact(4).map(|c| le32(c, 0)));
         }
         Ok(out)
+    }
+
+    /// Reads and drops the output pieces from `first` on of a transform whose piece
+    /// `first − 1` was lost (the board forgot it after sending it: docs/board-protocol.md,
+    /// "What the checks cannot catch"). The engine stays busy until its whole output is
+    /// read, and would refuse the restarted job's NTT_RUN. A refusal here means the board
+    /// holds no such transform (it was reset): nothing is left to drain.
+    fn drain_ntt(&mut self, first: u32, n: usize) -> Result<(), BoardError> {
+        let pieces = n.div_ceil(64) as u32;
+        for piece in first..pieces {
+            match self.transact(cmd::NTT_READ, piece, &[]) {
+                Ok(_) => self.stats.ntt_pieces_drained += 1,
+                Err(BoardError::Status { code: 5, .. }) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// `blocks.len()` raw SHA-256 compressions (FIPS 180-4, no padding) from `state`, on

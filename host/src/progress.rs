@@ -8,14 +8,19 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// Sets the detail of a [`Progress`] display from anywhere (see [`Progress::detail_setter`]).
+pub type DetailSetter = Box<dyn Fn(&str) + Send + Sync>;
+
 /// The display; [`Progress::finish`] (or dropping it) erases the line.
 pub struct Progress {
     ticker: Option<Ticker>,
 }
 
+/// The current phase, when it started, and a detail shown after it (cleared by each phase).
+type Shown = (String, Instant, String);
+
 struct Ticker {
-    /// The current phase and when it started.
-    phase: Arc<Mutex<(String, Instant)>>,
+    phase: Arc<Mutex<Shown>>,
     stop: mpsc::Sender<()>,
     thread: Option<JoinHandle<()>>,
 }
@@ -38,7 +43,7 @@ impl Progress {
     /// A display labelled `label`, drawn on `sink`.
     pub fn to_sink(label: &str, mut sink: Box<dyn Write + Send>) -> Progress {
         let start = Instant::now();
-        let phase = Arc::new(Mutex::new(("starting".to_string(), start)));
+        let phase = Arc::new(Mutex::new(("starting".to_string(), start, String::new())));
         let (stop, rx) = mpsc::channel::<()>();
         let shared = Arc::clone(&phase);
         let label = label.to_string();
@@ -47,10 +52,11 @@ impl Progress {
             let mut tick = 0usize;
             loop {
                 {
-                    let (name, since) = &*shared.lock().unwrap_or_else(|p| p.into_inner());
+                    let (name, since, detail) = &*shared.lock().unwrap_or_else(|p| p.into_inner());
+                    let sep = if detail.is_empty() { "" } else { ": " };
                     let _ = write!(
                         sink,
-                        "\r\x1b[2K{} {label}: {name} {:.1} s (total {:.1} s)",
+                        "\r\x1b[2K{} {label}: {name}{sep}{detail} {:.1} s (total {:.1} s)",
                         SPIN[tick % SPIN.len()],
                         since.elapsed().as_secs_f64(),
                         start.elapsed().as_secs_f64()
@@ -78,8 +84,21 @@ impl Progress {
     /// A new phase starts.
     pub fn phase(&self, name: &str) {
         if let Some(t) = &self.ticker {
-            *t.phase.lock().unwrap_or_else(|p| p.into_inner()) = (name.to_string(), Instant::now());
+            *t.phase.lock().unwrap_or_else(|p| p.into_inner()) =
+                (name.to_string(), Instant::now(), String::new());
         }
+    }
+
+    /// A function that sets the detail shown after the current phase's name (how far it
+    /// has got), without restarting the phase's clock; it does nothing once the display is
+    /// gone, or if it was never shown.
+    pub fn detail_setter(&self) -> DetailSetter {
+        let shown = self.ticker.as_ref().map(|t| Arc::downgrade(&t.phase));
+        Box::new(move |detail: &str| {
+            if let Some(shown) = shown.as_ref().and_then(|w| w.upgrade()) {
+                shown.lock().unwrap_or_else(|p| p.into_inner()).2 = detail.to_string();
+            }
+        })
     }
 
     /// Stop and erase the line.
@@ -133,5 +152,27 @@ mod tests {
         let out = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
         assert!(out.contains("prove: commit "), "{out:?}");
         assert!(out.ends_with("\r\x1b[2K"), "{out:?}");
+    }
+
+    #[test]
+    fn a_detail_shows_after_the_phase_until_the_next_phase() {
+        let sink = Shared::default();
+        let p = Progress::to_sink("run", Box::new(sink.clone()));
+        let detail = p.detail_setter();
+        p.phase("stream the trace");
+        detail("1,200 records");
+        std::thread::sleep(Duration::from_millis(250));
+        p.phase("compare");
+        std::thread::sleep(Duration::from_millis(250));
+        p.finish();
+        detail("after the end"); // the display is gone: nothing happens
+        let out = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            out.contains("run: stream the trace: 1,200 records "),
+            "{out:?}"
+        );
+        assert!(out.contains("run: compare "), "{out:?}");
+        assert!(!out.contains("compare: 1,200"), "{out:?}");
+        assert!(!out.contains("after the end"), "{out:?}");
     }
 }

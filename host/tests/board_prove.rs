@@ -538,3 +538,36 @@ fn cli_errors() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("sometimes"), "{err}");
 }
+
+/// The trace observer sees every chunk of a run: counts that only grow, ending at the whole
+/// trace, and a line a terminal can show.
+#[test]
+fn trace_progress_is_reported_chunk_by_chunk() {
+    use rvzk_host::board::{Board, LinkOptions, TraceProgress};
+    use std::sync::{Arc, Mutex};
+    let port = fake_board(Faults::default());
+    let mut board = Board::open(&port, 3_000_000, LinkOptions::default()).unwrap();
+    let seen: Arc<Mutex<Vec<TraceProgress>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    board.on_trace_progress(move |p| sink.lock().unwrap().push(*p));
+    let elf = std::fs::read(guest("multiply")).unwrap();
+    let program = Program::load(&elf).unwrap();
+    let input: Vec<u8> = [17u32, 23].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let run = board.run_guest(&program, &input, 1 << 20, true).unwrap();
+    let records = run.trace.unwrap().records.len() as u64;
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len() as u64, board.stats.chunks, "one call per chunk");
+    assert!(seen
+        .windows(2)
+        .all(|w| w[0].records <= w[1].records && w[0].bytes < w[1].bytes));
+    assert_eq!(seen.last().unwrap().records, records);
+    assert_eq!(seen.last().unwrap().bytes, board.stats.trace_bytes);
+    let line = seen.last().unwrap().to_string();
+    assert!(
+        line.replace(',', "")
+            .starts_with(&format!("{records} trace records (")),
+        "{line}"
+    );
+    assert!(seen.len() > 2, "{} chunks", seen.len());
+    assert!(line.ends_with(" KB/s)"), "{line}");
+}

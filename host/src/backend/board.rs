@@ -22,6 +22,7 @@ use rvzk_zkvm::rv32im::Outcome;
 
 use super::{check_memory, Backend};
 use crate::board::{fault_text, journal_from_trace, Board, BoardEnd, LinkOptions, LinkStats};
+use crate::progress::DetailSetter;
 
 /// Feature bits in INFO.
 const FEATURE_NTT: u8 = 2;
@@ -129,6 +130,7 @@ pub struct BoardBackend {
     opts: BoardOptions,
     board: Option<Board>,
     report: BoardReport,
+    detail: Option<Arc<DetailSetter>>,
 }
 
 impl BoardBackend {
@@ -162,6 +164,7 @@ impl BoardBackend {
             opts,
             board: Some(board),
             report,
+            detail: None,
         })
     }
 }
@@ -173,6 +176,10 @@ impl Backend for BoardBackend {
 
     fn board_report(&self) -> Option<BoardReport> {
         Some(self.report.clone())
+    }
+
+    fn set_detail(&mut self, detail: DetailSetter) {
+        self.detail = Some(Arc::new(detail));
     }
 
     fn prove(
@@ -189,6 +196,9 @@ impl Backend for BoardBackend {
             .take()
             .context("the board backend proves one guest per connection")?;
         progress("board: load, run and stream the trace");
+        if let Some(detail) = self.detail.clone() {
+            board.on_trace_progress(move |p| detail(&p.to_string()));
+        }
         let capped = options.max_cycles.min(1 << MAX_LOG_CYCLES);
         let before = board.stats.clone();
         let run = board

@@ -7,6 +7,7 @@
 pub mod board;
 pub mod software;
 
+use crate::progress::DetailSetter;
 use anyhow::Result;
 use rvzk_zkvm::circuit::{ProveOptions, ProveReport};
 use rvzk_zkvm::elf::Program;
@@ -32,6 +33,10 @@ pub trait Backend {
     fn board_report(&self) -> Option<board::BoardReport> {
         None
     }
+
+    /// Where to say how far a long phase has got (the board's trace stream); backends
+    /// without such a phase ignore it.
+    fn set_detail(&mut self, _detail: DetailSetter) {}
 }
 
 /// Refuse, before proving, a run whose proof would not fit in the memory available.

@@ -417,6 +417,43 @@ pub struct Board {
     pub stats: LinkStats,
     /// What the board said it is.
     pub info: BoardInfo,
+    /// Told after each trace chunk how far the stream has got.
+    observer: Option<TraceObserver>,
+}
+
+/// What [`Board::on_trace_progress`] installs.
+type TraceObserver = Box<dyn FnMut(&TraceProgress) + Send>;
+
+/// How far a trace stream has got (see [`Board::on_trace_progress`]).
+#[derive(Clone, Copy, Debug)]
+pub struct TraceProgress {
+    /// Trace records received so far in this run (retired instructions).
+    pub records: u64,
+    /// Trace item bytes received so far in this run.
+    pub bytes: u64,
+    /// Time since the first chunk was asked for.
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for TraceProgress {
+    /// "123,456 trace records (27.2 KB/s)".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.records.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let secs = self.elapsed.as_secs_f64();
+        let rate = if secs > 0.0 {
+            self.bytes as f64 / secs / 1e3
+        } else {
+            0.0
+        };
+        write!(f, "{grouped} trace records ({rate:.1} KB/s)")
+    }
 }
 
 fn le32(b: &[u8], at: usize) -> u32 {
@@ -443,6 +480,7 @@ impl Board {
             decoder: Decoder::default(),
             opts,
             stats: LinkStats::default(),
+            observer: None,
             info: BoardInfo {
                 protocol: 0,
                 firmware: 0,
@@ -1054,8 +1092,15 @@ impl Board {
     }
 
     /// CHUNK 0, 1, … until the last.
+    /// Calls `observer` after each trace chunk a run streams (a run that starts again
+    /// after a reset counts from zero again): long runs take minutes on a 3 Mbaud link.
+    pub fn on_trace_progress(&mut self, observer: impl FnMut(&TraceProgress) + Send + 'static) {
+        self.observer = Some(Box::new(observer));
+    }
+
     fn fetch_trace(&mut self) -> Result<Trace, BoardError> {
         let mut trace = Trace::default();
+        let (start, mut bytes) = (Instant::now(), 0u64);
         for n in 0u32.. {
             let r = match self.transact(cmd::CHUNK, n, &[]) {
                 // The run we started streams; a board without one has forgotten it.
@@ -1102,6 +1147,14 @@ impl Board {
             }
             self.stats.trace_bytes += (count * TRACE_RECORD_BYTES) as u64;
             self.stats.chunks += 1;
+            bytes += (count * TRACE_RECORD_BYTES) as u64;
+            if let Some(observe) = &mut self.observer {
+                observe(&TraceProgress {
+                    records: trace.records.len() as u64,
+                    bytes,
+                    elapsed: start.elapsed(),
+                });
+            }
             if last {
                 break;
             }
@@ -1160,4 +1213,28 @@ pub fn journal_from_trace(trace: &Trace) -> Vec<u8> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_progress_reads_well() {
+        let line = |records, bytes, ms| {
+            TraceProgress {
+                records,
+                bytes,
+                elapsed: Duration::from_millis(ms),
+            }
+            .to_string()
+        };
+        assert_eq!(line(0, 0, 0), "0 trace records (0.0 KB/s)");
+        assert_eq!(line(999, 39_960, 2000), "999 trace records (20.0 KB/s)");
+        assert_eq!(line(1000, 40_000, 1000), "1,000 trace records (40.0 KB/s)");
+        assert_eq!(
+            line(1_234_567, 27_200, 1000),
+            "1,234,567 trace records (27.2 KB/s)"
+        );
+    }
 }

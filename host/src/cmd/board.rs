@@ -13,6 +13,7 @@ use crate::board::{fault_text, Board, BoardEnd, LinkOptions};
 use crate::cmd::run::{print_text, RunArgs};
 use crate::exit;
 use crate::input::{load_program, read_input};
+use crate::progress::Progress;
 
 /// Arguments of `rvzk board`.
 #[derive(Args, Debug)]
@@ -413,9 +414,13 @@ pub fn run_on_board(args: &RunArgs, port: &str) -> Result<u8> {
     };
     let mut board = Board::open(port, args.baud, opts)?;
     let elf = args.elf.display().to_string();
-    let run = board
-        .run_guest(&program, &input, args.max_cycles, !args.no_trace)
-        .with_context(|| format!("{elf}: on the board at {port}"))?;
+    let progress = Progress::on_stderr("run");
+    progress.phase("board: load, run and stream the trace");
+    let detail = progress.detail_setter();
+    board.on_trace_progress(move |p| detail(&p.to_string()));
+    let run = board.run_guest(&program, &input, args.max_cycles, !args.no_trace);
+    progress.finish();
+    let run = run.with_context(|| format!("{elf}: on the board at {port}"))?;
     let options = RunOptions {
         max_cycles: args.max_cycles,
         mem_top: board.info.mem_top,

@@ -118,6 +118,7 @@ pub fn main(args: &ProveArgs) -> Result<u8> {
     // Peak RSS at the end of each phase: sampled in the background, and matched to the
     // phases by time (the prover reports the STARK's phases only by duration).
     let progress = Progress::on_stderr("prove");
+    backend.set_detail(progress.detail_setter());
     let sampler = RssSampler::start(Duration::from_millis(2));
     let mut started: Vec<(String, Instant)> = Vec::new();
     let start = Instant::now();

@@ -151,6 +151,27 @@ fn blinded_quotient_chunks_keep_their_sum() {
     assert_eq!(sum(&p), sum(&b));
 }
 
+#[test]
+fn the_quotient_is_evaluated_on_the_smallest_coset_that_holds_it() {
+    use prover::quotient_domain;
+    // zk, 42 queries: D = n + 86 coefficients. Degree 3 needs 2n + 255 < e: 4n of the 8n
+    // LDE once n ≥ 2^7; degree 2 needs n + 170 < e: 2n from n = 2^8.
+    assert_eq!(
+        quotient_domain(3, (1 << 20) + 86, 20, 23),
+        (2 * (1 << 20) + 255, 22)
+    );
+    assert_eq!(quotient_domain(3, 128 + 86, 7, 10), (511, 9));
+    assert_eq!(quotient_domain(2, (1 << 16) + 86, 16, 19).1, 17);
+    assert_eq!(quotient_domain(2, 128 + 86, 7, 10).1, 9);
+    // 63 queries at n = 2^7: D = 256, 3·255 − 128 = 637 needs the whole 2^10 LDE.
+    assert_eq!(quotient_domain(3, 256, 7, 10), (637, 10));
+    // Without zero-knowledge (D = n, LDE 4n): (d − 1)·n − d < e.
+    assert_eq!(quotient_domain(3, 1 << 10, 10, 12).1, 11);
+    assert_eq!(quotient_domain(2, 1 << 10, 10, 12).1, 10);
+    // Never fewer points than rows.
+    assert_eq!(quotient_domain(2, 8, 3, 5).1, 3);
+}
+
 /// Sends its column's value on bus 0, every row.
 struct Sender;
 

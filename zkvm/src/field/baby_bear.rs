@@ -18,6 +18,8 @@ pub(crate) const MU: u32 = inv_mod_2_32(P);
 const R_MOD_P: u32 = ((1u64 << 32) % P as u64) as u32;
 /// R² mod p: multiplying by it (with a reduction) converts into Montgomery form.
 const R2_MOD_P: u32 = ((R_MOD_P as u64 * R_MOD_P as u64) % P as u64) as u32;
+/// 2^62 mod p (a plain integer): folds the high bits of a wide sum ([`BabyBear::reduce_wide`]).
+const TWO_62_MOD_P: u64 = (1u64 << 62) % P as u64;
 /// The multiplicative generator fixed by contract 3.
 const GENERATOR: u32 = 31;
 /// p − 1 = 15 · 2^27.
@@ -155,6 +157,27 @@ impl BabyBear {
     #[inline(always)]
     pub(crate) const fn to_monty_raw(self) -> u32 {
         self.0
+    }
+
+    /// The product of the Montgomery forms, not yet reduced (below p² < 2^62). Sums of such
+    /// products are reduced once by [`BabyBear::reduce_wide`]: a dot product then costs one
+    /// integer multiply per term instead of a full Montgomery product and a modular add.
+    #[inline(always)]
+    pub(crate) const fn mul_wide(self, rhs: Self) -> u64 {
+        self.0 as u64 * rhs.0 as u64
+    }
+
+    /// The element Σ aᵢ·bᵢ from `x` = Σ `aᵢ.mul_wide(bᵢ)` (also times small integer
+    /// factors), for any such sum below 2^90.
+    #[inline(always)]
+    pub(crate) const fn reduce_wide(x: u128) -> Self {
+        // x ≡ lo + hi·2^62 (mod p) with hi < 2^28, so the folded value is below
+        // 2^62 + 2^59 < p·2^32, within Montgomery reduction's range. x = R²·Σaᵢbᵢ, and the
+        // reduction divides by R once: the Montgomery form of Σaᵢbᵢ.
+        debug_assert!(x < 1 << 90);
+        let lo = (x as u64) & ((1 << 62) - 1);
+        let hi = (x >> 62) as u64;
+        Self(monty_reduce(lo + hi * TWO_62_MOD_P))
     }
 
     /// Views a slice of elements as their Montgomery representations.
@@ -394,6 +417,17 @@ mod tests {
         assert!(batch_inverse::<BabyBear>(&[]).is_empty());
     }
 
+    #[test]
+    fn reduce_wide_takes_the_largest_sums() {
+        // 2^28 products of the largest Montgomery forms: the bound reduce_wide promises.
+        let big = BabyBear(P - 1);
+        let count = 1u64 << 28;
+        let x = big.mul_wide(big) as u128 * count as u128;
+        let expect = big * big * BabyBear::from_u64(count);
+        assert_eq!(BabyBear::reduce_wide(x), expect);
+        assert_eq!(BabyBear::reduce_wide(0), BabyBear::ZERO);
+    }
+
     proptest! {
         #[test]
         fn matches_integer_arithmetic(a in 0..P, b in 0..P) {
@@ -423,6 +457,17 @@ mod tests {
                 Some(i) => prop_assert_eq!(a * i, BabyBear::ONE),
                 None => prop_assert_eq!(a, BabyBear::ZERO),
             }
+        }
+
+        #[test]
+        fn wide_sums_match_field_sums(xs in proptest::collection::vec((arb(), arb(), 1u32..1000), 1..40)) {
+            let mut wide = 0u128;
+            let mut sum = BabyBear::ZERO;
+            for &(a, b, k) in &xs {
+                wide += a.mul_wide(b) as u128 * k as u128;
+                sum += a * b * BabyBear::new(k);
+            }
+            prop_assert_eq!(BabyBear::reduce_wide(wide), sum);
         }
 
         #[test]

@@ -183,14 +183,43 @@ impl Mul for BabyBearExt4 {
     fn mul(self, rhs: Self) -> Self {
         let [a0, a1, a2, a3] = self.c;
         let [b0, b1, b2, b3] = rhs.c;
-        let w = EXT_W;
-        // Schoolbook; terms of degree 4..6 fold back with X^4 = W.
+        // Schoolbook; terms of degree 4..6 fold back with X^4 = W. Each coordinate is summed
+        // unreduced (three products fit a u64 below 3·p² < 2^64) and reduced once: W = 11
+        // scales the sum as a plain integer.
+        let w = |s: u64| W_INT * s as u128;
+        let r = BabyBear::reduce_wide;
         Self::new([
-            a0 * b0 + w * (a1 * b3 + a2 * b2 + a3 * b1),
-            a0 * b1 + a1 * b0 + w * (a2 * b3 + a3 * b2),
-            a0 * b2 + a1 * b1 + a2 * b0 + w * (a3 * b3),
-            a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0,
+            r(a0.mul_wide(b0) as u128 + w(a1.mul_wide(b3) + a2.mul_wide(b2) + a3.mul_wide(b1))),
+            r((a0.mul_wide(b1) + a1.mul_wide(b0)) as u128 + w(a2.mul_wide(b3) + a3.mul_wide(b2))),
+            r((a0.mul_wide(b2) + a1.mul_wide(b1) + a2.mul_wide(b0)) as u128 + w(a3.mul_wide(b3))),
+            r(a0.mul_wide(b3) as u128
+                + (a1.mul_wide(b2) + a2.mul_wide(b1) + a3.mul_wide(b0)) as u128),
         ])
+    }
+}
+
+/// W as a plain integer, for scaling unreduced sums.
+const W_INT: u128 = 11;
+
+/// An extension element as four unreduced coordinate sums: accumulates `e·x` products
+/// (extension by base) with one integer multiply each and reduces once at the end. Good for
+/// up to 2^28 products.
+#[derive(Clone, Copy, Default, Debug)]
+pub(crate) struct WideExt([u128; 4]);
+
+impl WideExt {
+    /// Adds `e·x`.
+    #[inline(always)]
+    pub(crate) fn add_product(&mut self, e: &BabyBearExt4, x: BabyBear) {
+        for (acc, c) in self.0.iter_mut().zip(&e.c) {
+            *acc += c.mul_wide(x) as u128;
+        }
+    }
+
+    /// The sum as a field element.
+    #[inline(always)]
+    pub(crate) fn reduce(self) -> BabyBearExt4 {
+        BabyBearExt4::new(self.0.map(BabyBear::reduce_wide))
     }
 }
 
@@ -306,6 +335,23 @@ mod tests {
         }
     }
 
+    /// The product with every step reduced (the definition the lazy one must match).
+    fn schoolbook(a: BabyBearExt4, b: BabyBearExt4) -> BabyBearExt4 {
+        let ([a0, a1, a2, a3], [b0, b1, b2, b3], w) = (a.c, b.c, EXT_W);
+        BabyBearExt4::new([
+            a0 * b0 + w * (a1 * b3 + a2 * b2 + a3 * b1),
+            a0 * b1 + a1 * b0 + w * (a2 * b3 + a3 * b2),
+            a0 * b2 + a1 * b1 + a2 * b0 + w * (a3 * b3),
+            a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0,
+        ])
+    }
+
+    #[test]
+    fn product_of_largest_elements() {
+        let m = BabyBearExt4::new([-BabyBear::ONE; 4]);
+        assert_eq!(m * m, schoolbook(m, m));
+    }
+
     proptest! {
         #[test]
         fn axioms(a in arb(), b in arb(), c in arb(), s in arb_base()) {
@@ -316,6 +362,11 @@ mod tests {
             prop_assert_eq!(a * (b + c), a * b + a * c);
             prop_assert_eq!(a * BabyBearExt4::ONE, a);
             prop_assert_eq!(a + (-a), BabyBearExt4::ZERO);
+            prop_assert_eq!(a * b, schoolbook(a, b));
+            let mut wide = WideExt::default();
+            wide.add_product(&a, s);
+            wide.add_product(&b, s);
+            prop_assert_eq!(wide.reduce(), (a + b) * s);
             prop_assert_eq!(a.square(), a * a);
             prop_assert_eq!(a * s, a * BabyBearExt4::from(s));
             prop_assert_eq!(a + s, a + BabyBearExt4::from(s));

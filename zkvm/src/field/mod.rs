@@ -7,6 +7,7 @@ pub(crate) mod baby_bear;
 mod extension;
 
 pub use baby_bear::BabyBear;
+pub(crate) use extension::WideExt;
 pub use extension::{BabyBearExt4, EXT_W};
 
 use core::fmt::{Debug, Display};

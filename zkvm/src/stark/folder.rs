@@ -3,28 +3,31 @@
 use super::{LookupChallenges, E};
 use crate::air::window::Sink;
 use crate::air::{Direction, F};
+use crate::field::WideExt;
 
 /// One interaction with its values in the extension field.
 pub(super) type ExtInteraction = (usize, Direction, Vec<E>, E);
 
 /// Prover: one point of the low-degree extension. Constraint i (a base-field value) is
 /// added times `powers[i]` = α^(K−1−i): the same sum as Horner's rule with α, but each step
-/// is a base-by-extension product instead of an extension product.
+/// is a base-by-extension product, summed unreduced ([`WideExt`]) and reduced once.
 pub(super) struct PowersSink<'a> {
     pub powers: &'a [E],
     pub index: usize,
-    pub acc: E,
+    pub acc: WideExt,
     pub lookup: &'a LookupChallenges,
     pub b_powers: &'a [E],
     /// `(fingerprint, ±multiplicity)` of each interaction, computed as it is declared.
-    pub fps: Vec<(E, E)>,
+    pub fps: &'a mut Vec<(E, E)>,
 }
 
 impl Sink<F> for PowersSink<'_> {
+    #[inline]
     fn constraint(&mut self, e: F) {
-        self.acc += self.powers[self.index] * e;
+        self.acc.add_product(&self.powers[self.index], e);
         self.index += 1;
     }
+    #[inline]
     fn interaction(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
         let fp = self.lookup.fingerprint_base(bus, values, self.b_powers);
         let m = super::signed(direction, multiplicity);

@@ -41,7 +41,7 @@ pub use verifier::{verify, StarkError, VerifyingKey};
 use crate::air::{
     check_constraints, collect_interactions, Air, ConstraintFailure, Direction, RowInteraction, F,
 };
-use crate::field::BabyBearExt4;
+use crate::field::{BabyBearExt4, WideExt};
 use crate::fri::FriConfig;
 use crate::matrix::RowMajorMatrix;
 
@@ -263,11 +263,11 @@ impl LookupChallenges {
         if values.len() > powers.len() {
             return self.fingerprint(bus, values);
         }
-        let mut acc = self.z + E::from(F::new(bus as u32));
-        for (&v, &p) in values.iter().zip(powers) {
-            acc += p * v;
+        let mut acc = WideExt::default();
+        for (&v, p) in values.iter().zip(powers) {
+            acc.add_product(p, v);
         }
-        acc
+        self.z + E::from(F::new(bus as u32)) + acc.reduce()
     }
 }
 
@@ -332,15 +332,24 @@ pub trait Table: Sync {
         rows: &[usize],
     ) -> Vec<Vec<RowInteraction>>;
     /// The α-combined constraints (the AIR's, then the logUp ones) at one LDE point;
-    /// `alpha_powers[i]` = α^(K−1−i) for the K constraints in evaluation order.
-    fn eval_lde_row(&self, window: Window<'_, F>, aux: &LogUpRow<'_>, alpha_powers: &[E]) -> E;
+    /// `alpha_powers[i]` = α^(K−1−i) for the K constraints in evaluation order. `scratch`
+    /// holds the interactions' fingerprints; the caller reuses it across points so that no
+    /// point allocates.
+    fn eval_lde_row(
+        &self,
+        window: Window<'_, F>,
+        aux: &LogUpRow<'_, F>,
+        alpha_powers: &[E],
+        scratch: &mut Vec<(E, E)>,
+    ) -> E;
     /// The α-combined constraints at the out-of-domain point (Horner's rule with α).
     fn eval_ood(&self, window: Window<'_, E>, aux: &LogUpRow<'_>, alpha: E) -> E;
 }
 
 /// The logUp side of one evaluation point: the auxiliary columns of this row and the next,
-/// the challenges, the table's claimed sum and its blinding columns.
-pub struct LogUpRow<'a> {
+/// the challenges, the table's claimed sum and its blinding columns (of type `B`: base
+/// values on the prover's LDE, extension values at the verifier's out-of-domain point).
+pub struct LogUpRow<'a, B = E> {
     /// Aux columns (h₀ … h_{k−1}, s) at this row.
     pub local: &'a [E],
     /// Aux columns at the next row.
@@ -351,7 +360,7 @@ pub struct LogUpRow<'a> {
     pub claimed_sum: E,
     /// The table's [`BLINDING_WIDTH`] blinding columns at this row, if it is blinded (empty
     /// otherwise): sent on [`BLINDING_BUS`] with multiplicity `is_first_row − is_last_row`.
-    pub blinding: &'a [E],
+    pub blinding: &'a [B],
     /// The logUp column of each interaction ([`aux_groups`]).
     pub groups: &'a [usize],
     /// `lookup.powers(n)` for some n (the prover passes [`PRECOMPUTED_POWERS`]; may be empty).
@@ -519,30 +528,42 @@ impl<A: Air> Table for A {
             })
             .collect()
     }
-    fn eval_lde_row(&self, window: Window<'_, F>, aux: &LogUpRow<'_>, alpha_powers: &[E]) -> E {
+    fn eval_lde_row(
+        &self,
+        window: Window<'_, F>,
+        aux: &LogUpRow<'_, F>,
+        alpha_powers: &[E],
+        scratch: &mut Vec<(E, E)>,
+    ) -> E {
         let selectors = [window.first, window.last, window.transition].map(E::from);
+        scratch.clear();
         let mut b = WindowBuilder {
             window,
             sink: PowersSink {
                 powers: alpha_powers,
                 index: 0,
-                acc: E::default(),
+                acc: WideExt::default(),
                 lookup: aux.lookup,
                 b_powers: aux.b_powers,
-                fps: Vec::with_capacity(128),
+                fps: scratch,
             },
         };
         Air::eval(self, &mut b);
         let PowersSink {
             mut index,
-            mut acc,
-            mut fps,
+            acc,
+            fps,
             ..
         } = b.sink;
-        let mut blinding = Vec::new();
-        push_blinding(&mut blinding, aux.blinding, selectors);
-        fps.extend(ext_fingerprints(&blinding, aux.lookup));
-        logup_constraints(&fps, aux, selectors, &mut |c| {
+        let mut acc = acc.reduce();
+        if !aux.blinding.is_empty() {
+            // The blinding interaction (see `push_blinding`), its tuple in the base field.
+            let fp = aux
+                .lookup
+                .fingerprint_base(BLINDING_BUS, aux.blinding, aux.b_powers);
+            fps.push((fp, E::from(window.first - window.last)));
+        }
+        logup_constraints(fps, aux, selectors, &mut |c| {
             acc += alpha_powers[index] * c;
             index += 1;
         });
@@ -615,9 +636,9 @@ fn ext_fingerprints(interactions: &[ExtInteraction], lookup: &LookupChallenges) 
         .collect()
 }
 
-fn logup_constraints(
+fn logup_constraints<B>(
     interactions: &[(E, E)],
-    aux: &LogUpRow<'_>,
+    aux: &LogUpRow<'_, B>,
     selectors: [E; 3],
     fold: &mut dyn FnMut(E),
 ) {

@@ -1174,8 +1174,8 @@ pub(super) fn quotient(
         let block_values: Vec<E> = (0..m)
             .into_par_iter()
             .map_init(
-                || (Vec::new(), Vec::new(), Vec::new()),
-                |(aux_local, aux_next, blinding): &mut (Vec<E>, Vec<E>, Vec<E>), r| {
+                || (Vec::new(), Vec::new(), Vec::with_capacity(128)),
+                |(aux_local, aux_next, scratch): &mut (Vec<E>, Vec<E>, Vec<(E, E)>), r| {
                     let i = base + r;
                     let x = xs[r];
                     let e = reverse_bits_len(i, log_lde) & (step - 1);
@@ -1192,11 +1192,8 @@ pub(super) fn quotient(
                     };
                     aux_row(aux_local, r);
                     aux_row(aux_next, jr);
-                    let (local, blind) = main_blk.row(r).split_at(w);
-                    blinding.clear();
-                    if blinded {
-                        blinding.extend(blind.iter().map(|&x| E::from(x)));
-                    }
+                    // The blinding columns, if any, follow the table's own.
+                    let (local, blinding) = main_blk.row(r).split_at(w);
                     let window = Window {
                         local,
                         next: &main_blk.row(jr)[..w],
@@ -1216,7 +1213,7 @@ pub(super) fn quotient(
                         groups: &groups,
                         b_powers: &b_powers,
                     };
-                    table.eval_lde_row(window, &logup, &alpha_powers) * inv_zeroifier[e]
+                    table.eval_lde_row(window, &logup, &alpha_powers, scratch) * inv_zeroifier[e]
                 },
             )
             .collect();

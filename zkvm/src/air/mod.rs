@@ -114,6 +114,14 @@ pub trait AirBuilder {
     }
 }
 
+/// A row of cells as expressions, on the stack: AIRs are evaluated at every LDE point, where
+/// a heap allocation per point would cost as much as many constraints. Panics unless the row
+/// has `N` cells.
+pub fn row_exprs<B: AirBuilder, const N: usize>(vars: &[B::Var]) -> [B::Expr; N] {
+    assert_eq!(vars.len(), N, "row width");
+    core::array::from_fn(|c| vars[c].into())
+}
+
 /// One table's constraints.
 pub trait Air: Sync {
     /// A short name for reports and errors.

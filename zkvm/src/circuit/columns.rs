@@ -31,6 +31,12 @@ macro_rules! columns {
                 unsafe { &*(row.as_ptr() as *const $name<T>) }
             }
 
+            /// The cells in column order (the inverse of `view`).
+            pub fn as_slice(&self) -> &[T] {
+                // SAFETY: as in `view`.
+                unsafe { core::slice::from_raw_parts(self as *const Self as *const T, Self::WIDTH) }
+            }
+
             /// The columns of one row, mutable.
             pub fn view_mut(row: &mut [T]) -> &mut $name<T> {
                 assert_eq!(row.len(), Self::WIDTH, "row width");

@@ -5,8 +5,8 @@
 
 use super::bus::{self, REG_BASE};
 use super::columns::columns;
-use super::program::{InstCols, Kind, NK};
-use crate::air::{Air, AirBuilder, Algebra, F};
+use super::program::{InstCols, Kind};
+use crate::air::{row_exprs, Air, AirBuilder, Algebra, F};
 use crate::field::Field;
 
 columns! {
@@ -167,9 +167,12 @@ impl Air for CpuTable {
     }
 
     fn eval<B: AirBuilder>(&self, builder: &mut B) {
-        let local: Vec<B::Expr> = builder.local().iter().map(|&v| v.into()).collect();
-        let next: Vec<B::Expr> = builder.next().iter().map(|&v| v.into()).collect();
-        let public = builder.public_values().to_vec();
+        const W: usize = CpuCols::<u8>::WIDTH;
+        let local: [B::Expr; W] = row_exprs::<B, W>(builder.local());
+        let next: [B::Expr; W] = row_exprs::<B, W>(builder.next());
+        let public: [F; bus::NUM_PUBLIC] = builder.public_values()[..bus::NUM_PUBLIC]
+            .try_into()
+            .expect("the CPU table's public values");
         let l = CpuCols::view(&local);
         let n = CpuCols::view(&next);
         let k = |x: u32| B::Expr::from(F::new(x));
@@ -213,7 +216,7 @@ impl Air for CpuTable {
             builder.assert_zero(s_halt.clone() * (l.a[j].clone() - public[bus::PV_EXIT + j]));
         }
         builder.assert_zero(s_halt.clone() * (l.jpos.clone() - public[bus::PV_JOURNAL_LEN]));
-        builder.send(bus::PROGRAM, &i_tuple(i), real.clone());
+        builder.send(bus::PROGRAM, i_tuple(i), real.clone());
 
         // pc bytes: pc < 2^28 (so the bytes are unique).
         builder.assert_eq(word(&l.pcb), i.pc.clone());
@@ -825,23 +828,11 @@ fn zero_unless<B: AirBuilder>(builder: &mut B, used: B::Expr, cells: &[B::Expr])
 /// Instruction fields that must be zero on padding rows (all of them).
 const NK_FIELDS: usize = InstCols::<u8>::WIDTH;
 
-pub(crate) fn i_tuple<E: Clone>(i: &InstCols<E>) -> Vec<E> {
-    let mut v = vec![i.pc.clone(), i.rs1.clone(), i.rs2.clone(), i.rd.clone()];
-    v.extend(i.imm.iter().cloned());
-    v.extend([
-        i.imm_f.clone(),
-        i.reads_rs1.clone(),
-        i.reads_rs2.clone(),
-        i.writes_rd.clone(),
-        i.imm_b.clone(),
-    ]);
-    v.extend(i.k.iter().cloned());
-    debug_assert_eq!(v.len(), InstCols::<u8>::WIDTH);
-    let _ = NK;
-    v
+/// The PROGRAM bus tuple of an instruction: its cells, whose declaration order is the tuple's.
+pub(crate) fn i_tuple<E>(i: &InstCols<E>) -> &[E] {
+    i.as_slice()
 }
 
-/// Look up `bytes` in the byte table two at a time (each must be in 0..256).
 pub(crate) fn range_pairs<B: AirBuilder>(builder: &mut B, bytes: &[B::Expr], mult: B::Expr) {
     let zero = B::Expr::from(F::ZERO);
     for pair in bytes.chunks(2) {

@@ -4,7 +4,7 @@
 use super::bus;
 use super::columns::columns;
 use super::cpu::{range_pairs, sum, word};
-use crate::air::{Air, AirBuilder, F};
+use crate::air::{row_exprs, Air, AirBuilder, F};
 use crate::field::Field;
 use crate::matrix::RowMajorMatrix;
 
@@ -51,12 +51,10 @@ impl Air for ByteTable {
         2
     }
     fn eval<B: AirBuilder>(&self, builder: &mut B) {
-        let m: Vec<B::Expr> = builder.local().iter().map(|&v| v.into()).collect();
-        let p: Vec<B::Expr> = builder
-            .preprocessed_local()
-            .iter()
-            .map(|&v| v.into())
-            .collect();
+        // On the stack: this table is 2^16 rows whatever the program, so it is evaluated at
+        // 2^19 LDE points in every proof.
+        let m: [B::Expr; 4] = row_exprs::<B, 4>(builder.local());
+        let p: [B::Expr; 5] = row_exprs::<B, 5>(builder.preprocessed_local());
         let k = |x: u32| B::Expr::from(F::new(x));
         builder.receive(
             bus::BYTE,

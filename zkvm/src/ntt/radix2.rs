@@ -942,6 +942,28 @@ impl Radix2Dft {
         mat
     }
 
+    /// Forward transform of every column with the rows left in **bit-reversed** order: the
+    /// DIF layers alone, without the final row permutation. For callers that want the
+    /// evaluations bit-reversed anyway (every committed LDE block), this saves two passes
+    /// over the matrix.
+    pub fn dft_batch_bitrev(&self, mut mat: RowMajorMatrix<BabyBear>) -> RowMajorMatrix<BabyBear> {
+        let h = mat.height();
+        assert!(h.is_power_of_two(), "NTT height must be a power of two");
+        let log_h = h.ilog2();
+        let width = mat.width;
+        // The offload device and the single-vector path produce natural order.
+        let natural = self.offload.is_some() || (width == 1 && log_h >= FOUR_STEP_MIN_LOG);
+        if log_h == 0 || natural {
+            let mut out = self.batch(mat, false);
+            crate::util::reverse_matrix_rows(&mut out.values, width);
+            return out;
+        }
+        let tw = self.table(false, log_h);
+        let data = BabyBear::slice_as_monty_mut(&mut mat.values);
+        self.dif(data, width, log_h, &tw);
+        mat
+    }
+
     /// Four-step twiddles: `twt[j1][k2] = ω_n^(j1·k2)` (times 1/n for the inverse), n1 × n2.
     fn four_step_twiddles(&self, log_n: u32, inverse: bool) -> Twiddles {
         if let Some(t) = self.four_step.lock().unwrap().get(&(log_n, inverse)) {

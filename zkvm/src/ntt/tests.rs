@@ -197,3 +197,17 @@ fn large_lde_matches_batched_reference() {
     v.resize(v.len() << 2, BabyBear::ZERO);
     assert_eq!(got, dft.dft_batch(RowMajorMatrix::new(v, 32)));
 }
+
+#[test]
+fn bitrev_forward_is_the_forward_transform_with_rows_reversed() {
+    for isa in isas() {
+        let dft = Radix2Dft::with_isa(isa);
+        // Small and multi-pass sizes, one column (the four-step fallback) and wide.
+        for (log_h, w) in [(0, 3), (3, 1), (7, 5), (11, 1), (12, 70), (14, 9)] {
+            let m = rand_mat(1 << log_h, w, (log_h * 31 + w) as u64);
+            let mut want = dft.dft_batch(m.clone());
+            crate::util::reverse_matrix_rows(&mut want.values, w);
+            assert_eq!(dft.dft_batch_bitrev(m), want, "{isa:?} h=2^{log_h} w={w}");
+        }
+    }
+}

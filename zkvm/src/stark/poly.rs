@@ -12,8 +12,8 @@ use super::E;
 use crate::air::F;
 use crate::field::{ExtensionField, Field, TwoAdicField};
 use crate::matrix::RowMajorMatrix;
-use crate::ntt::{Dft, Radix2Dft};
-use crate::util::{reverse_bits_len, reverse_matrix_rows};
+use crate::ntt::Radix2Dft;
+use crate::util::reverse_bits_len;
 
 /// Rows per parallel task when filling or combining coefficient rows.
 const ROWS: usize = 4096;
@@ -92,9 +92,7 @@ impl Poly {
                     sk *= s;
                 }
             });
-        let mut out = dft.dft_batch(RowMajorMatrix::new(values, w));
-        reverse_matrix_rows(&mut out.values, w);
-        out
+        dft.dft_batch_bitrev(RowMajorMatrix::new(values, w))
     }
 
     /// Every column at the extension point `z`.

@@ -121,9 +121,7 @@ fn coeffs_to_lde_bitrev(
         s *= F::GENERATOR;
     }
     values.resize(w << log_lde, F::ZERO);
-    let mut lde = dft.dft_batch(RowMajorMatrix::new(values, w));
-    reverse_matrix_rows(&mut lde.values, w);
-    lde
+    dft.dft_batch_bitrev(RowMajorMatrix::new(values, w))
 }
 
 /// Inverses of many elements (zeros stay zero), batched per block and in parallel.

@@ -144,11 +144,13 @@ impl Sink<Deg> for DegreeSink {
     }
 }
 
-/// The prover's logUp input: `(fingerprint, ±multiplicity)` per interaction, no constraints.
+/// The prover's logUp input: `(fingerprint, ±multiplicity)` per interaction, no constraints,
+/// written in declaration order into `terms` (one row's worth).
 pub(super) struct TermSink<'a> {
     pub lookup: &'a LookupChallenges,
     pub powers: &'a [E],
-    pub terms: Vec<(E, F)>,
+    pub terms: &'a mut [(E, F)],
+    pub index: usize,
 }
 
 impl Sink<F> for TermSink<'_> {
@@ -156,6 +158,7 @@ impl Sink<F> for TermSink<'_> {
     fn interaction(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
         let fp = self.lookup.fingerprint_base(bus, values, self.powers);
         let m = super::signed(direction, multiplicity);
-        self.terms.push((fp, m));
+        self.terms[self.index] = (fp, m);
+        self.index += 1;
     }
 }

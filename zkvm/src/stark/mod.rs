@@ -513,20 +513,27 @@ impl<A: Air> Table for A {
     ) -> Vec<(E, F)> {
         use rayon::prelude::*;
         let prep = Air::preprocessed(self);
-        rows.into_par_iter()
-            .flat_map_iter(|row| {
-                let mut b = WindowBuilder {
-                    window: Window::at_row(trace, prep.as_ref(), public, row),
-                    sink: folder::TermSink {
-                        lookup,
-                        powers,
-                        terms: Vec::new(),
-                    },
-                };
-                Air::eval(self, &mut b);
-                b.sink.terms
-            })
-            .collect()
+        let k = self.num_interactions(public);
+        // Written in place, k per row: no allocation per row.
+        let mut out = vec![(E::default(), F::default()); rows.len() * k];
+        if k > 0 {
+            out.par_chunks_mut(k)
+                .zip(rows.into_par_iter())
+                .for_each(|(terms, row)| {
+                    let mut b = WindowBuilder {
+                        window: Window::at_row(trace, prep.as_ref(), public, row),
+                        sink: folder::TermSink {
+                            lookup,
+                            powers,
+                            terms,
+                            index: 0,
+                        },
+                    };
+                    Air::eval(self, &mut b);
+                    debug_assert_eq!(b.sink.index, k);
+                });
+        }
+        out
     }
     fn eval_lde_row(
         &self,

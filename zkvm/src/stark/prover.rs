@@ -1053,16 +1053,19 @@ fn logup_trace(
         // Each row's h columns, and its total where the running sum goes; then the sums.
         out.par_chunks_mut(w)
             .zip(inv.par_chunks(k).zip(terms.par_chunks(k)))
-            .for_each(|(row, (inv, terms))| {
-                let mut h = vec![E::ZERO; ng];
-                for ((g, i), t) in groups.iter().zip(inv).zip(terms) {
-                    h[*g] += *i * t.1;
-                }
-                let total: E = h.iter().copied().sum();
-                for (dst, x) in row.chunks_exact_mut(4).zip(h.iter().chain([&total])) {
-                    dst.copy_from_slice(x.as_base_slice());
-                }
-            });
+            .for_each_init(
+                || vec![E::ZERO; ng],
+                |h, (row, (inv, terms))| {
+                    h.fill(E::ZERO);
+                    for ((g, i), t) in groups.iter().zip(inv).zip(terms) {
+                        h[*g] += *i * t.1;
+                    }
+                    let total: E = h.iter().copied().sum();
+                    for (dst, x) in row.chunks_exact_mut(4).zip(h.iter().chain([&total])) {
+                        dst.copy_from_slice(x.as_base_slice());
+                    }
+                },
+            );
         for row in out.chunks_exact_mut(w) {
             let at = &mut row[4 * ng..];
             running += E::from_base_slice(at);

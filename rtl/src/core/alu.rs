@@ -18,15 +18,18 @@ pub struct Alu {
     pub op: Signal<In, Bits<4>>,
     /// Result.
     pub y: Signal<Out, Bits<32>>,
+    /// `a < b`, signed for op 2 (SLT), unsigned for op 3 (SLTU): what the branches use
+    /// (the decoder gives a branch one of these two ops).
+    pub less: Signal<Out, Bit>,
     subtract: Signal<Local, Bit>,
     flip_b: Signal<Local, Bits<32>>,
     carry_in: Signal<Local, Bits<34>>,
     wide: Signal<Local, Bits<34>>,
     sum: Signal<Local, Bits<33>>,
-    less: Signal<Local, Bit>,
     shamt: Signal<Local, Bits<5>>,
     source: Signal<Local, Bits<32>>,
     right: Signal<Local, Bits<32>>,
+    invert: Signal<Local, Bits<32>>,
     reverse_in: Reverse32,
     reverse_out: Reverse32,
 }
@@ -90,12 +93,15 @@ impl Logic for Alu {
             self.source.next = self.reverse_in.y.val();
         }
         // An arithmetic right shift of a negative value is the complement of a logical shift
-        // of its complement, which spares a sign-fill mask.
+        // of its complement, which spares a sign-fill mask. The complement is an XOR with a
+        // mask on both sides of the one shifter (two shifters and a multiplexer otherwise);
+        // the XORs fold into the shifter's first and last LUTs.
+        self.invert.next = 0.into();
         if self.op.val().get_bit(3) && self.a.val().get_bit(31) {
-            self.right.next = !((!self.source.val()) >> self.shamt.val());
-        } else {
-            self.right.next = self.source.val() >> self.shamt.val();
+            self.invert.next = 0xffff_ffff_u64.into();
         }
+        self.right.next =
+            ((self.source.val() ^ self.invert.val()) >> self.shamt.val()) ^ self.invert.val();
         self.reverse_out.a.next = self.right.val();
 
         self.y.next = 0.into();

@@ -1,4 +1,6 @@
-//! Branch unit: evaluates the six RV32I branch conditions.
+//! Branch unit: evaluates the six RV32I branch conditions, with the ALU's subtraction
+//! for the orderings (the decoder gives a branch SLT's or SLTU's ALU op), so the core has
+//! one comparator.
 
 use rust_hdl::prelude::*;
 
@@ -9,26 +11,21 @@ pub struct BranchUnit {
     pub a: Signal<In, Bits<32>>,
     /// rs2.
     pub b: Signal<In, Bits<32>>,
-    /// The branch's `funct3` (0 BEQ, 1 BNE, 4 BLT, 5 BGE, 6 BLTU, 7 BGEU).
-    pub funct3: Signal<In, Bits<3>>,
+    /// The branch's `funct3` bits 2 and 0 (0 BEQ, 1 BNE, 4 BLT, 5 BGE, 6 BLTU, 7 BGEU: bit 1,
+    /// the order's signedness, is the ALU's business).
+    pub funct3: Signal<In, Bits<2>>,
+    /// `a < b` in the branch's order (signed when `funct3[1]` is 0): the ALU's `less`.
+    pub less: Signal<In, Bit>,
     /// The condition holds.
     pub taken: Signal<Out, Bit>,
-    flip: Signal<Local, Bits<32>>,
-    less: Signal<Local, Bit>,
     cond: Signal<Local, Bit>,
 }
 
 impl Logic for BranchUnit {
     #[hdl_gen]
     fn update(&mut self) {
-        // funct3[1] picks unsigned order; signed order flips both sign bits first.
-        self.flip.next = 0x8000_0000_u64.into();
+        // funct3[2] (here bit 1) picks an ordering test over equality; funct3[0] negates.
         if self.funct3.val().get_bit(1) {
-            self.flip.next = 0.into();
-        }
-        self.less.next = (self.a.val() ^ self.flip.val()) < (self.b.val() ^ self.flip.val());
-        // funct3[2] picks an ordering test over equality; funct3[0] negates.
-        if self.funct3.val().get_bit(2) {
             self.cond.next = self.less.val();
         } else {
             self.cond.next = self.a.val() == self.b.val();
@@ -58,9 +55,15 @@ mod tests {
                 for i in 0..a.len() {
                     x.a.next = (a[i] as u64).into();
                     x.b.next = (b[i] as u64).into();
-                    x.funct3.next = (f3 as u64).into();
-                    x = ep.wait(1, x)?;
+                    x.funct3.next = (((f3 >> 1) & 2 | f3 & 1) as u64).into();
                     let (p, q) = (a[i], b[i]);
+                    // What the ALU computes for the branch's op (SLT or SLTU).
+                    x.less.next = if f3 & 2 == 0 {
+                        (p as i32) < (q as i32)
+                    } else {
+                        p < q
+                    };
+                    x = ep.wait(1, x)?;
                     let want = match f3 {
                         0 => p == q,
                         1 => p != q,

@@ -172,6 +172,7 @@ pub struct Core<const RA: usize> {
     fault_at: DFF<Bits<32>>,
     // fetch and decode
     pc_f: DFF<Bits<32>>,
+    kill: DFF<Bit>,
     d_valid: DFF<Bit>,
     d_fresh: DFF<Bit>,
     d_pc: DFF<Bits<32>>,
@@ -181,6 +182,9 @@ pub struct Core<const RA: usize> {
     e_fresh: DFF<Bit>,
     e_predicted: DFF<Bit>,
     e_step: DFF<Bit>,
+    e_took: DFF<Bit>,
+    e_fwd1: DFF<Bit>,
+    e_fwd2: DFF<Bit>,
     e_outside: DFF<Bit>,
     e_partial: DFF<Bit>,
     e_pc: DFF<Bits<32>>,
@@ -230,6 +234,7 @@ pub struct Core<const RA: usize> {
     w_rd: DFF<Bits<5>>,
     w_val: DFF<Bits<32>>,
     w_is_load: DFF<Bit>,
+    w_load_rd: DFF<Bit>,
     w_is_mul: DFF<Bit>,
     w_is_store: DFF<Bit>,
     w_is_halt: DFF<Bit>,
@@ -267,6 +272,7 @@ pub struct Core<const RA: usize> {
     simple: Signal<Local, Bit>,
     mem_read: Signal<Local, Bit>,
     go: Signal<Local, Bit>,
+    go_opt: Signal<Local, Bit>,
     static_fault: Signal<Local, Bit>,
     mem_fault: Signal<Local, Bit>,
     go_ctl: Signal<Local, Bit>,
@@ -284,6 +290,11 @@ pub struct Core<const RA: usize> {
     sys_byte: Signal<Local, Bits<8>>,
     sys_advance: Signal<Local, Bit>,
     redirect: Signal<Local, Bit>,
+    rd_next: Signal<Local, Bits<5>>,
+    d_ok: Signal<Local, Bit>,
+    e_ok: Signal<Local, Bit>,
+    jump_wait: Signal<Local, Bit>,
+    jump_fault: Signal<Local, Bit>,
     redirect_to: Signal<Local, Bits<32>>,
     d_insn: Signal<Local, Bits<32>>,
     d_adv: Signal<Local, Bit>,
@@ -292,6 +303,7 @@ pub struct Core<const RA: usize> {
     d_sign: Signal<Local, Bits<32>>,
     d_imm_b: Signal<Local, Bits<32>>,
     d_imm_j: Signal<Local, Bits<32>>,
+    d_imm: Signal<Local, Bits<32>>,
     d_pc_low: Signal<Local, Bits<32>>,
     d_outside: Signal<Local, Bit>,
     d_partial: Signal<Local, Bit>,
@@ -385,6 +397,7 @@ impl<const RA: usize> Default for Core<RA> {
             fault: Default::default(),
             fault_at: Default::default(),
             pc_f: Default::default(),
+            kill: Default::default(),
             d_valid: Default::default(),
             d_fresh: Default::default(),
             d_pc: Default::default(),
@@ -393,6 +406,9 @@ impl<const RA: usize> Default for Core<RA> {
             e_fresh: Default::default(),
             e_predicted: Default::default(),
             e_step: Default::default(),
+            e_took: Default::default(),
+            e_fwd1: Default::default(),
+            e_fwd2: Default::default(),
             e_outside: Default::default(),
             e_partial: Default::default(),
             e_pc: Default::default(),
@@ -440,6 +456,7 @@ impl<const RA: usize> Default for Core<RA> {
             w_rd: Default::default(),
             w_val: Default::default(),
             w_is_load: Default::default(),
+            w_load_rd: Default::default(),
             w_is_mul: Default::default(),
             w_is_store: Default::default(),
             w_is_halt: Default::default(),
@@ -474,6 +491,7 @@ impl<const RA: usize> Default for Core<RA> {
             simple: Default::default(),
             mem_read: Default::default(),
             go: Default::default(),
+            go_opt: Default::default(),
             static_fault: Default::default(),
             mem_fault: Default::default(),
             go_ctl: Default::default(),
@@ -491,6 +509,11 @@ impl<const RA: usize> Default for Core<RA> {
             sys_byte: Default::default(),
             sys_advance: Default::default(),
             redirect: Default::default(),
+            rd_next: Default::default(),
+            d_ok: Default::default(),
+            e_ok: Default::default(),
+            jump_wait: Default::default(),
+            jump_fault: Default::default(),
             redirect_to: Default::default(),
             d_insn: Default::default(),
             d_adv: Default::default(),
@@ -499,6 +522,7 @@ impl<const RA: usize> Default for Core<RA> {
             d_sign: Default::default(),
             d_imm_b: Default::default(),
             d_imm_j: Default::default(),
+            d_imm: Default::default(),
             d_pc_low: Default::default(),
             d_outside: Default::default(),
             d_partial: Default::default(),
@@ -527,6 +551,7 @@ impl<const RA: usize> Logic for Core<RA> {
             fault,
             fault_at,
             pc_f,
+            kill,
             d_valid,
             d_fresh,
             d_pc,
@@ -535,6 +560,9 @@ impl<const RA: usize> Logic for Core<RA> {
             e_fresh,
             e_predicted,
             e_step,
+            e_took,
+            e_fwd1,
+            e_fwd2,
             e_outside,
             e_partial,
             e_pc,
@@ -582,6 +610,7 @@ impl<const RA: usize> Logic for Core<RA> {
             w_rd,
             w_val,
             w_is_load,
+            w_load_rd,
             w_is_mul,
             w_is_store,
             w_is_halt,
@@ -616,8 +645,11 @@ impl<const RA: usize> Logic for Core<RA> {
         self.lsu.w_funct3.next = self.w_funct3.q.val();
         self.lsu.w_word.next = self.mem_rdata.val();
         self.lsu.w_store_data.next = self.w_rs2v.q.val();
+        self.lsu.w_store.next = self.w_is_store.q.val();
+        // The value written to rd, 0 when rd is x0 (w_val is then 0, and w_load_rd and
+        // w_is_mul are low), so that it is also the record's rd_data.
         self.w_result.next = self.w_val.q.val();
-        if self.w_is_load.q.val() {
+        if self.w_load_rd.q.val() {
             self.w_result.next = self.lsu.load_value.val();
         } else if self.w_is_mul.q.val() {
             // MUL registered its partial products in execute and sums them here.
@@ -637,12 +669,10 @@ impl<const RA: usize> Logic for Core<RA> {
             self.raw1.next = self.regs.rdata1.val();
             self.raw2.next = self.regs.rdata2.val();
         }
-        self.fwd1.next = self.w_valid.q.val()
-            && (self.w_rd.q.val() != 0)
-            && (self.w_rd.q.val() == self.e_rs1.q.val());
-        self.fwd2.next = self.w_valid.q.val()
-            && (self.w_rd.q.val() != 0)
-            && (self.w_rd.q.val() == self.e_rs2.q.val());
+        // Whether write-back holds a source's new value: registered when the instruction
+        // enters execute (below), so no comparison lies on execute's paths.
+        self.fwd1.next = self.e_fwd1.q.val();
+        self.fwd2.next = self.e_fwd2.q.val();
         // Execute computes with write-back's registered result; a load's or MUL's value
         // (late in write-back, RAM or DSP to here) goes only into the held operands, while
         // execute waits a cycle for it.
@@ -661,11 +691,14 @@ impl<const RA: usize> Logic for Core<RA> {
         // A load's or MUL's value is ready only late in write-back (one bubble); an ecall
         // waits for write-back to drain so its memory accesses and record follow in order.
         self.blocked.next = (self.w_valid.q.val()
-            && (self.w_is_load.q.val() || self.w_is_mul.q.val())
+            && (self.w_load_rd.q.val() || self.w_is_mul.q.val())
             && (self.fwd1.val() || self.fwd2.val()))
             || (self.w_valid.q.val() && self.e_is_ecall.q.val());
+        // The cycle after a redirect, decode and execute hold wrong-path instructions.
+        self.e_ok.next = self.e_valid.q.val() && !self.kill.q.val();
+        self.d_ok.next = self.d_valid.q.val() && !self.kill.q.val();
         self.live.next =
-            self.run.val() && self.e_valid.q.val() && !self.freeze.val() && !self.blocked.val();
+            self.run.val() && self.e_ok.val() && !self.freeze.val() && !self.blocked.val();
 
         self.alu.a.next = self.op1.val();
         self.alu.b.next = self.op2.val();
@@ -675,7 +708,10 @@ impl<const RA: usize> Logic for Core<RA> {
         self.alu.op.next = self.e_alu_op.q.val();
         self.branch.a.next = self.op1.val();
         self.branch.b.next = self.op2.val();
-        self.branch.funct3.next = self.e_funct3.q.val();
+        // (funct3[2]: an ordering; funct3[0]: negated. funct3[1] went to the ALU's op.)
+        self.branch.funct3.next = (bit_cast::<2, 1>(self.e_funct3.q.val().get_bits::<1>(2)) << 1)
+            | bit_cast::<2, 1>(self.e_funct3.q.val().get_bits::<1>(0));
+        self.branch.less.next = self.alu.less.val();
         self.lsu.base.next = self.op1.val();
         self.lsu.offset.next = self.e_imm.q.val();
         self.lsu.width.next = self.e_funct3.q.val().get_bits::<2>(0);
@@ -716,7 +752,7 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_fault_code.next = 1.into(); // illegal instruction
         } else if self.e_is_ebreak.q.val() {
             self.e_fault_code.next = 2.into(); // ebreak
-        } else if self.jumps.val() && self.target.val().get_bit(1) {
+        } else if self.jump_fault.val() {
             self.e_fault_code.next = 6.into(); // misaligned jump
         } else if self.e_is_load.q.val() && self.lsu.misaligned.val() {
             self.e_fault_code.next = 4.into(); // misaligned load
@@ -773,10 +809,25 @@ impl<const RA: usize> Logic for Core<RA> {
         self.mem_read.next = self.live.val()
             && (self.e_is_load.q.val() || self.e_is_store.q.val())
             && !self.port_w.val();
+        // A jump to a misaligned target faults instead of finishing. For JAL and branches
+        // the target's bit 1 is pc[1] ^ imm[1] (imm[0] = 0); a branch does not wait for its
+        // comparison to know whether it may finish: one whose target is misaligned takes a
+        // second cycle (e_step), then finishes when not taken (e_took) and faults when
+        // taken.
+        self.jump_wait.next = (self.e_is_jalr.q.val() && self.lsu.addr.val().get_bit(1))
+            || ((self.e_is_jal.q.val()
+                || (self.e_is_branch.q.val() && (!self.e_step.q.val() || self.e_took.q.val())))
+                && (self.e_pc.q.val().get_bit(1) ^ self.e_imm.q.val().get_bit(1)));
+        // The same, as a fault: a branch's only from the comparison registered in its first
+        // cycle (e_took), so no path runs from the comparison to the fault registers.
+        self.jump_fault.next = (self.e_is_jalr.q.val() && self.lsu.addr.val().get_bit(1))
+            || ((self.e_is_jal.q.val()
+                || (self.e_is_branch.q.val() && self.e_step.q.val() && self.e_took.q.val()))
+                && (self.e_pc.q.val().get_bit(1) ^ self.e_imm.q.val().get_bit(1)));
         self.go_ctl.next = self.live.val()
             && !self.static_fault.val()
             && self.simple.val()
-            && !(self.jumps.val() && self.target.val().get_bit(1));
+            && !self.jump_wait.val();
         self.go_front.next = self.go_ctl.val()
             || (self.live.val()
                 && !self.static_fault.val()
@@ -785,7 +836,11 @@ impl<const RA: usize> Logic for Core<RA> {
                     || (self.e_is_ecall.q.val() && (self.sys.q.val() == SysState::Done))));
         self.go.next = self.go_front.val()
             || (self.mem_read.val() && !self.static_fault.val() && !self.mem_fault.val());
-        self.mul.enable.next = self.live.val() && !self.e_fault.val() && self.e_is_mul.q.val();
+        // The same without the access's checks, for what a faulting access may disturb
+        // because the core stops with it: decode may move into execute, and write-back's
+        // fields may load (w_valid and the budget follow go).
+        self.go_opt.next = self.go_front.val() || (self.mem_read.val() && !self.static_fault.val());
+        self.mul.enable.next = self.live.val() && !self.static_fault.val() && self.e_is_mul.q.val();
         // The divider is started once, in the first cycle; e_step remembers that.
         self.div.start.next = self.live.val()
             && !self.static_fault.val()
@@ -810,8 +865,9 @@ impl<const RA: usize> Logic for Core<RA> {
                 && ((self.sys_start.q.val() & self.low_bits.val())
                     < (self.code_hi.val() & self.bound_bits.val()))
                 && (self.sys_sum.val() > (self.code_lo.val() & self.bound_bits.val())));
+        // (sys_cur is a word address: the lane goes into its low bits, no adder.)
         self.sys_byte_addr.next =
-            (self.sys_cur.q.val() & self.low_bits.val()) + bit_cast::<32, 2>(self.sys_lane.q.val());
+            (self.sys_cur.q.val() & self.low_bits.val()) | bit_cast::<32, 2>(self.sys_lane.q.val());
         self.sys_active.next = (self.sys_byte_addr.val()
             >= (self.sys_start.q.val() & self.low_bits.val()))
             && (self.sys_byte_addr.val() < (self.sys_end.q.val() & self.bound_bits.val()));
@@ -823,7 +879,8 @@ impl<const RA: usize> Logic for Core<RA> {
             _ => self.sys_byte.next = self.sys_word.q.val().get_bits::<8>(24),
         }
         self.sys_advance.next = false;
-        if self.live.val() && !self.e_fault.val() && self.e_is_ecall.q.val() {
+        // (An ecall's only faults are the static ones.)
+        if self.live.val() && !self.static_fault.val() && self.e_is_ecall.q.val() {
             match self.sys.q.val() {
                 SysState::Decode => {
                     // t0 is rs1, a0 is rs2; register-file port 2 is reading a1 meanwhile.
@@ -948,7 +1005,9 @@ impl<const RA: usize> Logic for Core<RA> {
         // ---- fetch and decode
         // Decode already sent fetch down JALs and backward branches (below); execute
         // redirects when that guess was wrong: JALR, a taken forward branch, an untaken
-        // backward one.
+        // backward one. The redirect is registered: the target goes into pc_f, and the
+        // next cycle (kill) squashes what decode and execute took meanwhile, so no path
+        // runs from execute's comparison to the RAM's address.
         self.redirect.next = self.go_ctl.val() && (self.jumps.val() ^ self.e_predicted.q.val());
         self.redirect_to.next = self.pc4.val();
         if self.jumps.val() {
@@ -976,7 +1035,7 @@ impl<const RA: usize> Logic for Core<RA> {
         self.regs.raddr1.next = self.decoder.rs1.val();
         // Nothing follows an ecall into execute until it retires (a HALT must stop the
         // pipeline, and the syscall engine owns the RAM port).
-        self.ecall_in_e.next = self.e_valid.q.val() && self.e_is_ecall.q.val();
+        self.ecall_in_e.next = self.e_ok.val() && self.e_is_ecall.q.val();
         // While an ecall sits in execute nothing leaves decode, so port 2 reads a1 for the
         // syscall engine (execute keeps a0 in its held operand).
         self.regs.raddr2.next = self.decoder.rs2.val();
@@ -985,20 +1044,16 @@ impl<const RA: usize> Logic for Core<RA> {
         }
         self.front_ok.next =
             self.run.val() && !self.freeze.val() && !self.halting.q.val() && !self.ecall_in_e.val();
-        self.d_adv.next = self.front_ok.val()
-            && self.d_valid.q.val()
-            && (!self.e_valid.q.val() || self.go.val())
-            && !self.redirect.val();
+        self.d_adv.next =
+            self.front_ok.val() && self.d_ok.val() && (!self.e_ok.val() || self.go_opt.val());
         // The same for the front end, which only needs it when execute holds no memory
         // instruction (one would keep fetch off the RAM port this cycle anyway).
-        self.d_adv_front.next = self.front_ok.val()
-            && self.d_valid.q.val()
-            && (!self.e_valid.q.val() || self.go_front.val())
-            && !self.redirect.val();
-        // Fetch when decode will be free and the RAM port is: a taken jump fetches its
-        // target in the same cycle, so it costs one bubble.
+        self.d_adv_front.next =
+            self.front_ok.val() && self.d_ok.val() && (!self.e_ok.val() || self.go_front.val());
+        // Fetch when decode will be free and the RAM port is (a redirect's target is
+        // fetched in the kill cycle: two bubbles).
         self.fetch.next = self.front_ok.val()
-            && (!self.d_valid.q.val() || self.d_adv_front.val() || self.redirect.val())
+            && (!self.d_ok.val() || self.d_adv_front.val())
             && !self.port_w.val()
             && !self.mem_read.val();
         // A JAL or backward branch (a loop, most likely taken) leaving decode sends fetch
@@ -1014,10 +1069,12 @@ impl<const RA: usize> Logic for Core<RA> {
             | (bit_cast::<32, 8>(self.d_insn.val().get_bits::<8>(12)) << 12)
             | (bit_cast::<32, 1>(self.d_insn.val().get_bits::<1>(20)) << 11)
             | (bit_cast::<32, 10>(self.d_insn.val().get_bits::<10>(21)) << 1);
-        self.d_target.next = self.d_pc.q.val() + self.d_imm_b.val();
+        // One adder: the immediates are chosen before it.
+        self.d_imm.next = self.d_imm_b.val();
         if self.d_insn.val().get_bit(2) {
-            self.d_target.next = self.d_pc.q.val() + self.d_imm_j.val();
+            self.d_imm.next = self.d_imm_j.val();
         }
+        self.d_target.next = self.d_pc.q.val() + self.d_imm.val();
         self.d_taken.next = self.d_adv_front.val()
             && ((self.d_insn.val().get_bits::<7>(0) == 0x6f)
                 || ((self.d_insn.val().get_bits::<7>(0) == 0x63)
@@ -1025,9 +1082,7 @@ impl<const RA: usize> Logic for Core<RA> {
                     && (self.d_insn.val().get_bits::<2>(13) != 1)))
             && !self.d_target.val().get_bit(1);
         self.fetch_addr.next = self.pc_f.q.val();
-        if self.redirect.val() {
-            self.fetch_addr.next = self.redirect_to.val();
-        } else if self.d_taken.val() {
+        if self.d_taken.val() {
             self.fetch_addr.next = self.d_target.val();
         }
         self.d_hold.d.next = self.d_insn.val();
@@ -1036,17 +1091,43 @@ impl<const RA: usize> Logic for Core<RA> {
             self.d_valid.d.next = true;
             self.d_pc.d.next = self.fetch_addr.val();
             self.pc_f.d.next = self.fetch_addr.val() + 4;
-        } else if self.redirect.val() {
+        } else if self.kill.q.val() {
             self.d_valid.d.next = false;
-            self.pc_f.d.next = self.redirect_to.val();
         } else if self.d_adv.val() {
             self.d_valid.d.next = false;
             if self.d_taken.val() {
                 self.pc_f.d.next = self.d_target.val();
             }
         }
+        self.kill.d.next = self.redirect.val();
+        if self.redirect.val() {
+            self.pc_f.d.next = self.redirect_to.val();
+        }
 
         // ---- execute register updates
+        // The register the instruction in execute writes (as recorded).
+        self.rd_next.next = self.e_rd.q.val();
+        if self.e_is_ecall.q.val() {
+            // Only READ writes a register (a0, with the byte count).
+            self.rd_next.next = 0.into();
+            if self.sys_kind.q.val() == 1 {
+                self.rd_next.next = 10.into();
+            }
+        }
+        // The forwarding selects for the next cycle: an instruction entering execute takes
+        // its sources from write-back when the one leaving execute writes them; one staying
+        // in execute has taken write-back's value into its held operands, unless frozen.
+        if self.d_adv.val() {
+            self.e_fwd1.d.next = self.e_ok.val()
+                && self.rd_next.val().any()
+                && (self.rd_next.val() == self.decoder.rs1.val());
+            self.e_fwd2.d.next = self.e_ok.val()
+                && self.rd_next.val().any()
+                && (self.rd_next.val() == self.decoder.rs2.val());
+        } else if !self.freeze.val() {
+            self.e_fwd1.d.next = false;
+            self.e_fwd2.d.next = false;
+        }
         self.e_hold1.d.next = self.hold1.val();
         self.e_hold2.d.next = self.hold2.val();
         self.e_fresh.d.next = false;
@@ -1080,46 +1161,49 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_is_ecall.d.next = self.decoder.is_ecall.val();
             self.e_is_ebreak.d.next = self.decoder.is_ebreak.val();
             self.e_is_illegal.d.next = self.decoder.is_illegal.val();
-        } else if self.go.val() {
+        } else if self.go_opt.val() || self.kill.q.val() {
             self.e_valid.d.next = false;
-        } else if self.div.start.val() {
+        } else if self.div.start.val() || (self.live.val() && self.jump_wait.val()) {
             self.e_step.d.next = true;
         }
+        self.e_took.d.next = self.branch.taken.val();
         if self.go.val() {
             self.budget.d.next = self.budget.q.val() - 1;
-            if self.e_is_ecall.q.val() && self.sys_halt.q.val() {
-                self.halting.d.next = true;
-            }
+        }
+        if self.go_front.val() && self.e_is_ecall.q.val() && self.sys_halt.q.val() {
+            self.halting.d.next = true;
         }
 
         // ---- write-back register updates
+        // Write-back's fields load on go_opt (a faulting access's are never shown:
+        // w_valid stays low, and the core stops).
         if self.go.val() {
             self.w_valid.d.next = true;
+        } else if self.w_fire.val() {
+            self.w_valid.d.next = false;
+        }
+        if self.go_opt.val() {
             self.w_pc.d.next = self.e_pc.q.val();
             self.w_insn.d.next = self.e_insn.q.val();
             self.w_rs1.d.next = self.e_rs1.q.val();
             self.w_rs1v.d.next = self.op1.val();
             self.w_rs2.d.next = self.e_rs2.q.val();
             self.w_rs2v.d.next = self.op2.val();
-            self.w_rd.d.next = self.e_rd.q.val();
-            if self.e_is_ecall.q.val() {
-                // Only READ writes a register (a0, with the byte count).
-                self.w_rd.d.next = 0.into();
-                if self.sys_kind.q.val() == 1 {
-                    self.w_rd.d.next = 10.into();
-                }
-            }
+            self.w_rd.d.next = self.rd_next.val();
+            // (x0's value is 0: a synchronous reset, no multiplexer.)
             self.w_val.d.next = self.result.val();
+            if !self.rd_next.val().any() {
+                self.w_val.d.next = 0.into();
+            }
             self.w_is_load.d.next = self.e_is_load.q.val();
-            self.w_is_mul.d.next = self.e_is_mul.q.val();
+            self.w_load_rd.d.next = self.e_is_load.q.val() && self.rd_next.val().any();
+            self.w_is_mul.d.next = self.e_is_mul.q.val() && self.rd_next.val().any();
             self.w_is_store.d.next = self.e_is_store.q.val();
             self.w_is_halt.d.next = self.e_is_ecall.q.val() && self.sys_halt.q.val();
             self.w_funct3.d.next = self.e_funct3.q.val();
             // A retiring access lies inside memory: only its low address bits are kept.
             self.w_addr.d.next = self.lsu.addr.val() & self.low_bits.val();
             self.w_next_pc.d.next = self.next_pc.val();
-        } else if self.w_fire.val() {
-            self.w_valid.d.next = false;
         }
         self.regs.we.next = false;
         self.regs.waddr.next = self.w_rd.q.val();
@@ -1136,7 +1220,7 @@ impl<const RA: usize> Logic for Core<RA> {
         // (write-back is empty then). The fields come from write-back's registers and the
         // word the RAM read for it, which holds while the pipeline is frozen.
         self.sys_emit.next = self.run.val()
-            && self.e_valid.q.val()
+            && self.e_ok.val()
             && self.e_is_ecall.q.val()
             && (self.sys.q.val() == SysState::Emit);
         self.trace_valid.next = self.w_valid.q.val() || self.sys_emit.val();
@@ -1148,10 +1232,7 @@ impl<const RA: usize> Logic for Core<RA> {
         self.trace_rs2.next = self.w_rs2.q.val();
         self.trace_rs2_data.next = self.w_rs2v.q.val();
         self.trace_rd.next = self.w_rd.q.val();
-        self.trace_rd_data.next = 0.into();
-        if self.w_rd.q.val() != 0 {
-            self.trace_rd_data.next = self.w_result.val();
-        }
+        self.trace_rd_data.next = self.w_result.val();
         self.trace_next_pc.next = self.w_next_pc.q.val();
         self.trace_mem_addr.next = 0.into();
         self.trace_mem_rmask.next = 0.into();
@@ -1169,16 +1250,16 @@ impl<const RA: usize> Logic for Core<RA> {
             }
             self.trace_mem_rdata.next = self.mem_rdata.val();
             self.trace_mem_wdata.next = self.sys_word.q.val();
-        } else if self.w_is_load.q.val() {
+        } else if self.w_is_load.q.val() || self.w_is_store.q.val() {
+            // (A load's store_word is the word read.)
             self.trace_mem_addr.next = self.w_addr.q.val() & 0xffff_fffc_u64;
-            self.trace_mem_rmask.next = self.lsu.mask.val();
-            self.trace_mem_rdata.next = self.mem_rdata.val();
-            self.trace_mem_wdata.next = self.mem_rdata.val();
-        } else if self.w_is_store.q.val() {
-            self.trace_mem_addr.next = self.w_addr.q.val() & 0xffff_fffc_u64;
-            self.trace_mem_wmask.next = self.lsu.mask.val();
             self.trace_mem_rdata.next = self.mem_rdata.val();
             self.trace_mem_wdata.next = self.lsu.store_word.val();
+            if self.w_is_load.q.val() {
+                self.trace_mem_rmask.next = self.lsu.mask.val();
+            } else {
+                self.trace_mem_wmask.next = self.lsu.mask.val();
+            }
         }
 
         // ---- the RAM port: write-back's store, execute's load/store read, the syscall
@@ -1224,6 +1305,7 @@ impl<const RA: usize> Logic for Core<RA> {
             self.clear_index.d.next = 0.into();
             self.pc_f.d.next = self.entry.val();
             self.d_valid.d.next = false;
+            self.kill.d.next = false;
             self.e_valid.d.next = false;
             self.w_valid.d.next = false;
             self.jr_valid.d.next = false;

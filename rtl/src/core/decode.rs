@@ -154,6 +154,8 @@ impl Logic for Decoder {
                 if self.f3.val().get_bits::<2>(1) != 1 {
                     self.is_illegal.next = false;
                     self.is_branch.next = true;
+                    // The ALU compares: SLT for the signed orders, SLTU for the unsigned.
+                    self.alu_op.next = bit_cast::<4, 1>(self.f3.val().get_bits::<1>(1)) | 2;
                     self.rs1.next = self.field_rs1.val();
                     self.rs2.next = self.field_rs2.val();
                     self.imm.next = self.imm_b.val();
@@ -387,6 +389,12 @@ mod tests {
                     let sub = (w >> 30) & 1 == 1 && ((w & 0x7f) == 0x33 || (w >> 12) & 7 == 5);
                     let want = ((w >> 12) & 7) as u64 | if sub { 8 } else { 0 };
                     sim_assert_eq!(ep, x.alu_op.val(), bits::<4>(want), x);
+                }
+                if classes[5] {
+                    // A branch's comparison: SLT (signed orders) or SLTU (unsigned).
+                    let want = 2 | ((w >> 13) & 1) as u64;
+                    sim_assert_eq!(ep, x.alu_op.val(), bits::<4>(want), x);
+                    sim_assert!(ep, !x.alu_imm.val(), x);
                 }
             }
             ep.done(x)

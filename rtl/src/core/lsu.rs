@@ -40,6 +40,8 @@ pub struct LoadStoreUnit {
     pub w_word: Signal<In, Bits<32>>,
     /// Write-back: the store's rs2.
     pub w_store_data: Signal<In, Bits<32>>,
+    /// Write-back: the access is a store (otherwise `store_word` is `w_word` unchanged).
+    pub w_store: Signal<In, Bit>,
     /// Write-back: the loaded value, extended.
     pub load_value: Signal<Out, Bits<32>>,
     /// Write-back: the word after the store.
@@ -73,6 +75,7 @@ impl LoadStoreUnit {
             w_funct3: Default::default(),
             w_word: Default::default(),
             w_store_data: Default::default(),
+            w_store: Default::default(),
             load_value: Default::default(),
             store_word: Default::default(),
             mask: Default::default(),
@@ -118,6 +121,10 @@ impl Logic for LoadStoreUnit {
         } else if self.w_funct3.val().get_bits::<2>(0) == 1 {
             self.mask.next = bits::<4>(3) << self.w_lane.val();
             self.lanes.next = bits::<32>(0xffff) << self.shift.val();
+        }
+        // A load's "word after" is its word before: no lanes replaced.
+        if !self.w_store.val() {
+            self.lanes.next = 0.into();
         }
         self.store_word.next = (self.w_word.val() & !self.lanes.val())
             | ((self.w_store_data.val() << self.shift.val()) & self.lanes.val());
@@ -205,6 +212,7 @@ mod tests {
                         x.w_funct3.next = (f3 as u64).into();
                         x.w_word.next = (words[i] as u64).into();
                         x.w_store_data.next = (data[i] as u64).into();
+                        x.w_store.next = true;
                         x = ep.wait(1, x)?;
                         let bytes = words[i].to_le_bytes();
                         let l = lane as usize;
@@ -222,6 +230,11 @@ mod tests {
                         let want = u32::from_le_bytes(new) as u64;
                         sim_assert_eq!(ep, x.store_word.val(), bits::<32>(want), x);
                         let mask = ((1u64 << width) - 1) << lane;
+                        sim_assert_eq!(ep, x.mask.val(), bits::<4>(mask), x);
+                        // Not a store: the word is unchanged, the lanes still reported.
+                        x.w_store.next = false;
+                        x = ep.wait(1, x)?;
+                        sim_assert_eq!(ep, x.store_word.val(), bits::<32>(words[i] as u64), x);
                         sim_assert_eq!(ep, x.mask.val(), bits::<4>(mask), x);
                     }
                 }

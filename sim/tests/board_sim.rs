@@ -259,6 +259,28 @@ fn protocol_errors_are_answered() {
     assert_eq!(status(board.transact(cmd::LOAD, 0x1000, &[0; 3])), 2);
     assert_eq!(status(board.transact(cmd::RUN, 0, &[0; 8])), 2);
     assert_eq!(status(board.transact(cmd::CHUNK, 0, &[])), 6);
+    // The bounds exactly (the board checks them on narrowed words): the last word of guest
+    // memory and of the 8 KiB input buffer are writable, one word more is not, nor is an
+    // address with bits above the ones the checks add up.
+    assert!(board.transact(cmd::LOAD, 0x1_fffc, &[0; 4]).is_ok());
+    assert!(board.transact(cmd::INPUT, 0x1ffc, &[0; 4]).is_ok());
+    assert_eq!(status(board.transact(cmd::INPUT, 0x1ffc, &[0; 8])), 3);
+    assert_eq!(status(board.transact(cmd::INPUT, 0x4000_0000, &[0; 4])), 3);
+    assert_eq!(status(board.transact(cmd::LOAD, 0x40_0000, &[0; 4])), 3);
+    assert_eq!(status(board.transact(cmd::LOAD, 0x3f_fffc, &[0; 8])), 3);
+    assert_eq!(status(board.transact(cmd::LOAD, 0x8000_1000, &[0; 4])), 3);
+    // RUN's input length over the buffer: by one byte, and by a high bit alone
+    let run_words = |len: u32| -> Vec<u8> {
+        [0x1000u32, 0x1000, 0x1004, 10, len]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect()
+    };
+    assert_eq!(status(board.transact(cmd::RUN, 0, &run_words(0x2001))), 7);
+    assert_eq!(
+        status(board.transact(cmd::RUN, 0, &run_words(0x8000_0000))),
+        7
+    );
     // over-long frame
     assert_eq!(status(board.transact(cmd::LOAD, 0x1000, &[0; 508])), 2);
     // a good run, then a chunk that is neither the last sent nor the next
@@ -275,6 +297,21 @@ fn protocol_errors_are_answered() {
     // the same chunk (byte 0 is each request's own sequence number)
     assert_eq!(again[1..], again2[1..]);
     assert_eq!(again[2] & 1, 1, "the last chunk says so");
+    // JOURNAL: up to the end of what was committed; an offset past it (also by a high bit
+    // alone) is status 3
+    let journal = board.transact(cmd::JOURNAL, 0, &[]).unwrap();
+    let kept = journal.len() as u32 - 2;
+    assert_eq!(journal[2..], run.journal[..]);
+    assert_eq!(
+        board.transact(cmd::JOURNAL, 4, &[]).unwrap()[2..],
+        run.journal[4..]
+    );
+    assert_eq!(board.transact(cmd::JOURNAL, kept, &[]).unwrap().len(), 2);
+    assert_eq!(status(board.transact(cmd::JOURNAL, kept + 1, &[])), 3);
+    assert_eq!(status(board.transact(cmd::JOURNAL, 0x1_0000, &[])), 3);
+    assert_eq!(status(board.transact(cmd::JOURNAL, 0x8000_0000, &[])), 3);
+    // a RUN whose input is exactly the buffer's 8 KiB is taken
+    assert!(board.transact(cmd::RUN, 0, &run_words(0x2000)).is_ok());
 }
 
 /// Link figures for docs/benchmarks.md: how much of the line the trace stream uses.

@@ -114,11 +114,21 @@ pub struct BoardSoc<
     journal_cap: Constant<Bits<32>>,
     clock_hz: Constant<Bits<32>>,
     divisor: Constant<Bits<32>>,
-    mem_words: Constant<Bits<32>>,
-    input_words: Constant<Bits<32>>,
+    mem_words: Constant<Bits<21>>,
+    input_words: Constant<Bits<21>>,
+    mem_last: Constant<Bits<RA>>,
+    mem_above: Constant<Bits<21>>,
+    mem_below: Constant<Bits<21>>,
+    input_above: Constant<Bits<21>>,
+    input_below: Constant<Bits<21>>,
     led_invert: Constant<Bits<2>>,
     has_ntt: Constant<Bit>,
     has_sha: Constant<Bit>,
+    /// NTT or SHA-256: answers of words from rxbuf exist.
+    has_words: Constant<Bit>,
+    /// Bits of a RUN input length above the input buffer's size, and below it.
+    len_above: Constant<Bits<32>>,
+    len_below: Constant<Bits<32>>,
     ntt_n: Constant<Bits<32>>,
     ntt_k: Constant<Bits<32>>,
 
@@ -130,7 +140,8 @@ pub struct BoardSoc<
     /// be sent again: at its end, good or damaged, the piece is gone.
     rx_dirty: DFF<Bit>,
     rx_word: DFF<Bits<32>>,
-    rx_hdr: DFF<Bits<32>>,
+    /// seq and cmd of the frame (bytes 2 and 3 are not looked at).
+    rx_hdr: DFF<Bits<16>>,
     rx_arg: DFF<Bits<32>>,
     pend: DFF<Bit>,
     pend_len: DFF<Bits<11>>,
@@ -139,20 +150,29 @@ pub struct BoardSoc<
 
     // execute
     ex: DFF<ExState>,
-    ex_seq: DFF<Bits<8>>,
-    ex_arg: DFF<Bits<32>>,
     ex_words: DFF<Bits<8>>,
     ex_k: DFF<Bits<8>>,
     ex_phase: DFF<Bit>,
-    ex_dest: DFF<Bits<32>>,
+    /// Word address of the next LOAD / INPUT / CLEAR write (guest memory, the larger).
+    ex_dest: DFF<Bits<RA>>,
     ex_target: DFF<Bits<2>>,
     last_seq: DFF<Bits<8>>,
     d_seq: Signal<Local, Bits<8>>,
     d_cmd: Signal<Local, Bits<8>>,
     d_words: Signal<Local, Bits<8>>,
-    d_end: Signal<Local, Bits<32>>,
-    j_max: Signal<Local, Bits<32>>,
-    j_left: Signal<Local, Bits<32>>,
+    // LOAD / INPUT: the frame's end word (argument bits 2..21 + words), and whether the
+    // argument has bits above those (then it is out of every buffer)
+    d_end: Signal<Local, Bits<21>>,
+    arg_high: Signal<Local, Bit>,
+    mem_over: Signal<Local, Bit>,
+    input_over: Signal<Local, Bit>,
+    // JOURNAL: bytes kept (at most 4 KiB, so 16 bits), left after the offset, and whether
+    // the offset is past them
+    j_max: Signal<Local, Bits<17>>,
+    j_left: Signal<Local, Bits<17>>,
+    j_past: Signal<Local, Bit>,
+    /// The first RUN word (input length) is over the input buffer.
+    len_over: Signal<Local, Bit>,
     d_ntt_end: Signal<Local, Bits<32>>,
     ntt_in_ready: Signal<Local, Bit>,
     ntt_left: Signal<Local, Bits<32>>,
@@ -174,21 +194,20 @@ pub struct BoardSoc<
     sha_no: DFF<Bits<3>>,
     d_sha_words: Signal<Local, Bits<8>>,
     rx_swapped: Signal<Local, Bits<32>>,
-    j_addr: Signal<Local, Bits<32>>,
-    j_len2: Signal<Local, Bits<32>>,
+    j_addr: Signal<Local, Bits<12>>,
 
     // run configuration and state
-    cfg_entry: DFF<Bits<32>>,
     cfg_code_lo: DFF<Bits<32>>,
     cfg_code_hi: DFF<Bits<32>>,
     cfg_max: DFF<Bits<32>>,
-    cfg_input_len: DFF<Bits<32>>,
+    /// At most the input buffer's 4·2^IA bytes (RUN refuses more).
+    cfg_input_len: DFF<Bits<16>>,
     cfg_stream: DFF<Bit>,
     started: DFF<Bit>,
     start_pulse: DFF<Bit>,
     run_clocks: DFF<Bits<32>>,
     j_len: DFF<Bits<32>>,
-    in_ptr: DFF<Bits<32>>,
+    in_ptr: DFF<Bits<16>>,
     in_ok: DFF<Bit>,
     in_word: Signal<Local, Bits<32>>,
     state_code: Signal<Local, Bits<8>>,
@@ -197,16 +216,19 @@ pub struct BoardSoc<
     fill_slot: DFF<Bit>,
     fill_count: DFF<Bits<4>>,
     fill_base: DFF<Bits<9>>,
-    fill_kinds: DFF<Bits<16>>,
+    /// Bit i: item i is a syscall access (12 items a chunk).
+    fill_kinds: DFF<Bits<12>>,
     ser: DFF<Bits<6>>,
     next_n: DFF<Bits<32>>,
     sent_valid: DFF<Bit>,
     sent_count: DFF<Bits<4>>,
-    sent_kinds: DFF<Bits<16>>,
+    sent_kinds: DFF<Bits<12>>,
     sent_last: DFF<Bit>,
     item_word: Signal<Local, Bits<32>>,
     item_byte: Signal<Local, Bits<8>>,
     complete: Signal<Local, Bit>,
+    fill_len: Signal<Local, Bits<11>>,
+    sent_len: Signal<Local, Bits<11>>,
 
     // transmit
     tx_kind: DFF<Bits<3>>,
@@ -225,7 +247,9 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
 {
     /// A board built as `config` says.
     pub fn new(config: BoardConfig) -> Self {
-        assert!(RA + 2 <= 31 && IA + 2 <= 31);
+        // the narrowed address arithmetic below: word addresses of 20 bits, byte counts
+        // into the input buffer of 16
+        assert!(IA <= RA && RA <= 20 && IA + 3 <= 16);
         let c32 = |v: u64| Constant::<Bits<32>>::new(v.into());
         let has_ntt = config.ntt.is_some();
         let has_sha = config.sha.is_some();
@@ -260,11 +284,19 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             journal_cap: c32(1u64 << JOURNAL_BITS),
             clock_hz: c32(config.clock_hz as u64),
             divisor: c32(config.divisor as u64),
-            mem_words: c32(1u64 << RA),
-            input_words: c32(1u64 << IA),
+            mem_words: Constant::new((1u64 << RA).into()),
+            input_words: Constant::new((1u64 << IA).into()),
+            mem_last: Constant::new(((1u64 << RA) - 1).into()),
+            mem_above: Constant::new((((1u64 << 21) - 1) & !((2u64 << RA) - 1)).into()),
+            mem_below: Constant::new(((1u64 << RA) - 1).into()),
+            input_above: Constant::new((((1u64 << 21) - 1) & !((2u64 << IA) - 1)).into()),
+            input_below: Constant::new(((1u64 << IA) - 1).into()),
             led_invert: Constant::new(if config.leds_active_low { 3u64 } else { 0 }.into()),
             has_ntt: Constant::new(has_ntt),
             has_sha: Constant::new(has_sha),
+            has_words: Constant::new(has_ntt || has_sha),
+            len_above: c32(0xffff_ffff & !((8u64 << IA) - 1)),
+            len_below: c32((4u64 << IA) - 1),
             ntt_n: c32(1u64 << NK),
             ntt_k: c32(NK as u64),
             rx_count: Default::default(),
@@ -279,8 +311,6 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             pend_over: Default::default(),
             rx_full: Default::default(),
             ex: Default::default(),
-            ex_seq: Default::default(),
-            ex_arg: Default::default(),
             ex_words: Default::default(),
             ex_k: Default::default(),
             ex_phase: Default::default(),
@@ -291,8 +321,13 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             d_cmd: Default::default(),
             d_words: Default::default(),
             d_end: Default::default(),
+            arg_high: Default::default(),
+            mem_over: Default::default(),
+            input_over: Default::default(),
             j_max: Default::default(),
             j_left: Default::default(),
+            j_past: Default::default(),
+            len_over: Default::default(),
             d_ntt_end: Default::default(),
             ntt_in_ready: Default::default(),
             ntt_left: Default::default(),
@@ -311,8 +346,6 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             d_sha_words: Default::default(),
             rx_swapped: Default::default(),
             j_addr: Default::default(),
-            j_len2: Default::default(),
-            cfg_entry: Default::default(),
             cfg_code_lo: Default::default(),
             cfg_code_hi: Default::default(),
             cfg_max: Default::default(),
@@ -339,6 +372,8 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             item_word: Default::default(),
             item_byte: Default::default(),
             complete: Default::default(),
+            fill_len: Default::default(),
+            sent_len: Default::default(),
             tx_kind: Default::default(),
             tx_status: Default::default(),
             tx_len: Default::default(),
@@ -387,15 +422,12 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             pend_len,
             pend_over,
             ex,
-            ex_seq,
-            ex_arg,
             ex_words,
             ex_k,
             ex_phase,
             ex_dest,
             ex_target,
             last_seq,
-            cfg_entry,
             cfg_code_lo,
             cfg_code_hi,
             cfg_max,
@@ -485,7 +517,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                     self.rx_dirty.d.next = true;
                 }
                 if self.rx_count.q.val() == 3 {
-                    self.rx_hdr.d.next = self.rx_full.val();
+                    self.rx_hdr.d.next = self.rx_full.val().get_bits::<16>(0);
                 }
                 if self.rx_count.q.val() == 7 {
                     self.rx_arg.d.next = self.rx_full.val();
@@ -516,17 +548,20 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
         // ---- the core: configuration, input feeder, journal sink
         self.sys.start.next = self.start_pulse.q.val();
         self.start_pulse.d.next = false;
-        self.sys.entry.next = self.cfg_entry.q.val();
+        // The core takes the entry point only with `start`: it comes straight from rxbuf,
+        // which Config leaves addressing RUN's first word (no register holds it).
+        self.sys.entry.next = self.rxbuf.read_data.val();
         self.sys.code_lo.next = self.cfg_code_lo.q.val();
         self.sys.code_hi.next = self.cfg_code_hi.q.val();
         self.sys.max_cycles.next = self.cfg_max.q.val();
-        self.sys.input_len.next = self.cfg_input_len.q.val();
+        self.sys.input_len.next = bit_cast::<32, 16>(self.cfg_input_len.q.val());
         self.sys.load_we.next = false;
-        self.sys.load_addr.next = self.ex_dest.q.val().get_bits::<RA>(0);
+        self.sys.load_addr.next = self.ex_dest.q.val();
         self.sys.load_data.next = 0.into();
-        if self.sys.running.val() {
-            self.run_clocks.d.next = self.run_clocks.q.val() + 1;
-        }
+        // Counters add their enable (the carry chain's input) rather than choose between
+        // q + 1 and q: one logic cell a bit instead of two on the iCE40.
+        self.run_clocks.d.next =
+            self.run_clocks.q.val() + bit_cast::<32, 1>(self.sys.running.val().into());
 
         // input: inbuf is read a cycle ahead, so each byte waits one cycle after the last
         self.inbuf.read_address.next = self.in_ptr.q.val().get_bits::<IA>(2);
@@ -540,20 +575,20 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
         self.sys.input_valid.next = self.started.q.val()
             && self.in_ok.q.val()
             && (self.in_ptr.q.val() < self.cfg_input_len.q.val());
-        self.in_ok.d.next = true;
-        if self.sys.input_valid.val() && self.sys.input_ready.val() {
-            self.in_ptr.d.next = self.in_ptr.q.val() + 1;
-            self.in_ok.d.next = false;
-        }
+        self.in_ok.d.next = !(self.sys.input_valid.val() && self.sys.input_ready.val());
+        self.in_ptr.d.next = self.in_ptr.q.val()
+            + bit_cast::<16, 1>((self.sys.input_valid.val() && self.sys.input_ready.val()).into());
 
         // journal: always taken; kept while it fits, counted always
         self.sys.journal_ready.next = true;
         self.jbuf.write_address.next = self.j_len.q.val().get_bits::<12>(0);
         self.jbuf.write_data.next = self.sys.journal_data.val();
         self.jbuf.write_enable.next = false;
+        self.j_len.d.next =
+            self.j_len.q.val() + bit_cast::<32, 1>(self.sys.journal_valid.val().into());
         if self.sys.journal_valid.val() {
-            self.jbuf.write_enable.next = self.j_len.q.val() < self.journal_cap.val();
-            self.j_len.d.next = self.j_len.q.val() + 1;
+            // below 4 KiB: nothing above bit 11
+            self.jbuf.write_enable.next = self.j_len.q.val().get_bits::<20>(12) == 0;
         }
 
         // ---- trace filler: one byte of the offered item a cycle into the filling slot
@@ -597,11 +632,47 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                 self.fill_base.d.next = self.fill_base.q.val() + 40;
                 self.fill_count.d.next = self.fill_count.q.val() + 1;
                 self.fill_kinds.d.next = self.fill_kinds.q.val()
-                    | (bit_cast::<16, 1>(self.sys.trace_kind.val().into())
-                        << bit_cast::<16, 4>(self.fill_count.q.val()));
+                    | (bit_cast::<12, 1>(self.sys.trace_kind.val().into())
+                        << bit_cast::<12, 4>(self.fill_count.q.val()));
             }
         }
         self.complete.next = (self.fill_count.q.val() == 12) || self.sys.done.val();
+        // the chunk number moves on as WaitChunk sends the chunk
+        self.next_n.d.next = self.next_n.q.val()
+            + bit_cast::<32, 1>(
+                ((self.ex.q.val() == ExState::WaitChunk) && self.complete.val()).into(),
+            );
+        // a chunk answer's length, 12 + 40 per item (as tables: a LUT per bit)
+        match self.fill_count.q.val().index() {
+            0 => self.fill_len.next = 12.into(),
+            1 => self.fill_len.next = 52.into(),
+            2 => self.fill_len.next = 92.into(),
+            3 => self.fill_len.next = 132.into(),
+            4 => self.fill_len.next = 172.into(),
+            5 => self.fill_len.next = 212.into(),
+            6 => self.fill_len.next = 252.into(),
+            7 => self.fill_len.next = 292.into(),
+            8 => self.fill_len.next = 332.into(),
+            9 => self.fill_len.next = 372.into(),
+            10 => self.fill_len.next = 412.into(),
+            11 => self.fill_len.next = 452.into(),
+            _ => self.fill_len.next = 492.into(),
+        }
+        match self.sent_count.q.val().index() {
+            0 => self.sent_len.next = 12.into(),
+            1 => self.sent_len.next = 52.into(),
+            2 => self.sent_len.next = 92.into(),
+            3 => self.sent_len.next = 132.into(),
+            4 => self.sent_len.next = 172.into(),
+            5 => self.sent_len.next = 212.into(),
+            6 => self.sent_len.next = 252.into(),
+            7 => self.sent_len.next = 292.into(),
+            8 => self.sent_len.next = 332.into(),
+            9 => self.sent_len.next = 372.into(),
+            10 => self.sent_len.next = 412.into(),
+            11 => self.sent_len.next = 452.into(),
+            _ => self.sent_len.next = 492.into(),
+        }
 
         // ---- status helpers
         if !self.started.q.val() {
@@ -614,18 +685,34 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             self.state_code.next = 3.into();
         }
         // journal bytes held, and how many are left after the requested offset
-        self.j_max.next = self.j_len.q.val();
-        if self.j_len.q.val() > self.journal_cap.val() {
-            self.j_max.next = self.journal_cap.val();
+        self.j_max.next = bit_cast::<17, 12>(self.j_len.q.val().get_bits::<12>(0));
+        if self.j_len.q.val().get_bits::<20>(12) != 0 {
+            self.j_max.next = 4096.into();
         }
-        self.j_left.next = self.j_max.val() - self.ex_arg.q.val();
-        self.j_len2.next = self.j_left.val() + 2;
+        // 17 bits: the top one is the borrow, set when the offset is past j_max
+        self.j_left.next =
+            self.j_max.val() - bit_cast::<17, 16>(self.rx_arg.q.val().get_bits::<16>(0));
+        self.j_past.next =
+            (self.rx_arg.q.val().get_bits::<16>(16) != 0) || self.j_left.val().get_bit(16);
 
         // ---- executor
         self.d_seq.next = self.rx_hdr.q.val().get_bits::<8>(0);
         self.d_cmd.next = self.rx_hdr.q.val().get_bits::<8>(8);
         self.d_words.next = self.pend_len.q.val().get_bits::<8>(2) - 2;
-        self.d_end.next = (self.rx_arg.q.val() >> 2) + bit_cast::<32, 8>(self.d_words.val());
+        self.d_end.next = bit_cast::<21, 20>(self.rx_arg.q.val().get_bits::<20>(2))
+            + bit_cast::<21, 8>(self.d_words.val());
+        self.arg_high.next = self.rx_arg.q.val().get_bits::<10>(22) != 0;
+        // d_end over 2^RA (2^IA): a bit above 2^RA set, or that bit and a lower one
+        self.mem_over.next = ((self.d_end.val() & self.mem_above.val()) != 0)
+            || (((self.d_end.val() & self.mem_words.val()) != 0)
+                && ((self.d_end.val() & self.mem_below.val()) != 0));
+        self.input_over.next = ((self.d_end.val() & self.input_above.val()) != 0)
+            || (((self.d_end.val() & self.input_words.val()) != 0)
+                && ((self.d_end.val() & self.input_below.val()) != 0));
+        // RUN's input length over 4·2^IA: a bit above the capacity's, or its bit and a lower one
+        self.len_over.next = ((self.rxbuf.read_data.val() & self.len_above.val()) != 0)
+            || (((self.rxbuf.read_data.val() & self.input_cap.val()) != 0)
+                && ((self.rxbuf.read_data.val() & self.len_below.val()) != 0));
         self.rxbuf.read_address.next = bit_cast::<7, 8>(self.ex_k.q.val() + 2);
         self.inbuf.write_address.next = self.ex_dest.q.val().get_bits::<IA>(0);
         self.inbuf.write_data.next = self.rxbuf.read_data.val();
@@ -657,12 +744,10 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             ExState::Idle => {
                 if self.pend.q.val() {
                     self.pend.d.next = false;
-                    self.ex_seq.d.next = self.d_seq.val();
-                    self.ex_arg.d.next = self.rx_arg.q.val();
                     self.ex_words.d.next = self.d_words.val();
                     self.ex_k.d.next = 0.into();
                     self.ex_phase.d.next = false;
-                    self.ex_dest.d.next = self.rx_arg.q.val() >> 2;
+                    self.ex_dest.d.next = self.rx_arg.q.val().get_bits::<RA>(2);
                     self.last_seq.d.next = self.d_seq.val();
                     if self.pend_len.q.val() != 8 {
                         // the frame's data overwrote rxbuf past word 1: no NTT piece there
@@ -695,7 +780,8 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                                 if self.sys.running.val() {
                                     self.tx_status.d.next = 4.into();
                                 } else if (self.rx_arg.q.val().get_bits::<2>(0) != 0)
-                                    || (self.d_end.val() > self.mem_words.val())
+                                    || self.arg_high.val()
+                                    || self.mem_over.val()
                                 {
                                     self.tx_status.d.next = 3.into();
                                 } else if self.d_words.val() != 0 {
@@ -707,7 +793,8 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                                 if self.sys.running.val() {
                                     self.tx_status.d.next = 4.into();
                                 } else if (self.rx_arg.q.val().get_bits::<2>(0) != 0)
-                                    || (self.d_end.val() > self.input_words.val())
+                                    || self.arg_high.val()
+                                    || self.input_over.val()
                                 {
                                     self.tx_status.d.next = 3.into();
                                 } else if self.d_words.val() != 0 {
@@ -738,10 +825,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                                     && (self.rx_arg.q.val() + 1 == self.next_n.q.val())
                                 {
                                     self.tx_kind.d.next = 3.into() /* chunk */;
-                                    self.tx_len.d.next =
-                                        (bit_cast::<11, 4>(self.sent_count.q.val()) << 5)
-                                            + (bit_cast::<11, 4>(self.sent_count.q.val()) << 3)
-                                            + 12;
+                                    self.tx_len.d.next = self.sent_len.val();
                                 } else if self.rx_arg.q.val() == self.next_n.q.val() {
                                     self.ex.d.next = ExState::WaitChunk;
                                 } else {
@@ -749,8 +833,16 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                                 }
                             }
                             8 => {
+                                // JOURNAL: min(left after the offset, 256) bytes; an offset
+                                // past the bytes kept is an error
                                 self.tx_kind.d.next = 4.into() /* journal */;
-                                self.tx_len.d.next = 2.into();
+                                if self.j_past.val() {
+                                    self.tx_status.d.next = 3.into();
+                                } else if self.j_left.val().get_bits::<9>(8) == 0 {
+                                    self.tx_len.d.next = self.j_left.val().get_bits::<11>(0) + 2;
+                                } else {
+                                    self.tx_len.d.next = 258.into();
+                                }
                             }
                             9 => {
                                 // DISCARD: the rest of the trace is dropped, so a run the
@@ -847,7 +939,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             ExState::Clear => {
                 self.sys.load_we.next = true;
                 self.ex_dest.d.next = self.ex_dest.q.val() + 1;
-                if self.ex_dest.q.val() + 1 == self.mem_words.val() {
+                if self.ex_dest.q.val() == self.mem_last.val() {
                     self.ex.d.next = ExState::Reply;
                 }
             }
@@ -959,18 +1051,21 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                 if self.ex_phase.q.val() {
                     self.ex_k.d.next = self.ex_k.q.val() + 1;
                     match self.ex_k.q.val().index() {
-                        0 => self.cfg_entry.d.next = self.rxbuf.read_data.val(),
+                        0 => {}
                         1 => self.cfg_code_lo.d.next = self.rxbuf.read_data.val(),
                         2 => self.cfg_code_hi.d.next = self.rxbuf.read_data.val(),
                         3 => self.cfg_max.d.next = self.rxbuf.read_data.val(),
                         _ => {
                             self.ex.d.next = ExState::Reply;
-                            if self.rxbuf.read_data.val() > self.input_cap.val() {
+                            if self.len_over.val() {
                                 self.tx_status.d.next = 7.into();
                             } else {
-                                self.cfg_input_len.d.next = self.rxbuf.read_data.val();
-                                self.cfg_stream.d.next = self.ex_arg.q.val().get_bit(0);
+                                self.cfg_input_len.d.next =
+                                    self.rxbuf.read_data.val().get_bits::<16>(0);
+                                self.cfg_stream.d.next = self.rx_arg.q.val().get_bit(0);
                                 self.start_pulse.d.next = true;
+                                // `entry` for the core's start, on rxbuf's output next cycle
+                                self.rxbuf.read_address.next = 2.into();
                                 self.started.d.next = true;
                                 self.run_clocks.d.next = 0.into();
                                 self.j_len.d.next = 0.into();
@@ -999,11 +1094,8 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                     self.fill_base.d.next = 0.into();
                     self.fill_kinds.d.next = 0.into();
                     self.ser.d.next = 0.into();
-                    self.next_n.d.next = self.next_n.q.val() + 1;
                     self.tx_kind.d.next = 3.into() /* chunk */;
-                    self.tx_len.d.next = (bit_cast::<11, 4>(self.fill_count.q.val()) << 5)
-                        + (bit_cast::<11, 4>(self.fill_count.q.val()) << 3)
-                        + 12;
+                    self.tx_len.d.next = self.fill_len.val();
                     self.ex.d.next = ExState::Reply;
                 }
             }
@@ -1019,22 +1111,10 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             self.rxbuf.write_data.next = self.sha_state.q.val().get_bits::<32>(224);
             self.rxbuf.write_enable.next = true;
         }
-        if (self.ex.q.val() == ExState::Idle)
-            && self.pend.q.val()
-            && (self.d_cmd.val() == 8)
-            && !self.pend_over.q.val()
-        {
-            // JOURNAL's length: min(left after the offset, 256); an offset past the end is
-            // an error (computed here as j_left uses ex_arg, loaded this cycle)
-            if self.rx_arg.q.val() > self.j_max.val() {
-                self.tx_status.d.next = 3.into();
-            }
-        }
-
         // ---- transmit the reply
         // The fixed words of each reply (word 0 carries seq and status in its low half).
-        self.head_word.next = bit_cast::<32, 8>(self.ex_seq.q.val())
-            | (bit_cast::<32, 8>(self.tx_status.q.val()) << 8);
+        self.head_word.next =
+            bit_cast::<32, 8>(self.d_seq.val()) | (bit_cast::<32, 8>(self.tx_status.q.val()) << 8);
         self.reply_word.next = self.head_word.val();
         if self.tx_status.q.val() == 0 {
             match self.tx_kind.q.val().index() {
@@ -1065,14 +1145,17 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                             | (bit_cast::<32, 1>(self.sent_last.q.val().into()) << 16)
                             | (bit_cast::<32, 4>(self.sent_count.q.val()) << 24)
                     }
-                    1 => self.reply_word.next = self.ex_arg.q.val(),
-                    _ => self.reply_word.next = bit_cast::<32, 16>(self.sent_kinds.q.val()),
+                    1 => self.reply_word.next = self.rx_arg.q.val(),
+                    _ => self.reply_word.next = bit_cast::<32, 12>(self.sent_kinds.q.val()),
                 },
                 5 => {
-                    self.reply_word.next = self.head_word.val()
-                        | (bit_cast::<32, 8>(self.ntt_piece_len.q.val()) << 16);
-                    if self.tx_idx.q.val() >= 4 {
-                        self.reply_word.next = self.rxbuf.read_data.val();
+                    // (a board without NTT and SHA-256 has no such answer)
+                    if self.has_words.val() {
+                        self.reply_word.next = self.head_word.val()
+                            | (bit_cast::<32, 8>(self.ntt_piece_len.q.val()) << 16);
+                        if self.tx_idx.q.val() >= 4 {
+                            self.reply_word.next = self.rxbuf.read_data.val();
+                        }
                     }
                 }
                 _ => {}
@@ -1088,8 +1171,9 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
         // The RAMs are addressed from tx_idx, so their byte is ready a cycle after it moves.
         self.chunks.read_address.next = (bit_cast::<10, 1>((!self.fill_slot.q.val()).into()) << 9)
             | self.c_off.val().get_bits::<10>(0);
-        self.j_addr.next = self.ex_arg.q.val() + bit_cast::<32, 11>(self.tx_idx.q.val()) - 2;
-        self.jbuf.read_address.next = self.j_addr.val().get_bits::<12>(0);
+        self.j_addr.next =
+            self.rx_arg.q.val().get_bits::<12>(0) + bit_cast::<12, 11>(self.tx_idx.q.val()) - 2;
+        self.jbuf.read_address.next = self.j_addr.val();
         if (self.ex.q.val() == ExState::Reply) && (self.tx_kind.q.val() == 5) {
             // NTT_READ's values sit in rxbuf words 2..: word (idx − 4)/4 + 2
             self.rxbuf.read_address.next = self.tx_idx.q.val().get_bits::<7>(2) + 1;
@@ -1112,19 +1196,6 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             self.tx_settled.d.next = false;
             if self.framer.last.val() {
                 self.ex.d.next = ExState::Idle;
-            }
-        }
-        // JOURNAL's reply length, once ex_arg holds the offset (first Reply cycle, before
-        // any byte has gone: tx_settled is still low)
-        if (self.ex.q.val() == ExState::Reply)
-            && (self.tx_kind.q.val() == 4)
-            && (self.tx_status.q.val() == 0)
-            && !self.tx_settled.q.val()
-            && (self.tx_idx.q.val() == 0)
-        {
-            self.tx_len.d.next = 258.into();
-            if self.j_left.val() < 256 {
-                self.tx_len.d.next = self.j_len2.val().get_bits::<11>(0);
             }
         }
     }

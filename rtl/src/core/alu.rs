@@ -30,6 +30,9 @@ pub struct Alu {
     source: Signal<Local, Bits<32>>,
     right: Signal<Local, Bits<32>>,
     invert: Signal<Local, Bits<32>>,
+    bitwise: Signal<Local, Bits<32>>,
+    upper: Signal<Local, Bits<32>>,
+    lower: Signal<Local, Bits<32>>,
     reverse_in: Reverse32,
     reverse_out: Reverse32,
 }
@@ -104,16 +107,31 @@ impl Logic for Alu {
             ((self.source.val() ^ self.invert.val()) >> self.shamt.val()) ^ self.invert.val();
         self.reverse_out.a.next = self.right.val();
 
-        self.y.next = 0.into();
-        match self.op.val().get_bits::<3>(0).index() {
-            0 => self.y.next = self.sum.val().get_bits::<32>(0),
-            1 => self.y.next = self.reverse_out.y.val(),
-            2 => self.y.next = bit_cast::<32, 1>(self.less.val().into()),
-            3 => self.y.next = bit_cast::<32, 1>(self.less.val().into()),
-            4 => self.y.next = self.a.val() ^ self.b.val(),
-            5 => self.y.next = self.right.val(),
-            6 => self.y.next = self.a.val() | self.b.val(),
-            _ => self.y.next = self.a.val() & self.b.val(),
+        // The result select in three small steps, each a LUT per bit (a case over op maps
+        // to a deeper tree): the logic operations from a, b and op[1:0]; with op[2] set,
+        // the right shift replaces them for op 5; with op[2] clear, the sum, the left shift
+        // (op 1) or the comparison (ops 2, 3).
+        self.bitwise.next = self.a.val() ^ self.b.val();
+        if self.op.val().get_bit(1) {
+            if self.op.val().get_bit(0) {
+                self.bitwise.next = self.a.val() & self.b.val();
+            } else {
+                self.bitwise.next = self.a.val() | self.b.val();
+            }
+        }
+        self.upper.next = self.bitwise.val();
+        if self.op.val().get_bits::<2>(0) == 1 {
+            self.upper.next = self.right.val();
+        }
+        self.lower.next = self.sum.val().get_bits::<32>(0);
+        if self.op.val().get_bit(1) {
+            self.lower.next = bit_cast::<32, 1>(self.less.val().into());
+        } else if self.op.val().get_bit(0) {
+            self.lower.next = self.reverse_out.y.val();
+        }
+        self.y.next = self.lower.val();
+        if self.op.val().get_bit(2) {
+            self.y.next = self.upper.val();
         }
     }
 }

@@ -267,6 +267,7 @@ pub struct Core<const RA: usize> {
     jumps: Signal<Local, Bit>,
     next_pc: Signal<Local, Bits<32>>,
     result: Signal<Local, Bits<32>>,
+    other: Signal<Local, Bits<32>>,
     e_fault: Signal<Local, Bit>,
     e_fault_code: Signal<Local, Bits<4>>,
     simple: Signal<Local, Bit>,
@@ -486,6 +487,7 @@ impl<const RA: usize> Default for Core<RA> {
             jumps: Default::default(),
             next_pc: Default::default(),
             result: Default::default(),
+            other: Default::default(),
             e_fault: Default::default(),
             e_fault_code: Default::default(),
             simple: Default::default(),
@@ -768,18 +770,27 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_fault.next = false;
         }
 
-        // The value the instruction writes to rd.
-        self.result.next = self.alu.y.val();
+        // The value the instruction writes to rd. The ALU's result, the latest, passes one
+        // multiplexer at the end; the others are chosen before it.
+        self.other.next = self.sys_len.q.val();
         if self.e_is_lui.q.val() {
-            self.result.next = self.e_imm.q.val();
+            self.other.next = self.e_imm.q.val();
         } else if self.e_is_auipc.q.val() {
-            self.result.next = self.pc_imm.val();
+            self.other.next = self.pc_imm.val();
         } else if self.e_is_jal.q.val() || self.e_is_jalr.q.val() {
-            self.result.next = self.pc4.val();
+            self.other.next = self.pc4.val();
         } else if self.e_is_div.q.val() {
-            self.result.next = self.div.y.val();
-        } else if self.e_is_ecall.q.val() {
-            self.result.next = self.sys_len.q.val();
+            self.other.next = self.div.y.val();
+        }
+        self.result.next = self.alu.y.val();
+        if self.e_is_lui.q.val()
+            || self.e_is_auipc.q.val()
+            || self.e_is_jal.q.val()
+            || self.e_is_jalr.q.val()
+            || self.e_is_div.q.val()
+            || self.e_is_ecall.q.val()
+        {
+            self.result.next = self.other.val();
         }
 
         // When execute finishes: one cycle for most, the RAM port for memory (a store in

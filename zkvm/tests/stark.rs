@@ -8,7 +8,7 @@ use rvzk_zkvm::air::toy::{fibonacci_trace as fib_trace, Fibonacci as Fib};
 use rvzk_zkvm::air::{Air, AirBuilder, Direction, F};
 use rvzk_zkvm::field::{Field, PrimeField32};
 use rvzk_zkvm::matrix::RowMajorMatrix;
-use rvzk_zkvm::mmcs::{Opening, SALT_WIDTH};
+use rvzk_zkvm::mmcs::{BatchOpening, LeafOpening, SALT_WIDTH};
 use rvzk_zkvm::stark::{
     prove, prove_with_options, setup, verify, ProveError, ProverOptions, PublicInteraction, Seed,
     StarkConfig, StarkError, StarkProof, Table, BLINDING_BUS, BUS_LIMIT, E,
@@ -387,12 +387,13 @@ fn same_seed_same_bytes_other_seed_nothing_in_common() {
             .zip(&b.mask_opened)
             .all(|(x, y)| x != y));
         // Every opened row differs, masks and salts included.
-        for (qa, qb) in a.queries.iter().zip(&b.queries) {
-            let mut pairs = vec![(&qa.main, &qb.main), (&qa.quotient, &qb.quotient)];
-            if let (Some(x), Some(y)) = (&qa.aux, &qb.aux) {
-                pairs.push((x, y));
-            }
-            for (oa, ob) in pairs {
+        let (qa, qb) = (&a.queries, &b.queries);
+        let mut pairs = vec![(&qa.main, &qb.main), (&qa.quotient, &qb.quotient)];
+        if let (Some(x), Some(y)) = (&qa.aux, &qb.aux) {
+            pairs.push((x, y));
+        }
+        for (ba, bb) in pairs {
+            for (oa, ob) in ba.leaves.iter().zip(&bb.leaves) {
                 let rows_a = oa.rows.iter().chain(&oa.salts);
                 let rows_b = ob.rows.iter().chain(&ob.salts);
                 for (ra, rb) in rows_a.zip(rows_b) {
@@ -660,31 +661,32 @@ fn zero_knowledge_proofs_carry_salts_and_masks() {
     let p = assert_proves_and_verifies(&c);
     let plain = assert_proves_and_verifies(&join_case(PLAIN));
     assert!(plain.mask_opened.is_empty());
-    assert!(plain.queries.iter().all(|q| q.main.salts.is_empty()));
+    assert!(plain.queries.main.leaves.iter().all(|l| l.salts.is_empty()));
     assert!(plain
         .fri
-        .queries
+        .layers
         .iter()
-        .flatten()
-        .all(|l| l.salt.is_empty()));
+        .flat_map(|b| &b.leaves)
+        .all(|l| l.salts.is_empty()));
     // Salts on every salted opening (not the public preprocessed one), one row per height.
-    for q in &p.queries {
-        for o in [&q.main, &q.quotient, q.aux.as_ref().unwrap()] {
+    let q = &p.queries;
+    for b in [&q.main, &q.quotient, q.aux.as_ref().unwrap()] {
+        for o in &b.leaves {
             assert!(!o.salts.is_empty());
             assert!(o.salts.iter().all(|s| s.len() == SALT_WIDTH));
         }
-        assert!(q.prep.is_none());
     }
+    assert!(q.prep.is_none());
     assert!(p
         .fri
-        .queries
+        .layers
         .iter()
-        .flatten()
-        .all(|l| l.salt.len() == SALT_WIDTH));
+        .flat_map(|b| &b.leaves)
+        .all(|l| l.salts.len() == 1 && l.salts[0].len() == SALT_WIDTH));
     // Different rows have different salts.
     let mut rows = std::collections::HashMap::new();
-    for q in &p.queries {
-        rows.insert(q.main.rows[0].clone(), q.main.salts[0].clone());
+    for l in &p.queries.main.leaves {
+        rows.insert(l.rows[0].clone(), l.salts[0].clone());
     }
     let salts: std::collections::HashSet<_> = rows.values().collect();
     assert!(rows.len() > 1);
@@ -693,8 +695,12 @@ fn zero_knowledge_proofs_carry_salts_and_masks() {
     let p = assert_proves_and_verifies(&c);
     assert!(p
         .queries
+        .prep
+        .as_ref()
+        .unwrap()
+        .leaves
         .iter()
-        .all(|q| q.prep.as_ref().unwrap().salts.is_empty()));
+        .all(|l| l.salts.is_empty()));
 }
 
 #[test]
@@ -861,13 +867,20 @@ fn bump(e: &mut E) {
     *e += E::ONE;
 }
 
-/// Query `i`'s opening of the main (0), aux (1) or quotient (2) commitment.
-fn opening_mut(p: &mut StarkProof, i: usize, which: usize) -> &mut Opening {
+/// The batch opening of the main (0), aux (1) or quotient (2) commitment.
+fn batch_mut(p: &mut StarkProof, which: usize) -> &mut BatchOpening {
     match which {
-        0 => &mut p.queries[i].main,
-        1 => p.queries[i].aux.as_mut().unwrap(),
-        _ => &mut p.queries[i].quotient,
+        0 => &mut p.queries.main,
+        1 => p.queries.aux.as_mut().unwrap(),
+        _ => &mut p.queries.quotient,
     }
+}
+
+/// Leaf `i` (modulo the leaf count) of the main (0), aux (1) or quotient (2) batch.
+fn opening_mut(p: &mut StarkProof, i: usize, which: usize) -> &mut LeafOpening {
+    let b = batch_mut(p, which);
+    let n = b.leaves.len();
+    &mut b.leaves[i % n]
 }
 
 fn tampered_regions_are_rejected(cfg: StarkConfig) {
@@ -933,7 +946,7 @@ fn tampered_regions_are_rejected(cfg: StarkConfig) {
         ));
         cases.push((
             format!("fri layer {l} opening"),
-            Box::new(move |p| bump(&mut p.fri.queries[3][l].values[0])),
+            Box::new(move |p| p.fri.layers[l].leaves[0].rows[0][0] += F::ONE),
         ));
     }
     for (name, q) in [("main", 0), ("aux", 1), ("quotient", 2)] {
@@ -943,14 +956,14 @@ fn tampered_regions_are_rejected(cfg: StarkConfig) {
         ));
         cases.push((
             format!("{name} query sibling"),
-            Box::new(move |p| opening_mut(p, 2, q).siblings[0][0] ^= 1),
+            Box::new(move |p| batch_mut(p, q).siblings[0][0] ^= 1),
         ));
     }
     if cfg.zk {
         // Zero-knowledge parts: salts (trace, aux, quotient trees and FRI layers), mask
         // rows and mask openings.
         for (name, q) in [("main", 0), ("aux", 1), ("quotient", 2)] {
-            for h in 0..good.queries[0].main.salts.len() {
+            for h in 0..good.queries.main.leaves[0].salts.len() {
                 cases.push((
                     format!("{name} salt {h}"),
                     Box::new(move |p| opening_mut(p, 4, q).salts[h][h % SALT_WIDTH] += F::ONE),
@@ -964,12 +977,12 @@ fn tampered_regions_are_rejected(cfg: StarkConfig) {
         for l in 0..good.fri.commits.len() {
             cases.push((
                 format!("fri layer {l} salt"),
-                Box::new(move |p| p.fri.queries[5][l].salt[l % SALT_WIDTH] += F::ONE),
+                Box::new(move |p| p.fri.layers[l].leaves[0].salts[0][l % SALT_WIDTH] += F::ONE),
             ));
         }
         cases.push((
             "fri salt dropped".into(),
-            Box::new(|p| p.fri.queries[0][0].salt.clear()),
+            Box::new(|p| p.fri.layers[0].leaves[0].salts.clear()),
         ));
         let masks = good.mask_opened.len() / 4;
         for m in 0..masks {
@@ -980,7 +993,7 @@ fn tampered_regions_are_rejected(cfg: StarkConfig) {
             cases.push((
                 format!("mask {m} query row"),
                 Box::new(move |p| {
-                    let rows = &mut p.queries[6].quotient.rows;
+                    let rows = &mut opening_mut(p, 6, 2).rows;
                     let r = rows.len() - masks + m;
                     rows[r][m % 4] += F::ONE;
                 }),
@@ -997,11 +1010,14 @@ fn tampered_regions_are_rejected(cfg: StarkConfig) {
         ));
         cases.push((
             "salt added".into(),
-            Box::new(|p| p.queries[0].main.salts.push(vec![F::ONE; SALT_WIDTH])),
+            Box::new(|p| opening_mut(p, 0, 0).salts.push(vec![F::ONE; SALT_WIDTH])),
         ));
     }
     // Structure: dropped and extra pieces.
-    cases.push(("query dropped".into(), Box::new(|p| drop(p.queries.pop()))));
+    cases.push((
+        "query leaf dropped".into(),
+        Box::new(|p| drop(p.queries.main.leaves.pop())),
+    ));
     cases.push((
         "table openings dropped".into(),
         Box::new(|p| drop(p.opened.pop())),
@@ -1022,11 +1038,11 @@ fn tampered_regions_are_rejected(cfg: StarkConfig) {
     ));
     cases.push((
         "query row dropped".into(),
-        Box::new(|p| drop(p.queries[0].main.rows.pop())),
+        Box::new(|p| drop(opening_mut(p, 0, 0).rows.pop())),
     ));
     cases.push((
-        "fri query dropped".into(),
-        Box::new(|p| drop(p.fri.queries.pop())),
+        "fri layer opening dropped".into(),
+        Box::new(|p| drop(p.fri.layers.pop())),
     ));
 
     for (name, tamper) in &cases {
@@ -1057,10 +1073,10 @@ fn preprocessed_openings_are_checked() {
         bump(&mut p.opened[1].prep_local[0]);
         assert!(verify_case(&c, &p).is_err());
         let mut p = good.clone();
-        p.queries[0].prep.as_mut().unwrap().rows[0][0] += F::ONE;
+        p.queries.prep.as_mut().unwrap().leaves[0].rows[0][0] += F::ONE;
         assert!(verify_case(&c, &p).is_err());
         let mut p = good;
-        p.queries[0].prep = None;
+        p.queries.prep = None;
         assert!(verify_case(&c, &p).is_err());
     }
 }

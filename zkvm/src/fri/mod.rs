@@ -21,7 +21,7 @@ pub use prover::{prove, prove_unchecked};
 pub use verifier::{verifier_challenges, verify_queries, FriChallenges};
 
 use crate::field::{BabyBear, BabyBearExt4, ExtensionField};
-use crate::mmcs::Digest;
+use crate::mmcs::{BatchOpening, Digest};
 
 /// The extension field FRI works over.
 pub type Ext = BabyBearExt4;
@@ -107,17 +107,6 @@ fn check_heights(config: &FriConfig, log_heights: &[usize]) -> Result<(), FriErr
     Ok(())
 }
 
-/// One layer's opening at one query: the folded group's values, its salt and the Merkle path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LayerOpening {
-    /// The `2^arity` values of the group that contains the query.
-    pub values: Vec<Ext>,
-    /// The leaf's salt ([`crate::mmcs::SALT_WIDTH`] values when the layers hide, else empty).
-    pub salt: Vec<BabyBear>,
-    /// Sibling digests from the leaf up.
-    pub siblings: Vec<Digest>,
-}
-
 /// A FRI proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FriProof {
@@ -127,8 +116,11 @@ pub struct FriProof {
     pub final_poly: Vec<Ext>,
     /// The proof-of-work nonce.
     pub pow_nonce: u64,
-    /// Per query, per layer.
-    pub queries: Vec<Vec<LayerOpening>>,
+    /// Per layer, the openings at every query as one batch ([`crate::mmcs::BatchOpening`]):
+    /// the leaf of each distinct index the queries reach in that layer holds the folded
+    /// group's `2^arity` values (four base coordinates each) and, when the layers hide, its
+    /// salt.
+    pub layers: Vec<BatchOpening>,
 }
 
 /// Why a FRI proof is rejected.
@@ -141,12 +133,12 @@ pub enum FriError {
     #[error("FRI proof of work: nonce has fewer than {0} leading zero bits")]
     ProofOfWork(u32),
     /// A layer opening does not match its commitment.
-    #[error("FRI query {query}, layer {layer}: Merkle path does not match the commitment")]
+    #[error("FRI layer {layer}: openings do not match the commitment: {err}")]
     Merkle {
-        /// Query number.
-        query: usize,
         /// Layer number.
         layer: usize,
+        /// The Merkle error.
+        err: crate::mmcs::MmcsError,
     },
     /// A layer's value differs from the previous layer's fold.
     #[error("FRI query {query}, layer {layer}: value differs from the fold of the layer above")]

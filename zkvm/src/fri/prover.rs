@@ -1,7 +1,7 @@
 //! The FRI prover.
 
 use super::fold::fold_binary;
-use super::{flatten, Ext, FriConfig, FriError, FriProof, LayerOpening};
+use super::{flatten, Ext, FriConfig, FriError, FriProof};
 use crate::field::{BabyBear, Field, TwoAdicField};
 use crate::matrix::RowMajorMatrix;
 use crate::mmcs::{self, ProverRng};
@@ -97,24 +97,13 @@ fn prove_inner(
     let indices: Vec<usize> = (0..config.num_queries)
         .map(|_| transcript.sample_bits(log_max))
         .collect();
-    let queries = indices
+    let mut idx = indices.clone();
+    let openings = schedule
         .iter()
-        .map(|&q| {
-            let mut idx = q;
-            schedule
-                .iter()
-                .zip(&layers)
-                .map(|(&log_arity, data)| {
-                    let leaf = idx >> log_arity;
-                    let mut o = mmcs::open(data, leaf);
-                    idx = leaf;
-                    LayerOpening {
-                        values: super::unflatten(&o.rows[0]),
-                        salt: o.salts.pop().unwrap_or_default(),
-                        siblings: o.siblings,
-                    }
-                })
-                .collect()
+        .zip(&layers)
+        .map(|(&log_arity, data)| {
+            idx.iter_mut().for_each(|i| *i >>= log_arity);
+            mmcs::open_batch(data, &idx)
         })
         .collect();
     Ok((
@@ -122,7 +111,7 @@ fn prove_inner(
             commits,
             final_poly,
             pow_nonce,
-            queries,
+            layers: openings,
         },
         indices,
     ))

@@ -240,18 +240,20 @@ fn tampered_regions_are_rejected(salted: bool) {
     .is_err());
     for l in 0..layers {
         assert!(
-            run(&inputs, prove, &|p| p.queries[7][l].values[1] += Ext::ONE).is_err(),
+            run(&inputs, prove, &|p| p.layers[l].leaves[0].rows[0][5] +=
+                BabyBear::ONE)
+            .is_err(),
             "values of layer {l}"
         );
         assert!(
-            run(&inputs, prove, &|p| p.queries[7][l].siblings[0][0] ^= 0x80).is_err(),
+            run(&inputs, prove, &|p| p.layers[l].siblings[0][0] ^= 0x80).is_err(),
             "siblings of layer {l}"
         );
     }
     // Shape errors, never panics.
     assert!(matches!(
         run(&inputs, prove, &|p| {
-            p.queries.pop();
+            p.layers.pop();
         }),
         Err(FriError::Shape(_))
     ));
@@ -269,19 +271,19 @@ fn tampered_regions_are_rejected(salted: bool) {
     ));
     assert!(matches!(
         run(&inputs, prove, &|p| {
-            p.queries[0][1].values.pop();
+            p.layers[1].leaves[0].rows[0].pop();
         }),
-        Err(FriError::Shape(_))
+        Err(FriError::Merkle { layer: 1, .. })
     ));
     assert!(run(&inputs, prove, &|p| {
-        p.queries[0][0].siblings.pop();
+        p.layers[0].siblings.pop();
     })
     .is_err());
     assert!(matches!(
         run(&inputs, prove, &|p| {
-            p.queries[3].pop();
+            p.layers[0].leaves.pop();
         }),
-        Err(FriError::Shape(_))
+        Err(FriError::Merkle { layer: 0, .. })
     ));
 }
 
@@ -297,26 +299,28 @@ fn salted_layers_verify_and_salts_are_checked() {
     let inputs = honest_inputs(&mut rng);
     run_with(&inputs, prove, true, |p| {
         assert!(p
-            .queries
+            .layers
             .iter()
-            .flatten()
-            .all(|l| l.salt.len() == SALT_WIDTH));
+            .flat_map(|b| &b.leaves)
+            .all(|l| l.salts.len() == 1 && l.salts[0].len() == SALT_WIDTH));
     })
     .unwrap();
     // A salted proof read as unsalted, and the reverse, are rejected.
     assert!(run_with(&inputs, prove, true, |p| p
-        .queries
+        .layers
         .iter_mut()
-        .flatten()
-        .for_each(|l| l.salt.clear()))
+        .flat_map(|b| &mut b.leaves)
+        .for_each(|l| l.salts.clear()))
     .is_err());
-    assert!(run_with(&inputs, prove, false, |p| p.queries[0][0].salt =
-        vec![BabyBear::ONE; 5])
-    .is_err());
+    assert!(
+        run_with(&inputs, prove, false, |p| p.layers[0].leaves[0].salts =
+            vec![vec![BabyBear::ONE; 5]])
+        .is_err()
+    );
     for l in 0..3 {
         assert!(
-            run_with(&inputs, prove, true, |p| p.queries[2][l].salt[l] +=
-                BabyBear::ONE)
+            run_with(&inputs, prove, true, |p| p.layers[l].leaves[0].salts[0]
+                [l] += BabyBear::ONE)
             .is_err(),
             "salt of layer {l}"
         );

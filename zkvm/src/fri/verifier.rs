@@ -3,7 +3,7 @@
 
 use super::fold::fold_group;
 use super::prover::eval_poly;
-use super::{flatten, Ext, FriConfig, FriError, FriProof};
+use super::{unflatten, Ext, FriConfig, FriError, FriProof};
 use crate::field::{BabyBear, Field, TwoAdicField};
 use crate::mmcs::{self, Dims};
 use crate::transcript::Transcript;
@@ -41,11 +41,11 @@ pub fn verifier_challenges(
             proof.final_poly.len()
         )));
     }
-    if proof.queries.len() != config.num_queries {
+    if proof.layers.len() != schedule.len() {
         return Err(FriError::Shape(format!(
-            "{} queries, expected {}",
-            proof.queries.len(),
-            config.num_queries
+            "{} layer openings, expected {}",
+            proof.layers.len(),
+            schedule.len()
         )));
     }
     let betas = proof
@@ -86,59 +86,43 @@ pub fn verify_queries(
             "input values do not match the queries".into(),
         ));
     }
-    for (qi, ((&q, layers), input)) in challenges
-        .indices
+    // Each layer's batch opening, checked once for all queries: `leaf_of[layer][qi]` is the
+    // position of query qi's leaf in that layer's batch.
+    let mut leaf_of = Vec::with_capacity(schedule.len());
+    let mut idx = challenges.indices.clone();
+    let mut log_n = log_heights[0];
+    for (layer, ((&log_arity, batch), commit)) in schedule
         .iter()
-        .zip(&proof.queries)
-        .zip(inputs)
+        .zip(&proof.layers)
+        .zip(&proof.commits)
         .enumerate()
     {
-        if layers.len() != schedule.len() {
-            return Err(FriError::Shape(format!(
-                "query {qi} opens {} layers, expected {}",
-                layers.len(),
-                schedule.len()
-            )));
-        }
+        idx.iter_mut().for_each(|i| *i >>= log_arity);
+        let dims = [Dims {
+            width: 4 << log_arity,
+            height: 1 << (log_n - log_arity),
+        }];
+        leaf_of.push(
+            mmcs::verify_batch(commit, &dims, salted, &idx, batch)
+                .map_err(|err| FriError::Merkle { layer, err })?,
+        );
+        log_n -= log_arity;
+    }
+    for (qi, (&q, input)) in challenges.indices.iter().zip(inputs).enumerate() {
         let mut log_n = log_heights[0];
         let mut shift = BabyBear::GENERATOR;
         let mut idx = q;
         let mut value = input[0];
         let mut next_input = 1;
-        for (layer, ((&log_arity, opening), (commit, &beta))) in schedule
-            .iter()
-            .zip(layers)
-            .zip(proof.commits.iter().zip(&challenges.betas))
-            .enumerate()
-        {
+        for (layer, (&log_arity, &beta)) in schedule.iter().zip(&challenges.betas).enumerate() {
             let arity = 1 << log_arity;
-            if opening.values.len() != arity {
-                return Err(FriError::Shape(format!(
-                    "query {qi}, layer {layer}: {} values, expected {arity}",
-                    opening.values.len()
-                )));
-            }
+            // Width checked by the Merkle verifier: 4·arity base values.
+            let values = unflatten(&proof.layers[layer].leaves[leaf_of[layer][qi]].rows[0]);
             let leaf = idx >> log_arity;
-            let dims = [Dims {
-                width: 4 * arity,
-                height: 1 << (log_n - log_arity),
-            }];
-            let o = mmcs::Opening {
-                rows: vec![flatten(&opening.values)],
-                // Salt presence and length are checked by the Merkle verifier.
-                salts: if salted || !opening.salt.is_empty() {
-                    vec![opening.salt.clone()]
-                } else {
-                    Vec::new()
-                },
-                siblings: opening.siblings.clone(),
-            };
-            mmcs::verify_salted(commit, &dims, salted, leaf, &o)
-                .map_err(|_| FriError::Merkle { query: qi, layer })?;
-            if opening.values[idx & (arity - 1)] != value {
+            if values[idx & (arity - 1)] != value {
                 return Err(FriError::Fold { query: qi, layer });
             }
-            value = fold_group(&opening.values, leaf, beta, shift, log_n);
+            value = fold_group(&values, leaf, beta, shift, log_n);
             for _ in 0..log_arity {
                 shift = shift.square();
             }

@@ -6,12 +6,12 @@
 //! decoding hostile bytes fails with an error naming the byte offset — it never panics and
 //! never allocates more than the input's size.
 
-use super::proof::{QueryOpening, StarkProof, TableOpenings};
+use super::proof::{QueryOpenings, StarkProof, TableOpenings};
 use super::E;
 use crate::air::F;
 use crate::field::{ExtensionField, PrimeField32};
-use crate::fri::{FriProof, LayerOpening};
-use crate::mmcs::{Digest, Opening};
+use crate::fri::FriProof;
+use crate::mmcs::{BatchOpening, Digest, LeafOpening};
 
 /// Magic bytes at the start of an encoded proof.
 pub const MAGIC: &[u8; 8] = b"RVZKSTK\x01";
@@ -66,8 +66,14 @@ impl Writer {
     fn u64(&mut self, v: u64) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
+    /// A count: unsigned LEB128 (seven bits a byte, low first), at most a u32.
     fn len(&mut self, n: usize) {
-        self.u32(n as u32);
+        let mut n = u32::try_from(n).expect("count fits in a u32");
+        while n >= 0x80 {
+            self.0.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        self.0.push(n as u8);
     }
     fn digest(&mut self, d: &Digest) {
         self.0.extend_from_slice(d);
@@ -88,21 +94,24 @@ impl Writer {
         self.len(xs.len());
         xs.iter().for_each(|x| self.base(*x));
     }
-    fn opening(&mut self, o: &Opening) {
-        self.len(o.rows.len());
-        o.rows.iter().for_each(|r| self.bases(r));
-        self.len(o.salts.len());
-        o.salts.iter().for_each(|r| self.bases(r));
-        self.1 += 4 * o.salts.iter().map(|r| r.len()).sum::<usize>();
-        self.len(o.siblings.len());
-        o.siblings.iter().for_each(|d| self.digest(d));
+    fn batch(&mut self, b: &BatchOpening) {
+        self.len(b.leaves.len());
+        for leaf in &b.leaves {
+            self.len(leaf.rows.len());
+            leaf.rows.iter().for_each(|r| self.bases(r));
+            self.len(leaf.salts.len());
+            leaf.salts.iter().for_each(|r| self.bases(r));
+            self.1 += 4 * leaf.salts.iter().map(|r| r.len()).sum::<usize>();
+        }
+        self.len(b.siblings.len());
+        b.siblings.iter().for_each(|d| self.digest(d));
     }
-    fn opt_opening(&mut self, o: &Option<Opening>) {
-        match o {
+    fn opt_batch(&mut self, b: &Option<BatchOpening>) {
+        match b {
             None => self.0.push(0),
-            Some(o) => {
+            Some(b) => {
                 self.0.push(1);
-                self.opening(o);
+                self.batch(b);
             }
         }
     }
@@ -165,26 +174,15 @@ pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
     w.u64(proof.fri.pow_nonce);
     sizes.fri_commit_phase = take(&w);
 
-    w.len(proof.fri.queries.len());
-    for q in &proof.fri.queries {
-        w.len(q.len());
-        for l in q {
-            w.exts(&l.values);
-            w.bases(&l.salt);
-            w.1 += 4 * l.salt.len();
-            w.len(l.siblings.len());
-            l.siblings.iter().for_each(|d| w.digest(d));
-        }
-    }
+    w.len(proof.fri.layers.len());
+    proof.fri.layers.iter().for_each(|b| w.batch(b));
     sizes.fri_queries = take(&w);
 
-    w.len(proof.queries.len());
-    for q in &proof.queries {
-        w.opt_opening(&q.prep);
-        w.opening(&q.main);
-        w.opt_opening(&q.aux);
-        w.opening(&q.quotient);
-    }
+    let q = &proof.queries;
+    w.opt_batch(&q.prep);
+    w.batch(&q.main);
+    w.opt_batch(&q.aux);
+    w.batch(&q.quotient);
     sizes.trace_queries = take(&w);
     sizes.salts = w.1;
     (w.0, sizes)
@@ -224,12 +222,38 @@ impl<'a> Reader<'a> {
     }
     /// A count of items of at least `min_size` bytes each: it cannot exceed what is left.
     fn count(&mut self, min_size: usize, what: &str) -> Result<usize, DecodeError> {
-        let n = self.u32(what)? as usize;
+        let n = self.varint(what)? as usize;
         let left = self.bytes.len() - self.pos;
         if n.saturating_mul(min_size.max(1)) > left {
             return self.err(format!("{what}: count {n} exceeds the {left} bytes left"));
         }
         Ok(n)
+    }
+    /// An unsigned LEB128 count: at most five bytes, at most u32::MAX, and minimal (no
+    /// trailing zero byte), so every count has exactly one encoding.
+    fn varint(&mut self, what: &str) -> Result<u32, DecodeError> {
+        let start = self.pos;
+        let mut v: u64 = 0;
+        for k in 0..5 {
+            let b = self.u8(what)?;
+            v |= u64::from(b & 0x7f) << (7 * k);
+            if b & 0x80 == 0 {
+                if k > 0 && b == 0 {
+                    return Err(DecodeError {
+                        offset: start,
+                        what: format!("{what}: count is not minimally encoded"),
+                    });
+                }
+                return u32::try_from(v).map_err(|_| DecodeError {
+                    offset: start,
+                    what: format!("{what}: count {v} exceeds a u32"),
+                });
+            }
+        }
+        Err(DecodeError {
+            offset: start,
+            what: format!("{what}: count longer than five bytes"),
+        })
     }
     fn digest(&mut self, what: &str) -> Result<Digest, DecodeError> {
         Ok(self.take(32, what)?.try_into().unwrap())
@@ -259,29 +283,32 @@ impl<'a> Reader<'a> {
         let n = self.count(4, what)?;
         (0..n).map(|_| self.base(what)).collect()
     }
-    fn opening(&mut self, what: &str) -> Result<Opening, DecodeError> {
-        let nrows = self.count(4, what)?;
-        let rows = (0..nrows)
-            .map(|_| self.bases(what))
-            .collect::<Result<_, _>>()?;
-        let nsalts = self.count(4, what)?;
-        let salts = (0..nsalts)
-            .map(|_| self.bases(what))
-            .collect::<Result<_, _>>()?;
+    fn batch(&mut self, what: &str) -> Result<BatchOpening, DecodeError> {
+        // A leaf is at least its two counts.
+        let nleaves = self.count(2, what)?;
+        let leaves = (0..nleaves)
+            .map(|_| {
+                let nrows = self.count(1, what)?;
+                let rows = (0..nrows)
+                    .map(|_| self.bases(what))
+                    .collect::<Result<_, _>>()?;
+                let nsalts = self.count(1, what)?;
+                let salts = (0..nsalts)
+                    .map(|_| self.bases(what))
+                    .collect::<Result<_, _>>()?;
+                Ok(LeafOpening { rows, salts })
+            })
+            .collect::<Result<_, DecodeError>>()?;
         let ns = self.count(32, what)?;
         let siblings = (0..ns)
             .map(|_| self.digest(what))
             .collect::<Result<_, _>>()?;
-        Ok(Opening {
-            rows,
-            salts,
-            siblings,
-        })
+        Ok(BatchOpening { leaves, siblings })
     }
-    fn opt_opening(&mut self, what: &str) -> Result<Option<Opening>, DecodeError> {
+    fn opt_batch(&mut self, what: &str) -> Result<Option<BatchOpening>, DecodeError> {
         match self.u8(what)? {
             0 => Ok(None),
-            1 => Ok(Some(self.opening(what)?)),
+            1 => Ok(Some(self.batch(what)?)),
             t => self.err(format!("{what}: presence flag {t}, expected 0 or 1")),
         }
     }
@@ -309,7 +336,7 @@ pub fn decode(bytes: &[u8]) -> Result<StarkProof, DecodeError> {
     };
     let claimed_sums = r.exts("claimed sums")?;
     let quotient_commit = r.digest("quotient commitment")?;
-    let no = r.count(28, "table openings")?;
+    let no = r.count(7, "table openings")?;
     let opened = (0..no)
         .map(|_| {
             Ok(TableOpenings {
@@ -330,38 +357,16 @@ pub fn decode(bytes: &[u8]) -> Result<StarkProof, DecodeError> {
         .collect::<Result<_, _>>()?;
     let final_poly = r.exts("fri final polynomial")?;
     let pow_nonce = r.u64("pow nonce")?;
-    let nq = r.count(4, "fri queries")?;
-    let fri_queries = (0..nq)
-        .map(|_| {
-            let nl = r.count(8, "fri layers")?;
-            (0..nl)
-                .map(|_| {
-                    let values = r.exts("fri layer values")?;
-                    let salt = r.bases("fri layer salt")?;
-                    let ns = r.count(32, "fri siblings")?;
-                    let siblings = (0..ns)
-                        .map(|_| r.digest("fri sibling"))
-                        .collect::<Result<_, _>>()?;
-                    Ok(LayerOpening {
-                        values,
-                        salt,
-                        siblings,
-                    })
-                })
-                .collect::<Result<Vec<_>, DecodeError>>()
-        })
+    let nl = r.count(2, "fri layer openings")?;
+    let layers = (0..nl)
+        .map(|_| r.batch("fri layer opening"))
         .collect::<Result<_, _>>()?;
-    let nqo = r.count(10, "query openings")?;
-    let queries = (0..nqo)
-        .map(|_| {
-            Ok(QueryOpening {
-                prep: r.opt_opening("preprocessed opening")?,
-                main: r.opening("main opening")?,
-                aux: r.opt_opening("aux opening")?,
-                quotient: r.opening("quotient opening")?,
-            })
-        })
-        .collect::<Result<_, DecodeError>>()?;
+    let queries = QueryOpenings {
+        prep: r.opt_batch("preprocessed openings")?,
+        main: r.batch("main openings")?,
+        aux: r.opt_batch("aux openings")?,
+        quotient: r.batch("quotient openings")?,
+    };
     if r.pos != bytes.len() {
         return r.err(format!(
             "{} trailing bytes after the proof",
@@ -381,7 +386,7 @@ pub fn decode(bytes: &[u8]) -> Result<StarkProof, DecodeError> {
             commits,
             final_poly,
             pow_nonce,
-            queries: fri_queries,
+            layers,
         },
         queries,
     })

@@ -30,7 +30,7 @@ mod tests;
 mod verifier;
 
 pub use domain::{barycentric_eval, selectors_at, Selectors};
-pub use proof::{OpenedValues, QueryOpening, StarkProof, TableOpenings, PROOF_VERSION};
+pub use proof::{OpenedValues, QueryOpenings, StarkProof, TableOpenings, PROOF_VERSION};
 pub use prover::{
     prove, prove_offloaded, prove_with_options, prove_with_stats, setup, ProveError, ProveStats,
     ProverOptions, ProvingKey,

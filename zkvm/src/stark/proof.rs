@@ -2,10 +2,10 @@
 
 use super::E;
 use crate::fri::FriProof;
-use crate::mmcs::{Digest, Opening};
+use crate::mmcs::{BatchOpening, Digest};
 
 /// Version of the proof format and protocol; bumped on any change that alters proofs.
-pub const PROOF_VERSION: u32 = 3;
+pub const PROOF_VERSION: u32 = 4;
 
 /// One table's values at the out-of-domain point ζ (`*_local`) and at ζ·ω (`*_next`).
 /// Extension columns (aux, quotient) appear as their four base-field coordinate columns.
@@ -30,19 +30,20 @@ pub struct TableOpenings {
 /// Alias kept for readers of the spec: all tables' openings.
 pub type OpenedValues = Vec<TableOpenings>;
 
-/// The openings of every commitment at one FRI query. With zero-knowledge every opening but
-/// the preprocessed one carries its salt rows, and the quotient opening also holds the mask
-/// polynomials' rows (after the quotient chunks).
+/// The openings of every commitment at the FRI queries, one pruned batch per commitment
+/// ([`BatchOpening`]: a leaf per distinct query row, each needed sibling once). With
+/// zero-knowledge every leaf but the preprocessed ones carries its salt rows, and the
+/// quotient leaves also hold the mask polynomials' rows (after the quotient chunks).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QueryOpening {
+pub struct QueryOpenings {
     /// Preprocessed tree (if the verifying key has one).
-    pub prep: Option<Opening>,
+    pub prep: Option<BatchOpening>,
     /// Main traces.
-    pub main: Opening,
+    pub main: BatchOpening,
     /// Auxiliary columns (if any table has interactions).
-    pub aux: Option<Opening>,
+    pub aux: Option<BatchOpening>,
     /// Quotient chunks.
-    pub quotient: Opening,
+    pub quotient: BatchOpening,
 }
 
 /// A STARK proof for a set of tables.
@@ -67,6 +68,6 @@ pub struct StarkProof {
     pub mask_opened: Vec<E>,
     /// The FRI proof of the DEEP quotients.
     pub fri: FriProof,
-    /// Commitment openings at each FRI query.
-    pub queries: Vec<QueryOpening>,
+    /// Commitment openings at the FRI queries.
+    pub queries: QueryOpenings,
 }

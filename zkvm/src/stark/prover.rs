@@ -6,7 +6,7 @@ use super::domain::{barycentric_eval, inv_diffs};
 use super::layout::{
     blowup_needed, deep_sums, deep_value, next_point, powers_of, quotient_chunks, DeepSums, Layout,
 };
-use super::proof::{QueryOpening, StarkProof, TableOpenings, PROOF_VERSION};
+use super::proof::{QueryOpenings, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
 use super::{
     blinded_tables, blinding_predecessors, signed, LogUpRow, LookupChallenges, PublicInteraction,
@@ -876,29 +876,25 @@ fn prove_inner(
 
     clock.lap("FRI");
     let log_max = layout.groups[0].log_lde;
-    let prep_open = |q: usize| {
-        pk.prep
-            .as_ref()
-            .map(|d| mmcs::open(d, q >> (log_max - log2_strict(d.max_height()))))
-    };
+    let prep = pk.prep.as_ref().map(|d| {
+        let shift = log_max - log2_strict(d.max_height());
+        let local: Vec<usize> = indices.iter().map(|&q| q >> shift).collect();
+        mmcs::open_batch(d, &local)
+    });
     let main_list: Vec<&Poly> = main_polys.iter().collect();
     let main_open = open_polys(&dft, &main, &main_list, log_blocks, &indices, log_max);
     let aux_list: Vec<&Poly> = aux_polys.iter().flatten().collect();
-    let mut aux_open = aux
+    let aux_open = aux
         .as_ref()
-        .map(|a| open_polys(&dft, a, &aux_list, log_blocks, &indices, log_max).into_iter());
+        .map(|a| open_polys(&dft, a, &aux_list, log_blocks, &indices, log_max));
     let quot_list: Vec<&Poly> = quot_polys.iter().collect();
     let quot_open = open_polys(&dft, &quot, &quot_list, log_blocks, &indices, log_max);
-    let queries = indices
-        .iter()
-        .zip(main_open.into_iter().zip(quot_open))
-        .map(|(&q, (main, quotient))| QueryOpening {
-            prep: prep_open(q),
-            main,
-            aux: aux_open.as_mut().map(|a| a.next().unwrap()),
-            quotient,
-        })
-        .collect();
+    let queries = QueryOpenings {
+        prep,
+        main: main_open,
+        aux: aux_open,
+        quotient: quot_open,
+    };
     clock.lap("query openings");
 
     Ok(StarkProof {
@@ -939,8 +935,8 @@ fn commit_polys(
     })
 }
 
-/// The openings of the query indices `indices` (into LDEs of height 2^`log_max`) in a tree
-/// of [`commit_polys`], in order: each block holding a query is regenerated once.
+/// The batch opening of the query indices `indices` (into LDEs of height 2^`log_max`) in a
+/// tree of [`commit_polys`]: each block holding a query is regenerated once.
 fn open_polys(
     dft: &Radix2Dft,
     tree: &StreamedTree,
@@ -948,27 +944,15 @@ fn open_polys(
     log_blocks: usize,
     indices: &[usize],
     log_max: usize,
-) -> Vec<mmcs::Opening> {
+) -> mmcs::BatchOpening {
     let shift = log_max - log2_strict(tree.max_height());
     let local: Vec<usize> = indices.iter().map(|&q| q >> shift).collect();
-    let mut out: Vec<Option<mmcs::Opening>> = vec![None; indices.len()];
-    let mut blocks: Vec<usize> = local.iter().map(|&i| tree.block_of(i)).collect();
-    blocks.sort_unstable();
-    blocks.dedup();
-    for c in blocks {
-        let block: Vec<RowMajorMatrix<F>> = polys
+    tree.open_batch(&local, |c| {
+        polys
             .iter()
             .map(|p| p.block(dft, p.log_lde - log_blocks, c))
-            .collect();
-        let which: Vec<usize> = (0..local.len())
-            .filter(|&k| tree.block_of(local[k]) == c)
-            .collect();
-        let idx: Vec<usize> = which.iter().map(|&k| local[k]).collect();
-        for (k, o) in which.into_iter().zip(tree.open_block(c, &block, &idx)) {
-            out[k] = Some(o);
-        }
-    }
-    out.into_iter().map(|o| o.unwrap()).collect()
+            .collect()
+    })
 }
 
 /// The points of the LDE coset g·H' (|H'| = 2^log_lde) in bit-reversed order: row i of every

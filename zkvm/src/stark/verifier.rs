@@ -16,7 +16,7 @@ use crate::air::window::Window;
 use crate::air::F;
 use crate::field::{Field, TwoAdicField};
 use crate::fri::{self, FriError};
-use crate::mmcs::{self, Digest, Dims, MmcsError, Opening};
+use crate::mmcs::{self, BatchOpening, Digest, Dims, LeafOpening, MmcsError};
 use crate::transcript::{is_in_base_field, Transcript};
 use crate::util::reverse_bits_len;
 
@@ -61,10 +61,8 @@ pub enum StarkError {
         bus: usize,
     },
     /// A commitment opening does not match its root.
-    #[error("query {query}: {what} opening: {err}")]
+    #[error("{what} openings: {err}")]
     Opening {
-        /// Query number.
-        query: usize,
         /// Which commitment.
         what: &'static str,
         /// The Merkle error.
@@ -269,9 +267,6 @@ pub fn verify(
     let fri_heights = layout.fri_heights();
     let challenges =
         fri::verifier_challenges(&config.fri, &fri_heights, &proof.fri, &mut transcript)?;
-    if proof.queries.len() != challenges.indices.len() {
-        return Err(shape("query openings do not match the FRI queries"));
-    }
     let log_max = fri_heights[0];
     let trace_dims = |t: usize, width: usize| Dims {
         width,
@@ -303,50 +298,54 @@ pub fn verify(
             .map(|w| w.is_some())
             .collect::<Vec<_>>(),
     );
-    let check =
-        |root: &Digest,
-         dims: &[Dims],
-         salted: bool,
-         q: usize,
-         o: &Opening,
-         query: usize,
-         what: &'static str| {
-            let max_h = dims.iter().map(|d| d.height).max().unwrap_or(1);
-            let shift = log_max - max_h.trailing_zeros() as usize;
-            mmcs::verify_salted(root, dims, salted, q >> shift, o)
-                .map_err(|err| StarkError::Opening { query, what, err })
-        };
-    let mut fri_inputs = Vec::with_capacity(proof.queries.len());
-    for (qi, (&q, qo)) in challenges.indices.iter().zip(&proof.queries).enumerate() {
-        check(&proof.main_commit, &main_dims, zk, q, &qo.main, qi, "main")?;
+    // Each commitment's batch opening, checked once for all queries: returns, per query,
+    // its leaf in the batch.
+    let check = |root: &Digest,
+                 dims: &[Dims],
+                 salted: bool,
+                 batch: &BatchOpening,
+                 what: &'static str|
+     -> Result<Vec<usize>, StarkError> {
+        let max_h = dims.iter().map(|d| d.height).max().unwrap_or(1);
+        let shift = log_max - max_h.trailing_zeros() as usize;
+        let local: Vec<usize> = challenges.indices.iter().map(|&q| q >> shift).collect();
+        mmcs::verify_batch(root, dims, salted, &local, batch)
+            .map_err(|err| StarkError::Opening { what, err })
+    };
+    fn leaves<'a>(batch: &'a BatchOpening, at: Vec<usize>) -> Vec<&'a LeafOpening> {
+        at.into_iter().map(|k| &batch.leaves[k]).collect()
+    }
+    let qo = &proof.queries;
+    let main_rows = leaves(
+        &qo.main,
+        check(&proof.main_commit, &main_dims, zk, &qo.main, "main")?,
+    );
+    let quot_rows = leaves(
+        &qo.quotient,
         check(
             &proof.quotient_commit,
             &quot_dims,
             zk,
-            q,
             &qo.quotient,
-            qi,
             "quotient",
-        )?;
-        match (&proof.aux_commit, &qo.aux) {
-            (Some(root), Some(o)) => check(root, &aux_dims, zk, q, o, qi, "aux")?,
-            (None, None) => {}
-            _ => {
-                return Err(shape(format!(
-                    "query {qi}: aux opening present/absent wrongly"
-                )))
-            }
-        }
-        // The preprocessed commitment is public: never salted.
-        match (&vk.prep_root, &qo.prep) {
-            (Some(root), Some(o)) => check(root, &prep_dims, false, q, o, qi, "preprocessed")?,
-            (None, None) => {}
-            _ => {
-                return Err(shape(format!(
-                    "query {qi}: preprocessed opening present/absent wrongly"
-                )))
-            }
-        }
+        )?,
+    );
+    let aux_rows = match (&proof.aux_commit, &qo.aux) {
+        (Some(root), Some(b)) => Some(leaves(b, check(root, &aux_dims, zk, b, "aux")?)),
+        (None, None) => None,
+        _ => return Err(shape("aux openings present/absent wrongly")),
+    };
+    // The preprocessed commitment is public: never salted.
+    let prep_rows = match (&vk.prep_root, &qo.prep) {
+        (Some(root), Some(b)) => Some(leaves(
+            b,
+            check(root, &prep_dims, false, b, "preprocessed")?,
+        )),
+        (None, None) => None,
+        _ => return Err(shape("preprocessed openings present/absent wrongly")),
+    };
+    let mut fri_inputs = Vec::with_capacity(challenges.indices.len());
+    for (qi, &q) in challenges.indices.iter().enumerate() {
         let values = layout
             .groups
             .iter()
@@ -360,12 +359,13 @@ pub fn verify(
                 let (mut two_local, mut two_next): (Vec<&[E]>, Vec<&[E]>) =
                     (Vec::new(), Vec::new());
                 for &t in &group.two_point {
-                    if let Some(i) = prep_index[t] {
-                        two.push(&qo.prep.as_ref().unwrap().rows[i]);
+                    // A present index implies the batch: both come from the same flags.
+                    if let (Some(i), Some(rows)) = (prep_index[t], &prep_rows) {
+                        two.push(&rows[qi].rows[i]);
                     }
-                    two.push(&qo.main.rows[t]);
-                    if let Some(i) = aux_index[t] {
-                        two.push(&qo.aux.as_ref().unwrap().rows[i]);
+                    two.push(&main_rows[qi].rows[t]);
+                    if let (Some(i), Some(rows)) = (aux_index[t], &aux_rows) {
+                        two.push(&rows[qi].rows[i]);
                     }
                     let o = &proof.opened[t];
                     two_local.extend([&o.prep_local[..], &o.main_local, &o.aux_local]);
@@ -374,11 +374,11 @@ pub fn verify(
                 let mut one: Vec<&[F]> = Vec::new();
                 let mut one_values: Vec<&[E]> = Vec::new();
                 for &t in &group.one_point {
-                    one.push(&qo.quotient.rows[t]);
+                    one.push(&quot_rows[qi].rows[t]);
                     one_values.push(&proof.opened[t].quotient);
                 }
                 if zk {
-                    one.push(&qo.quotient.rows[nt + g]);
+                    one.push(&quot_rows[qi].rows[nt + g]);
                     one_values.push(&proof.mask_opened[4 * g..4 * g + 4]);
                 }
                 let sums = deep_sums(&two_local, &two_next, &one_values, deep_alpha);

@@ -1,0 +1,55 @@
+//! Print where the bytes of a receipt's seal go: `seal_size RECEIPT...` decodes each receipt,
+//! re-encodes its STARK proof with `codec::encode_with_breakdown` and prints the parts
+//! (header and commitments, out-of-domain openings, FRI commit phase, FRI queries, trace
+//! queries, salts). A measuring aid for seal-size work (`docs/benchmarks.md`).
+
+use rvzk_zkvm::receipt::Receipt;
+use rvzk_zkvm::stark::codec;
+
+/// Bytes of the seal header before the STARK proof (`docs/circuit.md`, "Seal").
+const SEAL_HEADER: usize = 55;
+
+fn main() {
+    let paths: Vec<String> = std::env::args().skip(1).collect();
+    if paths.is_empty() {
+        eprintln!("usage: seal_size RECEIPT...");
+        std::process::exit(2);
+    }
+    let mut failed = false;
+    for path in &paths {
+        let run = || -> Result<(), String> {
+            let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+            let receipt = Receipt::from_bytes(&bytes).map_err(|e| e.to_string())?;
+            let stark = receipt
+                .seal
+                .get(SEAL_HEADER..)
+                .ok_or("seal shorter than its header")?;
+            let proof = codec::decode(stark).map_err(|e| e.to_string())?;
+            let (encoded, b) = codec::encode_with_breakdown(&proof);
+            println!(
+                "{path}: seal {} B = header {SEAL_HEADER} + proof {} B: header+commitments {}, \
+                 OOD {}, FRI commit {}, FRI queries {}, trace queries {}, salts {}; \
+                 {} FRI layers, {} queries, {} pow bits",
+                receipt.seal.len(),
+                encoded.len(),
+                b.header_and_commitments,
+                b.ood_openings,
+                b.fri_commit_phase,
+                b.fri_queries,
+                b.trace_queries,
+                b.salts,
+                proof.fri.commits.len(),
+                receipt.config.fri.num_queries,
+                receipt.config.fri.pow_bits,
+            );
+            Ok(())
+        };
+        if let Err(e) = run() {
+            eprintln!("{path}: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}

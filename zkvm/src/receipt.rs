@@ -546,10 +546,10 @@ mod tests {
         assert_eq!(malformed_at(&b).0, "magic");
 
         let mut b = sample().to_bytes();
-        b[8] = 2;
+        b[8] = 3;
         let (field, offset, what) = malformed_at(&b);
         assert_eq!((field, offset), ("version", 8));
-        assert!(what.contains("unknown protocol version 2"), "{what}");
+        assert!(what.contains("unknown protocol version 3"), "{what}");
     }
 
     #[test]

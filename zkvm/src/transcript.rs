@@ -157,10 +157,19 @@ impl Transcript {
     }
 
     /// Find the smallest nonce whose hash with the current state has `bits` leading zero
-    /// bits, absorb it, and return it. Expected work: 2^bits hashes.
+    /// bits, absorb it, and return it. Expected work: 2^bits hashes, spread over the rayon
+    /// threads: windows of nonces are searched in parallel and the smallest hit of the
+    /// first window that has one is taken, so the nonce does not depend on the threads.
     pub fn grind(&mut self, bits: u32) -> u64 {
+        use rayon::prelude::*;
+        const WINDOW: u64 = 1 << 16;
         let nonce = (0u64..)
-            .find(|&n| leading_zeros(&self.pow_hash(n)) >= bits)
+            .step_by(WINDOW as usize)
+            .find_map(|start| {
+                (start..start + WINDOW)
+                    .into_par_iter()
+                    .find_first(|&n| leading_zeros(&self.pow_hash(n)) >= bits)
+            })
             .expect("a nonce exists");
         self.absorb_u64(b"pow-nonce", nonce);
         nonce
@@ -277,5 +286,16 @@ mod tests {
         }
         // Zero bits accepts anything.
         assert!(Transcript::new(b"pow").check_pow(0, 12345));
+        // Past the first parallel window, still the smallest nonce.
+        let domain = b"pow-window";
+        let nonce = Transcript::new(domain).grind(17);
+        assert!(
+            nonce >= 1 << 16,
+            "pick another domain: nonce {nonce} is in the first window"
+        );
+        let first = (0u64..)
+            .find(|&n| Transcript::new(domain).check_pow(17, n))
+            .unwrap();
+        assert_eq!(nonce, first);
     }
 }

@@ -1223,10 +1223,24 @@ mod encoding {
     fn huge_counts_do_not_allocate() {
         for cfg in MODES {
             let mut bytes = encode(&assert_proves_and_verifies(&fib_case(cfg, 128)));
-            // The table count sits right after magic and version.
-            bytes[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
-            let e = decode(&bytes).unwrap_err();
+            // The table count (one LEB128 byte) sits right after magic and version.
+            assert_eq!(bytes[12], 1);
+            let mut b = bytes.clone();
+            b.splice(12..13, [0xff, 0xff, 0xff, 0xff, 0x0f]); // u32::MAX
+            let e = decode(&b).unwrap_err();
             assert!(e.what.contains("exceeds"), "{e}");
+            // Counts above a u32, longer than five bytes, or not minimal are malformed.
+            for (bad, why) in [
+                (vec![0xff, 0xff, 0xff, 0xff, 0x1f], "exceeds a u32"),
+                (vec![0x80, 0x80, 0x80, 0x80, 0x80, 0x01], "longer than five"),
+                (vec![0x81, 0x00], "not minimally encoded"),
+            ] {
+                let mut b = bytes.clone();
+                b.splice(12..13, bad);
+                let e = decode(&b).unwrap_err();
+                assert_eq!(e.offset, 12, "{e}");
+                assert!(e.what.contains(why), "{e}");
+            }
         }
     }
 
@@ -1235,9 +1249,9 @@ mod encoding {
         for cfg in MODES {
             let proof = assert_proves_and_verifies(&join_case(cfg));
             let bytes = encode(&proof);
-            // The first claimed sum's first coordinate: after magic(8) version(4) count(4)
-            // heights(2) main(32) aux flag(1) aux(32) count(4).
-            let off = 8 + 4 + 4 + 2 + 32 + 1 + 32 + 4;
+            // The first claimed sum's first coordinate: after magic(8) version(4) count(1)
+            // heights(2) main(32) aux flag(1) aux(32) count(1).
+            let off = 8 + 4 + 1 + 2 + 32 + 1 + 32 + 1;
             let mut b = bytes.clone();
             b[off..off + 4].copy_from_slice(&0x7800_0001u32.to_le_bytes()); // = p
             let e = decode(&b).unwrap_err();
@@ -1274,6 +1288,19 @@ mod encoding {
         #[test]
         fn mutated_proofs_never_verify(edits in prop::collection::vec((any::<usize>(), 1u8..=255), 1..4)) {
             mutate(PLAIN, &edits)?;
+        }
+
+        /// Truncated proofs (and proofs with bytes cut out) decode to an error, never a
+        /// panic.
+        #[test]
+        fn truncated_proofs_are_errors(cut in any::<usize>(), len in 1usize..64) {
+            let c = join_case(ZK);
+            let good = encode(&prove_case(&c, &ProverOptions::HONEST).unwrap());
+            let at = cut % good.len();
+            prop_assert!(decode(&good[..at]).is_err());
+            let mut b = good.clone();
+            b.drain(at..(at + len).min(good.len()));
+            prop_assert!(!decode_and_verify(&c, &b));
         }
 
         /// The same for zero-knowledge proofs (salts and masks included).

@@ -469,7 +469,7 @@ mod tests {
         let b = r.to_bytes();
         let mut want = Vec::new();
         want.extend_from_slice(b"RVZKRCPT");
-        want.extend_from_slice(&[1, 0, 0, 0]); // version
+        want.extend_from_slice(&[2, 0, 0, 0]); // version
         for v in [2u32, 4, 3, 42, 16, 1] {
             want.extend_from_slice(&v.to_le_bytes()); // config, zk last
         }

@@ -287,14 +287,14 @@ mod tests {
         // Zero bits accepts anything.
         assert!(Transcript::new(b"pow").check_pow(0, 12345));
         // Past the first parallel window, still the smallest nonce.
-        let domain = b"pow-window";
-        let nonce = Transcript::new(domain).grind(17);
-        assert!(
-            nonce >= 1 << 16,
-            "pick another domain: nonce {nonce} is in the first window"
-        );
+        // The first domain of pow-window-0, pow-window-1, … whose nonce lies past it.
+        let (domain, nonce) = (0..)
+            .map(|k| format!("pow-window-{k}").into_bytes())
+            .map(|d| (d.clone(), Transcript::new(&d).grind(17)))
+            .find(|(_, n)| *n >= 1 << 16)
+            .unwrap();
         let first = (0u64..)
-            .find(|&n| Transcript::new(domain).check_pow(17, n))
+            .find(|&n| Transcript::new(&domain).check_pow(17, n))
             .unwrap();
         assert_eq!(nonce, first);
     }

@@ -1222,7 +1222,7 @@ mod encoding {
     #[test]
     fn huge_counts_do_not_allocate() {
         for cfg in MODES {
-            let mut bytes = encode(&assert_proves_and_verifies(&fib_case(cfg, 128)));
+            let bytes = encode(&assert_proves_and_verifies(&fib_case(cfg, 128)));
             // The table count (one LEB128 byte) sits right after magic and version.
             assert_eq!(bytes[12], 1);
             let mut b = bytes.clone();

@@ -327,7 +327,7 @@ fn default_parameters_reach_100_bits_hide_and_verify() {
         .unwrap();
         verify(&c.cfg, &vk, &c.tables, &proof, &c.public, &[]).unwrap();
     }
-    // With zero-knowledge the range check's tables (at most 256 rows) are too short for 42
+    // With zero-knowledge the range check's tables (at most 256 rows) are too short for 40
     // queries: refused, with the reason.
     let e = prove_case(&range_case(cfg, 10, 128), &ProverOptions::HONEST).unwrap_err();
     assert!(e.to_string().contains("2^9 rows"), "{e}");
@@ -722,13 +722,13 @@ fn tables_too_short_to_hide_are_refused() {
         prove_case(&c, &ProverOptions::HONEST),
         Err(ProveError::ZkTooShort(_))
     ));
-    // The default parameters need 2^9 rows for one table, and 2(42 + 1) rows for each.
+    // The default parameters need 2^9 rows for one table, and 2(40 + 1) rows for each.
     let cfg = StarkConfig::default_100_bits();
     assert!(cfg.zk_shortfall(&[8]).is_some());
     assert!(cfg.zk_shortfall(&[9]).is_none());
     assert!(cfg.zk_shortfall(&[12, 7]).is_none());
     let e = cfg.zk_shortfall(&[12, 6]).unwrap();
-    assert!(e.contains("table 1") && e.contains("86 rows"), "{e}");
+    assert!(e.contains("table 1") && e.contains("82 rows"), "{e}");
     assert!(cfg.with_zk(false).zk_shortfall(&[1]).is_none());
 }
 

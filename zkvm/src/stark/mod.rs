@@ -63,16 +63,16 @@ pub struct StarkConfig {
 }
 
 impl StarkConfig {
-    /// The default: zero-knowledge, blowup 4, folding by 16, 42 queries and 16 bits of
-    /// grinding — 100 conjectured bits (`docs/stark.md`, "Security").
+    /// The default: zero-knowledge, blowup 4, folding by 16, 40 queries and 20 bits of
+    /// grinding — 100 conjectured bits (`docs/stark.md`, "Security", says why these).
     pub const fn default_100_bits() -> Self {
         StarkConfig {
             fri: FriConfig {
                 log_blowup: 2,
                 max_log_arity: 4,
                 log_final_poly_len: 3,
-                num_queries: 42,
-                pow_bits: 16,
+                num_queries: 40,
+                pow_bits: 20,
             },
             zk: true,
         }

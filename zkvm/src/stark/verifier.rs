@@ -312,7 +312,7 @@ pub fn verify(
         mmcs::verify_batch(root, dims, salted, &local, batch)
             .map_err(|err| StarkError::Opening { what, err })
     };
-    fn leaves<'a>(batch: &'a BatchOpening, at: Vec<usize>) -> Vec<&'a LeafOpening> {
+    fn leaves(batch: &BatchOpening, at: Vec<usize>) -> Vec<&LeafOpening> {
         at.into_iter().map(|k| &batch.leaves[k]).collect()
     }
     let qo = &proof.queries;

@@ -220,8 +220,14 @@ fn duplicated_frames_are_ignored() {
         c.to_board.duplicated > 5 && c.to_host.duplicated > 5,
         "{c:?}"
     );
-    // a duplicated answer arrives after its command is done: stale, dropped
-    assert!(board.stats.stale_answers > 0, "{:?}", board.stats);
+    // A duplicated answer arrives after its command is done and is dropped: decoded as a
+    // stale answer, or, when it came in the same read as the original (a loaded machine
+    // reads late), drained with the bytes waiting before the next command.
+    assert!(
+        board.stats.stale_answers + board.stats.drained_bytes > 0,
+        "{:?}",
+        board.stats
+    );
 }
 
 #[test]

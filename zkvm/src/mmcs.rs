@@ -540,22 +540,7 @@ pub fn verify_salted(
             d.height
         )));
     }
-    if opening.rows.len() != dims.len() {
-        return Err(MmcsError::Shape(format!(
-            "{} rows for {} matrices",
-            opening.rows.len(),
-            dims.len()
-        )));
-    }
-    for (i, (row, d)) in opening.rows.iter().zip(dims).enumerate() {
-        if row.len() != d.width {
-            return Err(MmcsError::Shape(format!(
-                "row of matrix {i} has {} values, width is {}",
-                row.len(),
-                d.width
-            )));
-        }
-    }
+    check_row_shapes(dims, &opening.rows)?;
     let groups = height_groups(dims);
     let want_salts = if salted { groups.len() } else { 0 };
     if opening.salts.len() != want_salts || opening.salts.iter().any(|s| s.len() != SALT_WIDTH) {
@@ -918,16 +903,16 @@ pub fn verify_batch(
         .collect())
 }
 
-/// A leaf's rows and salts have the shapes `dims` and `want_salts` require.
-fn check_leaf_shape(dims: &[Dims], want_salts: usize, leaf: &LeafOpening) -> Result<(), MmcsError> {
-    if leaf.rows.len() != dims.len() {
+/// One row per matrix, each as wide as its matrix.
+fn check_row_shapes(dims: &[Dims], rows: &[Vec<BabyBear>]) -> Result<(), MmcsError> {
+    if rows.len() != dims.len() {
         return Err(MmcsError::Shape(format!(
             "{} rows for {} matrices",
-            leaf.rows.len(),
+            rows.len(),
             dims.len()
         )));
     }
-    for (i, (row, d)) in leaf.rows.iter().zip(dims).enumerate() {
+    for (i, (row, d)) in rows.iter().zip(dims).enumerate() {
         if row.len() != d.width {
             return Err(MmcsError::Shape(format!(
                 "row of matrix {i} has {} values, width is {}",
@@ -936,6 +921,12 @@ fn check_leaf_shape(dims: &[Dims], want_salts: usize, leaf: &LeafOpening) -> Res
             )));
         }
     }
+    Ok(())
+}
+
+/// A leaf's rows and salts have the shapes `dims` and `want_salts` require.
+fn check_leaf_shape(dims: &[Dims], want_salts: usize, leaf: &LeafOpening) -> Result<(), MmcsError> {
+    check_row_shapes(dims, &leaf.rows)?;
     if leaf.salts.len() != want_salts || leaf.salts.iter().any(|s| s.len() != SALT_WIDTH) {
         return Err(MmcsError::Shape(format!(
             "{} salt rows, expected {want_salts} of {SALT_WIDTH} values",

@@ -420,8 +420,10 @@ impl StreamedTree {
     }
 }
 
-/// Commit to matrices of shapes `dims` without holding them: `produce(c)` returns block `c`
-/// (of `blocks`) of every matrix, in order — rows `c·h/blocks .. (c+1)·h/blocks` of a matrix
+/// Commit to matrices of shapes `dims` without holding them: `produce(c, spent)` returns
+/// block `c` (of `blocks`) of every matrix, in order (`spent` is the block before, empty for
+/// the first, whose storage it may reuse: fresh blocks of a wide trace cost more in page
+/// faults than in hashing) — rows `c·h/blocks .. (c+1)·h/blocks` of a matrix
 /// of height h. The root (and, with the same generator, the salts) equal those of
 /// [`commit_salted`] of the whole matrices. Every height must be at least `blocks`. The node
 /// compressions `offload` grants go to its device.
@@ -430,7 +432,7 @@ pub fn commit_streamed(
     blocks: usize,
     rng: Option<&mut ProverRng>,
     offload: Option<&Offload>,
-    mut produce: impl FnMut(usize) -> Vec<RowMajorMatrix<BabyBear>>,
+    mut produce: impl FnMut(usize, Vec<RowMajorMatrix<BabyBear>>) -> Vec<RowMajorMatrix<BabyBear>>,
 ) -> StreamedTree {
     assert!(!dims.is_empty(), "mmcs::commit_streamed: no matrices");
     assert!(
@@ -465,8 +467,9 @@ pub fn commit_streamed(
         .map(|(h, ms)| (h / blocks, ms.clone()))
         .collect();
     let mut roots = Vec::with_capacity(blocks);
+    let mut spent = Vec::new();
     for c in 0..blocks {
-        let block = produce(c);
+        let block = produce(c, std::mem::take(&mut spent));
         assert_eq!(
             block.len(),
             tree.dims.len(),
@@ -478,6 +481,7 @@ pub fn commit_streamed(
         let salts = tree.block_salts(c);
         let levels = build_levels(&block, &block_groups, &salts, offload);
         roots.push(levels.last().unwrap()[0]);
+        spent = block;
     }
     let mut top = vec![roots];
     while top.last().unwrap().len() > 1 {
@@ -709,12 +713,13 @@ pub fn open_batch(data: &MmcsData, indices: &[usize]) -> BatchOpening {
 
 impl StreamedTree {
     /// Open the indices `indices` (of the tallest matrices; any order, repeats allowed) as one
-    /// batch. `produce(c)` must return block `c` of every matrix, as it did for
-    /// [`commit_streamed`]; each block holding an index is produced once.
+    /// batch. `produce(c, spent)` must return block `c` of every matrix, as it did for
+    /// [`commit_streamed`] (`spent` is the block before, whose storage it may reuse); each
+    /// block holding an index is produced once.
     pub fn open_batch(
         &self,
         indices: &[usize],
-        mut produce: impl FnMut(usize) -> Vec<RowMajorMatrix<BabyBear>>,
+        mut produce: impl FnMut(usize, Vec<RowMajorMatrix<BabyBear>>) -> Vec<RowMajorMatrix<BabyBear>>,
     ) -> BatchOpening {
         let max_h = self.max_height();
         let uniq = distinct_sorted(indices);
@@ -735,10 +740,11 @@ impl StreamedTree {
             .map(|(h, ms)| (h / self.blocks, ms.clone()))
             .collect();
         let mut leaves = Vec::with_capacity(uniq.len());
+        let mut spent = Vec::new();
         let mut k = 0;
         while k < uniq.len() {
             let c = self.block_of(uniq[k]);
-            let block = produce(c);
+            let block = produce(c, std::mem::take(&mut spent));
             assert_eq!(
                 block.len(),
                 self.dims.len(),
@@ -764,6 +770,7 @@ impl StreamedTree {
                     *s = Some(levels[l][i - (c << (log_bh - l))]);
                 }
             }
+            spent = block;
         }
         let siblings = siblings
             .into_iter()
@@ -1260,13 +1267,13 @@ mod tests {
             let rng = |s: u64| salted.then(|| ProverRng::new(s));
             let whole = commit_salted(mats.clone(), rng(5).as_mut());
             for blocks in [1, 2, 8] {
-                let tree = commit_streamed(dims.clone(), blocks, rng(5).as_mut(), None, |c| {
+                let tree = commit_streamed(dims.clone(), blocks, rng(5).as_mut(), None, |c, _| {
                     block(c, blocks)
                 });
                 assert_eq!(tree.root(), whole.root());
                 for idx in [vec![5], vec![0, 63, 7, 8, 9, 7], (0..64).collect()] {
                     let mut produced = Vec::new();
-                    let b = tree.open_batch(&idx, |c| {
+                    let b = tree.open_batch(&idx, |c, _| {
                         produced.push(c);
                         block(c, blocks)
                     });

@@ -44,7 +44,20 @@ impl Poly {
 
     /// Values of the columns on block `c` of the LDE split into blocks of 2^`log_block`
     /// rows (bit-reversed order, like the whole LDE).
+    #[cfg(test)]
     pub fn block(&self, dft: &Radix2Dft, log_block: usize, c: usize) -> RowMajorMatrix<F> {
+        self.block_into(dft, log_block, c, Vec::new())
+    }
+
+    /// [`Poly::block`] in the storage of `spent` (any earlier block's values): a block of a
+    /// wide trace is most of a gigabyte, and fresh memory costs a page fault per 4 KiB.
+    pub fn block_into(
+        &self,
+        dft: &Radix2Dft,
+        log_block: usize,
+        c: usize,
+        spent: Vec<F>,
+    ) -> RowMajorMatrix<F> {
         let m = 1usize << log_block;
         let w = self.width();
         let d = self.low.height();
@@ -62,7 +75,10 @@ impl Poly {
         });
         let folds = d.div_ceil(m);
         let s_m_powers: Vec<F> = (0..folds).map(|j| s_m.pow(j as u64)).collect();
-        let mut values = vec![F::ZERO; m * w];
+        // Every row is written below (rows past the coefficients are zeroed), so the old
+        // contents need no clearing.
+        let mut values = spent;
+        values.resize(m * w, F::ZERO);
         values
             .par_chunks_mut(ROWS * w)
             .enumerate()
@@ -71,6 +87,9 @@ impl Poly {
                 let mut sk = s.pow(k0 as u64);
                 for (i, row) in out.chunks_exact_mut(w).enumerate() {
                     let k = k0 + i;
+                    if k >= d {
+                        row.fill(F::ZERO);
+                    }
                     for (j, sj) in s_m_powers.iter().enumerate() {
                         let r = k + j * m;
                         if r >= d {

@@ -927,11 +927,8 @@ fn commit_polys(
             height: 1 << p.log_lde,
         })
         .collect();
-    mmcs::commit_streamed(dims, 1 << log_blocks, salt, offload, |c| {
-        polys
-            .iter()
-            .map(|p| p.block(dft, p.log_lde - log_blocks, c))
-            .collect()
+    mmcs::commit_streamed(dims, 1 << log_blocks, salt, offload, |c, spent| {
+        blocks_into(dft, polys, log_blocks, c, spent)
     })
 }
 
@@ -947,12 +944,32 @@ fn open_polys(
 ) -> mmcs::BatchOpening {
     let shift = log_max - log2_strict(tree.max_height());
     let local: Vec<usize> = indices.iter().map(|&q| q >> shift).collect();
-    tree.open_batch(&local, |c| {
-        polys
-            .iter()
-            .map(|p| p.block(dft, p.log_lde - log_blocks, c))
-            .collect()
+    tree.open_batch(&local, |c, spent| {
+        blocks_into(dft, polys, log_blocks, c, spent)
     })
+}
+
+/// Block `c` of each polynomial's LDE (of 2^`log_blocks` blocks), in the storage of the
+/// `spent` blocks.
+fn blocks_into(
+    dft: &Radix2Dft,
+    polys: &[&Poly],
+    log_blocks: usize,
+    c: usize,
+    spent: Vec<RowMajorMatrix<F>>,
+) -> Vec<RowMajorMatrix<F>> {
+    let mut spent = spent.into_iter().map(|m| m.values);
+    polys
+        .iter()
+        .map(|p| {
+            p.block_into(
+                dft,
+                p.log_lde - log_blocks,
+                c,
+                spent.next().unwrap_or_default(),
+            )
+        })
+        .collect()
 }
 
 /// The points of the LDE coset g·H' (|H'| = 2^log_lde) in bit-reversed order: row i of every
@@ -1141,10 +1158,11 @@ pub(super) fn quotient(
     let m = 1usize << log_block;
     let all_xs = lde_points_bitrev(log_lde);
     let mut values: Vec<E> = Vec::with_capacity(eval_n);
+    let (mut main_spent, mut aux_spent) = (Vec::new(), Vec::new());
     for c in 0..eval_n / m {
         let base = c * m;
-        let main_blk = main.block(dft, log_block, c);
-        let aux_blk = aux.map(|a| a.block(dft, log_block, c));
+        let main_blk = main.block_into(dft, log_block, c, std::mem::take(&mut main_spent));
+        let aux_blk = aux.map(|a| a.block_into(dft, log_block, c, std::mem::take(&mut aux_spent)));
         let xs = &all_xs[base..base + m];
         let inv_first = par_batch_inverse(
             &xs.par_iter()
@@ -1203,6 +1221,10 @@ pub(super) fn quotient(
             )
             .collect();
         values.extend(block_values);
+        main_spent = main_blk.values;
+        if let Some(a) = aux_blk {
+            aux_spent = a.values;
+        }
     }
     drop(all_xs);
 

@@ -48,6 +48,19 @@ fn randomized_trace_agrees_on_the_domain_and_nowhere_else() {
             assert_eq!(got, a.eval(E::from(xs[c * 64 + r])));
         }
     }
+    // A block built in a used buffer (another block's values, or garbage of another size)
+    // is the same block. An unblinded polynomial of fewer coefficients than the block has
+    // rows zeroes the rest.
+    let mut spent = a.block(&dft, 6, 3).values;
+    for c in 0..8 {
+        let blk = a.block_into(&dft, 6, c, spent);
+        assert_eq!(blk, a.block(&dft, 6, c), "block {c}");
+        spent = blk.values;
+    }
+    let short = trace_poly(&dft, &[&trace], None, 9);
+    let garbage = vec![F::from_u64(12345); 3 * 128];
+    assert_eq!(short.block_into(&dft, 7, 1, garbage), short.block(&dft, 7, 1));
+    assert_eq!(short.block_into(&dft, 7, 2, Vec::new()), short.block(&dft, 7, 2));
 }
 
 /// ζ of a Fibonacci proof (no lookups), replayed as the verifier does.

@@ -391,11 +391,12 @@ fn canonical(config: &StarkConfig) -> Result<(), CircuitError> {
 
 /// Roughly how many bytes of memory proving a run of `cycles` cycles takes with the default
 /// parameters: the CPU table dominates (its trace, the coefficients of its main and logUp
-/// columns and one LDE block of n rows of them: about 3 KiB per row of its power-of-two
-/// height, measured at 2^20 rows; `docs/benchmarks.md`, "Proving"), plus the fixed tables.
+/// columns and one LDE block of n rows of them, kept for reuse: about 3.25 KiB per row of
+/// its power-of-two height, measured at 2^20 rows; `docs/benchmarks.md`, "Proving"), plus
+/// the fixed tables.
 pub fn prover_memory_estimate(cycles: u64) -> u64 {
     let rows = cycles.max(1).next_power_of_two().max(MIN_HEIGHT as u64);
-    rows * 3 * 1024 + (512 << 20)
+    rows * 3328 + (512 << 20)
 }
 
 /// The image ID of `program`.

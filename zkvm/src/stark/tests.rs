@@ -59,8 +59,14 @@ fn randomized_trace_agrees_on_the_domain_and_nowhere_else() {
     }
     let short = trace_poly(&dft, &[&trace], None, 9);
     let garbage = vec![F::from_u64(12345); 3 * 128];
-    assert_eq!(short.block_into(&dft, 7, 1, garbage), short.block(&dft, 7, 1));
-    assert_eq!(short.block_into(&dft, 7, 2, Vec::new()), short.block(&dft, 7, 2));
+    assert_eq!(
+        short.block_into(&dft, 7, 1, garbage),
+        short.block(&dft, 7, 1)
+    );
+    assert_eq!(
+        short.block_into(&dft, 7, 2, Vec::new()),
+        short.block(&dft, 7, 2)
+    );
 }
 
 /// ζ of a Fibonacci proof (no lookups), replayed as the verifier does.

@@ -535,15 +535,7 @@ pub fn verify_salted(
     index: usize,
     opening: &Opening,
 ) -> Result<(), MmcsError> {
-    if dims.is_empty() {
-        return Err(MmcsError::Shape("no matrices".into()));
-    }
-    if let Some(d) = dims.iter().find(|d| !d.height.is_power_of_two()) {
-        return Err(MmcsError::Shape(format!(
-            "height {} is not a power of two",
-            d.height
-        )));
-    }
+    check_dims(dims)?;
     check_row_shapes(dims, &opening.rows)?;
     let groups = height_groups(dims);
     let want_salts = if salted { groups.len() } else { 0 };
@@ -796,15 +788,7 @@ pub fn verify_batch(
     indices: &[usize],
     batch: &BatchOpening,
 ) -> Result<Vec<usize>, MmcsError> {
-    if dims.is_empty() {
-        return Err(MmcsError::Shape("no matrices".into()));
-    }
-    if let Some(d) = dims.iter().find(|d| !d.height.is_power_of_two()) {
-        return Err(MmcsError::Shape(format!(
-            "height {} is not a power of two",
-            d.height
-        )));
-    }
+    check_dims(dims)?;
     let groups = height_groups(dims);
     let max_h = groups[0].0;
     let log_h = max_h.trailing_zeros() as usize;
@@ -908,6 +892,20 @@ pub fn verify_batch(
                 .expect("every index is among the distinct ones")
         })
         .collect())
+}
+
+/// At least one matrix, every height a power of two.
+fn check_dims(dims: &[Dims]) -> Result<(), MmcsError> {
+    if dims.is_empty() {
+        return Err(MmcsError::Shape("no matrices".into()));
+    }
+    if let Some(d) = dims.iter().find(|d| !d.height.is_power_of_two()) {
+        return Err(MmcsError::Shape(format!(
+            "height {} is not a power of two",
+            d.height
+        )));
+    }
+    Ok(())
 }
 
 /// One row per matrix, each as wide as its matrix.

@@ -1156,7 +1156,8 @@ pub(super) fn quotient(
     // Blocks of n rows: cosets of H_n, so the next row of each point is in its block.
     let log_block = log_n;
     let m = 1usize << log_block;
-    let all_xs = lde_points_bitrev(log_lde);
+    // The first e points of the bit-reversed LDE: g·H_e, itself in bit-reversed order.
+    let all_xs = lde_points_bitrev(log_eval);
     let mut values: Vec<E> = Vec::with_capacity(eval_n);
     let (mut main_spent, mut aux_spent) = (Vec::new(), Vec::new());
     for c in 0..eval_n / m {

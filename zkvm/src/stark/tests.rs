@@ -189,6 +189,11 @@ fn the_quotient_is_evaluated_on_the_smallest_coset_that_holds_it() {
     assert_eq!(quotient_domain(2, 1 << 10, 10, 12).1, 10);
     // Never fewer points than rows.
     assert_eq!(quotient_domain(2, 8, 3, 5).1, 3);
+    // The first e points of the bit-reversed LDE are g·H_e in its own bit-reversed order.
+    let lde = prover::lde_points_bitrev(10);
+    for log_e in [7, 8, 9, 10] {
+        assert_eq!(prover::lde_points_bitrev(log_e), lde[..1 << log_e]);
+    }
 }
 
 /// Sends its column's value on bus 0, every row.

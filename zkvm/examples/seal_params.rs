@@ -53,15 +53,10 @@ fn main() -> Result<(), String> {
         let proof = codec::decode(&r.seal[SEAL_HEADER..]).map_err(|e| e.to_string())?;
         let (_, b) = codec::encode_with_breakdown(&proof);
         println!(
-            "q {q} pow {pow} arity 2^{arity} final 2^{fin}: {:.1} bits, seal {} B (OOD {}, \
-             FRI commit {}, FRI queries {}, trace queries {}, salts {}), {} layers, {secs:.1} s",
+            "q {q} pow {pow} arity 2^{arity} final 2^{fin}: {:.1} bits, seal {} B ({b}), \
+             {} layers, {secs:.1} s",
             config.fri.conjectured_security_bits(),
             r.seal.len(),
-            b.ood_openings,
-            b.fri_commit_phase,
-            b.fri_queries,
-            b.trace_queries,
-            b.salts,
             proof.fri.commits.len(),
         );
     }

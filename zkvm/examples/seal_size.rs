@@ -27,17 +27,10 @@ fn main() {
             let proof = codec::decode(stark).map_err(|e| e.to_string())?;
             let (encoded, b) = codec::encode_with_breakdown(&proof);
             println!(
-                "{path}: seal {} B = header {SEAL_HEADER} + proof {} B: header+commitments {}, \
-                 OOD {}, FRI commit {}, FRI queries {}, trace queries {}, salts {}; \
+                "{path}: seal {} B = header {SEAL_HEADER} + proof {} B: {b}; \
                  {} FRI layers, {} queries, {} pow bits",
                 receipt.seal.len(),
                 encoded.len(),
-                b.header_and_commitments,
-                b.ood_openings,
-                b.fri_commit_phase,
-                b.fri_queries,
-                b.trace_queries,
-                b.salts,
                 proof.fri.commits.len(),
                 receipt.config.fri.num_queries,
                 receipt.config.fri.pow_bits,

@@ -56,6 +56,23 @@ impl SizeBreakdown {
     }
 }
 
+impl core::fmt::Display for SizeBreakdown {
+    /// "header+commitments 230, OOD 22007, FRI commit 362, …, salts 17020" (bytes).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "header+commitments {}, OOD {}, FRI commit {}, FRI queries {}, trace queries {}, \
+             salts {}",
+            self.header_and_commitments,
+            self.ood_openings,
+            self.fri_commit_phase,
+            self.fri_queries,
+            self.trace_queries,
+            self.salts
+        )
+    }
+}
+
 /// The bytes written, and how many of them are salt values.
 struct Writer(Vec<u8>, usize);
 

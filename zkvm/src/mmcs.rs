@@ -9,15 +9,17 @@
 //! traces (and later their auxiliary and quotient columns) this way. Spec: `docs/stark.md`
 //! ("Commitments").
 //!
-//! A **hiding** (salted) commitment adds, for every distinct height, a matrix of
-//! [`SALT_WIDTH`] uniformly random columns drawn from the prover's [`ProverRng`]; its row is
-//! hashed after the rows of that height, so a leaf digest (a Merkle sibling) says nothing
-//! about the rows behind it. An opening reveals the salt rows it needs, separately from the
-//! data rows.
+//! A **hiding** (salted) commitment adds one matrix of [`SALT_WIDTH`] uniformly random
+//! columns, as tall as the tallest matrices, drawn from the prover's [`ProverRng`]; its row is
+//! hashed after the rows of the tallest height. Every digest a verifier can be sent (a
+//! Merkle sibling) is computed over at least one such salted leaf, so none says anything
+//! about the rows behind it, the shorter matrices' rows included: those only ever enter a
+//! node together with a digest of salted leaves below it. An opening reveals its leaf's salt
+//! row, separately from the data rows.
 //!
 //! Hashes (ARCHITECTURE.md contract 4):
 //! * leaf: SHA-256 (FIPS 180-4, with padding) of the rows' canonical u32 words, little-endian,
-//!   matrices in commitment order, then the salt row of that height (if salted);
+//!   matrices in commitment order, then (tallest height, if salted) the salt row;
 //! * node: one raw SHA-256 compression of `left ‖ right` (64 bytes) from the standard IV,
 //!   no padding block; the digest is the eight state words big-endian.
 
@@ -32,7 +34,7 @@ use crate::offload::Offload;
 
 pub use crate::merkle::{hash_node, Digest};
 
-/// Salt elements per leaf and height of a hiding commitment: five uniform base elements,
+/// Salt elements per leaf of a hiding commitment: five uniform base elements,
 /// 5·log₂p ≈ 154 bits, so a leaf digest cannot be searched for its rows.
 pub const SALT_WIDTH: usize = 5;
 
@@ -238,7 +240,7 @@ impl MmcsData {
 pub struct Opening {
     /// Row of each matrix, in commitment order.
     pub rows: Vec<Vec<BabyBear>>,
-    /// Salt row of each distinct height, tallest first (empty unless the commitment hides).
+    /// The salt row (one if the commitment hides, else none).
     pub salts: Vec<Vec<BabyBear>>,
     /// Sibling digests from the leaf level up.
     pub siblings: Vec<Digest>,
@@ -287,8 +289,8 @@ pub fn commit(matrices: Vec<RowMajorMatrix<BabyBear>>) -> MmcsData {
     commit_salted(matrices, None)
 }
 
-/// Commit to matrices; with a generator, hiding: every distinct height gets a salt matrix of
-/// [`SALT_WIDTH`] random columns.
+/// Commit to matrices; with a generator, hiding: a salt matrix of [`SALT_WIDTH`] random
+/// columns and the tallest matrices' height is hashed into every leaf.
 pub fn commit_salted(
     matrices: Vec<RowMajorMatrix<BabyBear>>,
     rng: Option<&mut ProverRng>,
@@ -320,10 +322,7 @@ pub fn commit_salted_with(
     }
     let groups = height_groups(&dims);
     let salts: Vec<RowMajorMatrix<BabyBear>> = match rng {
-        Some(rng) => groups
-            .iter()
-            .map(|(h, _)| rng.matrix(*h, SALT_WIDTH))
-            .collect(),
+        Some(rng) => vec![rng.matrix(groups[0].0, SALT_WIDTH)],
         None => Vec::new(),
     };
     let levels = build_levels(&matrices, &groups, &salts, offload);
@@ -334,8 +333,8 @@ pub fn commit_salted_with(
     }
 }
 
-/// Every level of the tree over `matrices` (grouped by height as `groups`), with one salt
-/// matrix per group (or none); the node compressions `offload` grants go to its device.
+/// Every level of the tree over `matrices` (grouped by height as `groups`), with the salt
+/// matrix of the tallest group (or none; `salts[g]` is hashed after group g's rows); the node compressions `offload` grants go to its device.
 fn build_levels(
     matrices: &[RowMajorMatrix<BabyBear>],
     groups: &[(usize, Vec<usize>)],
@@ -407,7 +406,7 @@ impl StreamedTree {
         index / (self.max_height() / self.blocks)
     }
 
-    /// The salt rows of block `c`, one matrix per height group.
+    /// The salt rows of block `c` (the tallest height's salt matrix, if salted).
     fn block_salts(&self, c: usize) -> Vec<RowMajorMatrix<BabyBear>> {
         self.groups
             .iter()
@@ -448,10 +447,7 @@ pub fn commit_streamed(
     }
     let groups = height_groups(&dims);
     let salts: Vec<LazyMatrix> = match rng {
-        Some(rng) => groups
-            .iter()
-            .map(|(h, _)| rng.lazy_matrix(*h, SALT_WIDTH))
-            .collect(),
+        Some(rng) => vec![rng.lazy_matrix(groups[0].0, SALT_WIDTH)],
         None => Vec::new(),
     };
     let mut tree = StreamedTree {
@@ -527,7 +523,7 @@ pub fn verify(
 
 /// Verify an opening of `index` against `root` for matrices of shapes `dims`; `salted` says
 /// whether the commitment hides (then the opening must carry one salt row of
-/// [`SALT_WIDTH`] per distinct height, else none).
+/// [`SALT_WIDTH`], else none).
 pub fn verify_salted(
     root: &Digest,
     dims: &[Dims],
@@ -538,7 +534,7 @@ pub fn verify_salted(
     check_dims(dims)?;
     check_row_shapes(dims, &opening.rows)?;
     let groups = height_groups(dims);
-    let want_salts = if salted { groups.len() } else { 0 };
+    let want_salts = usize::from(salted);
     if opening.salts.len() != want_salts || opening.salts.iter().any(|s| s.len() != SALT_WIDTH) {
         return Err(MmcsError::Shape(format!(
             "{} salt rows, expected {want_salts} of {SALT_WIDTH} values",
@@ -590,13 +586,13 @@ pub fn verify_salted(
     }
 }
 
-/// The rows one leaf of a batch opening reveals: one row per matrix and one salt row per
-/// distinct height.
+/// The rows one leaf of a batch opening reveals: one row per matrix and, if the commitment
+/// hides, one salt row.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LeafOpening {
     /// Row of each matrix, in commitment order.
     pub rows: Vec<Vec<BabyBear>>,
-    /// Salt row of each distinct height, tallest first (empty unless the commitment hides).
+    /// The salt row (one if the commitment hides, else none).
     pub salts: Vec<Vec<BabyBear>>,
 }
 
@@ -774,8 +770,7 @@ impl StreamedTree {
 
 /// Verify a batch opening of `indices` (of the tallest matrices; any order, repeats
 /// allowed) against `root` for matrices of shapes `dims`; `salted` says whether the
-/// commitment hides (then every leaf carries one salt row of [`SALT_WIDTH`] per distinct
-/// height, else none). Returns, for each of `indices` in order, the position of its leaf in
+/// commitment hides (then every leaf carries one salt row of [`SALT_WIDTH`], else none). Returns, for each of `indices` in order, the position of its leaf in
 /// `batch.leaves`.
 ///
 /// Besides the root, it checks that the batch has exactly one leaf per distinct index and
@@ -806,7 +801,7 @@ pub fn verify_batch(
             uniq.len()
         )));
     }
-    let want_salts = if salted { groups.len() } else { 0 };
+    let want_salts = usize::from(salted);
     for leaf in &batch.leaves {
         check_leaf_shape(dims, want_salts, leaf)?;
     }
@@ -1148,6 +1143,13 @@ mod tests {
                             b.leaves[l].salts[g][g] += BabyBear::ONE
                         });
                     }
+                    push(format!("leaf {l} second salt row"), &|b| {
+                        let x = b.leaves[l].salts[0].clone();
+                        b.leaves[l].salts.push(x)
+                    });
+                    push(format!("leaf {l} salt removed"), &|b| {
+                        b.leaves[l].salts.clear()
+                    });
                 }
                 push(format!("leaf {l} removed"), &|b| drop(b.leaves.remove(l)));
                 push(format!("leaf {l} repeated"), &|b| {
@@ -1202,9 +1204,9 @@ mod tests {
         assert_eq!(a.root(), b.root());
         assert_ne!(a.root(), c.root());
         assert_ne!(a.root(), commit(mats.clone()).root());
-        // One salt matrix per distinct height (16, 4, 1), tallest first.
+        // One salt matrix, as tall as the tallest matrices.
         let heights: Vec<usize> = a.salts.iter().map(|s| s.height()).collect();
-        assert_eq!(heights, [16, 4, 1]);
+        assert_eq!(heights, [16]);
         assert!(a.salts.iter().all(|s| s.width == SALT_WIDTH));
         // Every row's salt differs from every other row's.
         let rows: std::collections::HashSet<&[BabyBear]> = a.salts[0].rows().collect();
@@ -1212,24 +1214,37 @@ mod tests {
         let dims = a.dims();
         for i in 0..16 {
             let o = open(&a, i);
-            assert_eq!(o.salts.len(), 3);
-            assert_eq!(o.salts[1], a.salts[1].row(i >> 2));
+            assert_eq!(o.salts.len(), 1);
+            assert_eq!(o.salts[0], a.salts[0].row(i));
             verify_salted(&a.root(), &dims, true, i, &o).unwrap();
+            // Every sibling, those over the shorter matrices' rows too, depends on the salts:
+            // the same data under another seed shares none of them.
+            let other = open(&c, i);
+            for (l, (x, y)) in o.siblings.iter().zip(&other.siblings).enumerate() {
+                assert_ne!(
+                    x, y,
+                    "index {i}: sibling at level {l} does not depend on the salt"
+                );
+            }
             // Read as unsalted, or with a changed salt, it does not verify.
             assert!(matches!(
                 verify(&a.root(), &dims, i, &o),
                 Err(MmcsError::Shape(_))
             ));
-            for s in 0..3 {
+            for k in 0..SALT_WIDTH {
                 let mut t = o.clone();
-                t.salts[s][i % SALT_WIDTH] += BabyBear::ONE;
+                t.salts[0][k] += BabyBear::ONE;
                 assert_eq!(
                     verify_salted(&a.root(), &dims, true, i, &t),
                     Err(MmcsError::RootMismatch)
                 );
             }
             let mut t = o.clone();
-            t.salts[2].pop();
+            t.salts[0].pop();
+            assert!(verify_salted(&a.root(), &dims, true, i, &t).is_err());
+            // A salt row too many (as the previous protocol sent one per height).
+            let mut t = o.clone();
+            t.salts.push(o.salts[0].clone());
             assert!(verify_salted(&a.root(), &dims, true, i, &t).is_err());
             let mut t = o;
             t.salts.pop();

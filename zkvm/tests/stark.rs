@@ -668,12 +668,13 @@ fn zero_knowledge_proofs_carry_salts_and_masks() {
         .iter()
         .flat_map(|b| &b.leaves)
         .all(|l| l.salts.is_empty()));
-    // Salts on every salted opening (not the public preprocessed one), one row per height.
+    // One salt row on every opening of a trace tree (not the public preprocessed one); none
+    // in the FRI layers, whose codewords the masks hide.
     let q = &p.queries;
     for b in [&q.main, &q.quotient, q.aux.as_ref().unwrap()] {
         for o in &b.leaves {
-            assert!(!o.salts.is_empty());
-            assert!(o.salts.iter().all(|s| s.len() == SALT_WIDTH));
+            assert_eq!(o.salts.len(), 1);
+            assert_eq!(o.salts[0].len(), SALT_WIDTH);
         }
     }
     assert!(q.prep.is_none());
@@ -682,7 +683,7 @@ fn zero_knowledge_proofs_carry_salts_and_masks() {
         .layers
         .iter()
         .flat_map(|b| &b.leaves)
-        .all(|l| l.salts.len() == 1 && l.salts[0].len() == SALT_WIDTH));
+        .all(|l| l.salts.is_empty()));
     // Different rows have different salts.
     let mut rows = std::collections::HashMap::new();
     for l in &p.queries.main.leaves {
@@ -960,30 +961,37 @@ fn tampered_regions_are_rejected(cfg: StarkConfig) {
         ));
     }
     if cfg.zk {
-        // Zero-knowledge parts: salts (trace, aux, quotient trees and FRI layers), mask
-        // rows and mask openings.
+        // Zero-knowledge parts: salts (trace, aux and quotient trees), mask rows and mask
+        // openings; no salt where none belongs (FRI layers).
         for (name, q) in [("main", 0), ("aux", 1), ("quotient", 2)] {
-            for h in 0..good.queries.main.leaves[0].salts.len() {
+            for k in 0..SALT_WIDTH {
                 cases.push((
-                    format!("{name} salt {h}"),
-                    Box::new(move |p| opening_mut(p, 4, q).salts[h][h % SALT_WIDTH] += F::ONE),
+                    format!("{name} salt element {k}"),
+                    Box::new(move |p| opening_mut(p, 4, q).salts[0][k] += F::ONE),
                 ));
             }
             cases.push((
                 format!("{name} salt dropped"),
                 Box::new(move |p| drop(opening_mut(p, 0, q).salts.pop())),
             ));
+            cases.push((
+                format!("{name} second salt row"),
+                Box::new(move |p| {
+                    let o = opening_mut(p, 0, q);
+                    o.salts.push(o.salts[0].clone())
+                }),
+            ));
         }
         for l in 0..good.fri.commits.len() {
             cases.push((
-                format!("fri layer {l} salt"),
-                Box::new(move |p| p.fri.layers[l].leaves[0].salts[0][l % SALT_WIDTH] += F::ONE),
+                format!("fri layer {l} salt added"),
+                Box::new(move |p| {
+                    p.fri.layers[l].leaves[0]
+                        .salts
+                        .push(vec![F::ONE; SALT_WIDTH])
+                }),
             ));
         }
-        cases.push((
-            "fri salt dropped".into(),
-            Box::new(|p| p.fri.layers[0].leaves[0].salts.clear()),
-        ));
         let masks = good.mask_opened.len() / 4;
         for m in 0..masks {
             cases.push((

@@ -526,7 +526,6 @@ struct Randomness {
     salt: ProverRng,
     blind: ProverRng,
     mask: ProverRng,
-    fri: ProverRng,
     /// The logUp blinding tuples.
     blinding: ProverRng,
 }
@@ -568,7 +567,6 @@ fn prove_inner(
         salt: root_rng.fork(),
         blind: root_rng.fork(),
         mask: root_rng.fork(),
-        fri: root_rng.fork(),
         blinding: root_rng.fork(),
     };
 
@@ -867,7 +865,8 @@ fn prove_inner(
         .collect();
     drop(prep_polys);
     clock.lap("DEEP");
-    let fri_salt = zk.then_some(&mut rng.fri);
+    // FRI layers are not salted: their codewords are masked (docs/stark.md, "Zero-knowledge").
+    let fri_salt = None;
     let (fri_proof, indices) = if options.strict_degree {
         fri::prove(&config.fri, fri_inputs, &mut transcript, fri_salt)?
     } else {

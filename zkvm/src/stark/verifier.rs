@@ -408,7 +408,8 @@ pub fn verify(
         &proof.fri,
         &challenges,
         &fri_inputs,
-        zk,
+        // FRI layers are never salted: under zero-knowledge their codewords are masked.
+        false,
     )?;
     Ok(())
 }

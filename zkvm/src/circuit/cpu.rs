@@ -163,7 +163,7 @@ impl Air for CpuTable {
         CpuCols::<F>::WIDTH
     }
     fn max_degree(&self) -> usize {
-        3
+        4
     }
 
     fn eval<B: AirBuilder>(&self, builder: &mut B) {

@@ -317,11 +317,14 @@ pub struct Core<const RA: usize> {
 }
 
 impl<const RA: usize> Core<RA> {
-    /// The core with the fast divider, or the serial one when `serial_divider` (the UP5K's:
-    /// about 500 LUT4 smaller, 34 cycles per division instead of 2–17).
+    /// The core with the fast divider and multiplier, or when `serial_divider` the UP5K's
+    /// compact ones: the serial divider (about 500 LUT4 smaller, 34 cycles per division
+    /// instead of 2–17) and the compact multiplier (about 100 LUT4 smaller, same timing in
+    /// cycles; see [`Multiplier`]).
     pub fn new(serial_divider: bool) -> Self {
         Self {
             div: Divider::new(serial_divider),
+            mul: Multiplier::new(serial_divider),
             ..Self::default()
         }
     }

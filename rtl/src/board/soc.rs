@@ -591,17 +591,19 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             self.jbuf.write_enable.next = self.j_len.q.val().get_bits::<20>(12) == 0;
         }
 
-        // ---- trace filler: one byte of the offered item a cycle into the filling slot
+        // ---- trace filler: one byte of the offered item a cycle into the filling slot.
+        // pc, insn, rs1's value and next pc all come from trace_pc: the core shifts them
+        // along after each of the first three words (trace_shift, below).
         match self.ser.q.val().get_bits::<4>(2).index() {
             0 => self.item_word.next = self.sys.trace_pc.val(),
-            1 => self.item_word.next = self.sys.trace_insn.val(),
-            2 => self.item_word.next = self.sys.trace_rs1_data.val(),
+            1 => self.item_word.next = self.sys.trace_pc.val(),
+            2 => self.item_word.next = self.sys.trace_pc.val(),
             3 => self.item_word.next = self.sys.trace_rs2_data.val(),
             4 => self.item_word.next = self.sys.trace_rd_data.val(),
             5 => self.item_word.next = self.sys.trace_mem_addr.val(),
             6 => self.item_word.next = self.sys.trace_mem_rdata.val(),
             7 => self.item_word.next = self.sys.trace_mem_wdata.val(),
-            8 => self.item_word.next = self.sys.trace_next_pc.val(),
+            8 => self.item_word.next = self.sys.trace_pc.val(),
             _ => {
                 self.item_word.next = bit_cast::<32, 5>(self.sys.trace_rs1.val())
                     | (bit_cast::<32, 5>(self.sys.trace_rs2.val()) << 8)
@@ -622,9 +624,14 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
         self.chunks.write_enable.next = false;
         // Without streaming the trace is dropped: the core runs at full speed.
         self.sys.trace_ready.next = !self.cfg_stream.q.val();
+        self.sys.trace_shift.next = false;
         if self.cfg_stream.q.val() && self.sys.trace_valid.val() && (self.fill_count.q.val() != 12)
         {
             self.chunks.write_enable.next = true;
+            // the last byte of word 0, 1 or 2 (bytes 3, 7, 11): the next word to trace_pc
+            // (harmless on a syscall access: write-back is empty then)
+            self.sys.trace_shift.next =
+                (self.ser.q.val().get_bits::<2>(0) == 3) && (self.ser.q.val().get_bits::<4>(2) < 3);
             self.ser.d.next = self.ser.q.val() + 1;
             if self.ser.q.val() == 39 {
                 self.sys.trace_ready.next = true;

@@ -89,6 +89,13 @@ pub struct Core<const RA: usize> {
     pub trace_valid: Signal<Out, Bit>,
     /// Trace stream: the consumer takes the item this cycle.
     pub trace_ready: Signal<In, Bit>,
+    /// Trace stream: move a record's trace-only words one place towards `trace_pc`
+    /// (`trace_pc` takes `trace_insn`'s value, `trace_insn` `trace_rs1_data`'s,
+    /// `trace_rs1_data` `trace_next_pc`'s). A consumer that takes the record a word at a
+    /// time reads pc, insn, rs1's value and next pc all from `trace_pc`, shifting after
+    /// each of the first three, so that it chooses among six words, not nine (the board's
+    /// trace filler). Hold it low to read every field in place.
+    pub trace_shift: Signal<In, Bit>,
     /// 0: an instruction record; 1: a syscall memory access (only the `trace_mem_*` fields).
     pub trace_kind: Signal<Out, Bit>,
     /// Record: pc.
@@ -351,6 +358,7 @@ impl<const RA: usize> Default for Core<RA> {
             mem_rdata: Default::default(),
             trace_valid: Default::default(),
             trace_ready: Default::default(),
+            trace_shift: Default::default(),
             trace_kind: Default::default(),
             trace_pc: Default::default(),
             trace_insn: Default::default(),
@@ -1218,6 +1226,12 @@ impl<const RA: usize> Logic for Core<RA> {
             // A retiring access lies inside memory: only its low address bits are kept.
             self.w_addr.d.next = self.lsu.addr.val() & self.low_bits.val();
             self.w_next_pc.d.next = self.next_pc.val();
+        } else if self.trace_shift.val() {
+            // The record's trace-only words as a shift register towards trace_pc (see the
+            // port): a word-at-a-time consumer needs no multiplexer for them.
+            self.w_pc.d.next = self.w_insn.q.val();
+            self.w_insn.d.next = self.w_rs1v.q.val();
+            self.w_rs1v.d.next = self.w_next_pc.q.val();
         }
         self.regs.we.next = false;
         self.regs.waddr.next = self.w_rd.q.val();

@@ -33,6 +33,8 @@ pub struct CoreSystem<const RA: usize> {
     pub trace_valid: Signal<Out, Bit>,
     /// Trace item taken.
     pub trace_ready: Signal<In, Bit>,
+    /// Shift the record's trace-only words towards `trace_pc` (see [`Core`]).
+    pub trace_shift: Signal<In, Bit>,
     /// 0 record, 1 syscall memory access.
     pub trace_kind: Signal<Out, Bit>,
     /// pc.
@@ -130,6 +132,7 @@ impl<const RA: usize> Logic for CoreSystem<RA> {
         self.core.load_addr.next = self.load_addr.val();
         self.core.load_data.next = self.load_data.val();
         self.core.trace_ready.next = self.trace_ready.val();
+        self.core.trace_shift.next = self.trace_shift.val();
         self.core.journal_ready.next = self.journal_ready.val();
         self.core.input_valid.next = self.input_valid.val();
         self.core.input_data.next = self.input_data.val();

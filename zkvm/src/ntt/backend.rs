@@ -5,6 +5,7 @@
 //! or AVX2 where the CPU has them without `-C target-cpu=native`.
 
 use crate::field::baby_bear::{add_mod, monty_mul, sub_mod, MU, P};
+use crate::field::BabyBear;
 
 /// The instruction set the kernels use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -72,6 +73,70 @@ pub(crate) const fn shoup(t: u32) -> u32 {
     (((t as u64) << 32) / P as u64) as u32
 }
 
+/// `dst[i] = src[i]·t`, or with `accumulate` `dst[i] += src[i]·t`, for a constant `t`, on
+/// the best vector unit of `isa` (checked against the CPU: a lower one is used otherwise).
+/// The prover's LDE blocks fold and shift coefficient rows with it: one pass per term
+/// instead of a copy and a separate scaling pass. Panics unless the slices have one length.
+pub(crate) fn mul_const_rows(
+    isa: Isa,
+    dst: &mut [BabyBear],
+    src: &[BabyBear],
+    t: BabyBear,
+    accumulate: bool,
+) {
+    assert_eq!(dst.len(), src.len(), "mul_const_rows: lengths differ");
+    let (tc, ts) = (t.as_canonical(), shoup(t.as_canonical()));
+    let (d, s, n) = (
+        dst.as_mut_ptr().cast::<u32>(),
+        src.as_ptr().cast::<u32>(),
+        src.len(),
+    );
+    // SAFETY: both pointers cover n values; the ISA is checked against the CPU first. Every
+    // value written is in [0, p), which keeps `BabyBear`'s invariant.
+    unsafe {
+        match isa.min(Isa::detect()) {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => x86::mul_const_avx512(d, s, n, tc, ts, accumulate),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => x86::mul_const_avx2(d, s, n, tc, ts, accumulate),
+            _ => mul_const::<Scalar>(d, s, n, tc, ts, accumulate),
+        }
+    }
+}
+
+/// The kernel of [`mul_const_rows`] (`t` canonical, `ts` its Shoup quotient).
+#[inline(always)]
+unsafe fn mul_const<B: Backend>(
+    dst: *mut u32,
+    src: *const u32,
+    n: usize,
+    t: u32,
+    ts: u32,
+    accumulate: bool,
+) {
+    let (tv, tsv) = (B::splat(t), B::splat(ts));
+    let mut i = 0;
+    while i + B::LANES <= n {
+        let x = B::mul_shoup(B::load(src.add(i)), tv, tsv);
+        let y = if accumulate {
+            B::add(B::load(dst.add(i)), x)
+        } else {
+            x
+        };
+        B::store(dst.add(i), y);
+        i += B::LANES;
+    }
+    while i < n {
+        let x = Scalar::mul_shoup(*src.add(i), t, ts);
+        *dst.add(i) = if accumulate {
+            add_mod(*dst.add(i), x)
+        } else {
+            x
+        };
+        i += 1;
+    }
+}
+
 /// One lane at a time; also the tail loop of the vector backends.
 pub(crate) struct Scalar;
 
@@ -122,6 +187,30 @@ pub(crate) use x86::{Avx2, Avx512};
 mod x86 {
     use super::{Backend, MU, P};
     use core::arch::x86_64::*;
+
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn mul_const_avx2(
+        d: *mut u32,
+        s: *const u32,
+        n: usize,
+        t: u32,
+        ts: u32,
+        acc: bool,
+    ) {
+        super::mul_const::<Avx2>(d, s, n, t, ts, acc)
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn mul_const_avx512(
+        d: *mut u32,
+        s: *const u32,
+        n: usize,
+        t: u32,
+        ts: u32,
+        acc: bool,
+    ) {
+        super::mul_const::<Avx512>(d, s, n, t, ts, acc)
+    }
 
     /// AVX2, 8 lanes.
     pub(crate) struct Avx2;

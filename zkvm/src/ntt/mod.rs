@@ -13,6 +13,7 @@
 mod backend;
 mod radix2;
 
+pub(crate) use backend::mul_const_rows;
 pub use backend::Isa;
 pub use radix2::Radix2Dft;
 

@@ -211,3 +211,33 @@ fn bitrev_forward_is_the_forward_transform_with_rows_reversed() {
         }
     }
 }
+
+#[test]
+fn mul_const_rows_matches_field_products_on_every_isa() {
+    // Lengths around the vector widths (tails), edge values among the inputs and factors.
+    let edges = [
+        BabyBear::ZERO,
+        BabyBear::ONE,
+        BabyBear::NEG_ONE,
+        BabyBear::TWO,
+    ];
+    for len in [0, 1, 7, 8, 15, 16, 17, 33, 209] {
+        let mut src = rand_vec(len, len as u64 + 1);
+        for (x, e) in src.iter_mut().zip(edges) {
+            *x = e;
+        }
+        let base = rand_vec(len, len as u64 + 99);
+        for t in edges.into_iter().chain([BabyBear::new(123_456_789)]) {
+            let mul: Vec<BabyBear> = src.iter().map(|x| *x * t).collect();
+            let fma: Vec<BabyBear> = base.iter().zip(&src).map(|(b, x)| *b + *x * t).collect();
+            for isa in isas() {
+                let mut dst = rand_vec(len, 5);
+                mul_const_rows(isa, &mut dst, &src, t, false);
+                assert_eq!(dst, mul, "{isa:?} len {len} t {t}");
+                let mut dst = base.clone();
+                mul_const_rows(isa, &mut dst, &src, t, true);
+                assert_eq!(dst, fma, "{isa:?} len {len} t {t} (accumulate)");
+            }
+        }
+    }
+}

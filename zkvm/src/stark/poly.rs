@@ -12,7 +12,7 @@ use super::E;
 use crate::air::F;
 use crate::field::{ExtensionField, Field, TwoAdicField};
 use crate::matrix::RowMajorMatrix;
-use crate::ntt::Radix2Dft;
+use crate::ntt::{mul_const_rows, Radix2Dft};
 use crate::util::reverse_bits_len;
 
 /// Rows per parallel task when filling or combining coefficient rows.
@@ -76,7 +76,10 @@ impl Poly {
         let folds = d.div_ceil(m);
         let s_m_powers: Vec<F> = (0..folds).map(|j| s_m.pow(j as u64)).collect();
         // Every row is written below (rows past the coefficients are zeroed), so the old
-        // contents need no clearing.
+        // contents need no clearing. Row k is s^k·(Σ_j s^(jm)·low[k + jm] + f·U[k]): each
+        // term one fused multiply(-add) pass over the row, with the shift folded into its
+        // factor.
+        let isa = dft.isa();
         let mut values = spent;
         values.resize(m * w, F::ZERO);
         values
@@ -87,27 +90,24 @@ impl Poly {
                 let mut sk = s.pow(k0 as u64);
                 for (i, row) in out.chunks_exact_mut(w).enumerate() {
                     let k = k0 + i;
-                    if k >= d {
-                        row.fill(F::ZERO);
-                    }
+                    let mut written = false;
                     for (j, sj) in s_m_powers.iter().enumerate() {
                         let r = k + j * m;
                         if r >= d {
                             break;
                         }
-                        let src = self.low.row(r);
-                        if j == 0 {
-                            row.copy_from_slice(src);
-                        } else {
-                            row.iter_mut().zip(src).for_each(|(x, y)| *x += *sj * *y);
-                        }
+                        mul_const_rows(isa, row, self.low.row(r), *sj * sk, written);
+                        written = true;
                     }
                     if let (Some(u), Some(f)) = (&self.blind, blind_scale) {
                         if k < u.height() {
-                            row.iter_mut().zip(u.row(k)).for_each(|(x, y)| *x += f * *y);
+                            mul_const_rows(isa, row, u.row(k), f * sk, written);
+                            written = true;
                         }
                     }
-                    row.iter_mut().for_each(|x| *x *= sk);
+                    if !written {
+                        row.fill(F::ZERO);
+                    }
                     sk *= s;
                 }
             });

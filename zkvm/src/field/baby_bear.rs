@@ -159,6 +159,14 @@ impl BabyBear {
         self.0
     }
 
+    /// The element whose Montgomery representation is `x`, for the crate's kernels; `x`
+    /// must be below p.
+    #[inline(always)]
+    pub(crate) const fn from_monty_raw(x: u32) -> Self {
+        debug_assert!(x < P);
+        Self(x)
+    }
+
     /// The product of the Montgomery forms, not yet reduced (below p² < 2^62). Sums of such
     /// products are reduced once by [`BabyBear::reduce_wide`]: a dot product then costs one
     /// integer multiply per term instead of a full Montgomery product and a modular add.

@@ -5,10 +5,12 @@
 
 pub(crate) mod baby_bear;
 mod extension;
+pub mod packed;
 
 pub use baby_bear::BabyBear;
 pub(crate) use extension::WideExt;
 pub use extension::{BabyBearExt4, EXT_W};
+pub use packed::{PackedBabyBear, PackedExt4};
 
 use core::fmt::{Debug, Display};
 use core::hash::Hash;

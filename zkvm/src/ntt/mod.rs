@@ -13,8 +13,10 @@
 mod backend;
 mod radix2;
 
-pub(crate) use backend::mul_const_rows;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use backend::Avx2;
 pub use backend::Isa;
+pub(crate) use backend::{mul_const_rows, shoup, Backend, Scalar};
 pub use radix2::Radix2Dft;
 
 use crate::field::TwoAdicField;

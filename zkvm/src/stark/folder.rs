@@ -1,9 +1,11 @@
 //! The sinks the prover and verifier evaluate AIRs with (see [`crate::air::window`]).
 
-use super::{LookupChallenges, E};
+use super::{LookupChallenges, PackedLogUpRow, BLINDING_BUS, E};
 use crate::air::window::Sink;
 use crate::air::{Direction, F};
-use crate::field::WideExt;
+use crate::field::packed::LANES;
+use crate::field::{PackedBabyBear, PackedExt4, WideExt};
+use crate::ntt::{shoup, Backend, Scalar};
 
 /// One interaction with its values in the extension field.
 pub(super) type ExtInteraction = (usize, Direction, Vec<E>, E);
@@ -160,5 +162,281 @@ impl Sink<F> for TermSink<'_> {
         let m = super::signed(direction, multiplicity);
         self.terms[self.index] = (fp, m);
         self.index += 1;
+    }
+}
+
+/// Prover, [`LANES`](crate::field::packed::LANES) LDE points at once: records the packed
+/// constraint values and interactions as the AIR declares them; all the extension-field
+/// arithmetic (the α-combination, fingerprints, logUp constraints) then runs in one pass,
+/// [`packed_tail`], compiled for the CPU's vector unit.
+pub(super) struct PackedSink<'a> {
+    pub scratch: &'a mut PackedScratch,
+}
+
+/// What one packed evaluation records, reused across points so that none allocates.
+#[derive(Default)]
+pub struct PackedScratch {
+    /// Constraint values in evaluation order.
+    constraints: Vec<PackedBabyBear>,
+    /// The interactions' tuples, one after another.
+    values: Vec<PackedBabyBear>,
+    /// Per interaction: bus, tuple length, ±multiplicity.
+    interactions: Vec<(usize, usize, PackedBabyBear)>,
+    /// Per interaction: (fingerprint, ±multiplicity).
+    fps: Vec<(PackedExt4, PackedBabyBear)>,
+    /// The logUp constraints' values.
+    logup: Vec<PackedExt4>,
+}
+
+impl PackedScratch {
+    pub(super) fn clear(&mut self) {
+        self.constraints.clear();
+        self.values.clear();
+        self.interactions.clear();
+        self.fps.clear();
+        self.logup.clear();
+    }
+}
+
+impl Sink<PackedBabyBear> for PackedSink<'_> {
+    #[inline]
+    fn constraint(&mut self, e: PackedBabyBear) {
+        self.scratch.constraints.push(e);
+    }
+    #[inline]
+    fn interaction(
+        &mut self,
+        bus: usize,
+        direction: Direction,
+        values: &[PackedBabyBear],
+        multiplicity: PackedBabyBear,
+    ) {
+        self.scratch.values.extend_from_slice(values);
+        self.scratch
+            .interactions
+            .push((bus, values.len(), super::signed(direction, multiplicity)));
+    }
+}
+
+/// [`LookupChallenges::fingerprint_base`] of a tuple on every lane.
+#[inline(always)]
+fn packed_fingerprint<B: Backend>(
+    aux: &PackedLogUpRow<'_>,
+    bus: usize,
+    values: &[PackedBabyBear],
+) -> PackedExt4 {
+    let lookup = aux.lookup;
+    if values.len() > aux.b_shoup.len() {
+        return PackedExt4::from_fn(|l| {
+            let lane: Vec<F> = values.iter().map(|v| v.0[l]).collect();
+            lookup.fingerprint(bus, &lane)
+        });
+    }
+    let mut acc = PackedExt4::splat(lookup.z + E::from(F::new(bus as u32)));
+    fold_const::<B>(&mut acc, values, &aux.b_shoup[..values.len()]);
+    acc
+}
+
+/// A constant extension element prepared for multiplying packed base values: each
+/// coordinate canonical, with its Shoup quotient ([`crate::ntt::shoup`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ShoupExt([(u32, u32); 4]);
+
+impl ShoupExt {
+    /// `e`, prepared.
+    pub fn new(e: &E) -> Self {
+        ShoupExt(e.coeffs().map(|c| {
+            let t = c.as_canonical();
+            (t, shoup(t))
+        }))
+    }
+}
+
+/// `acc += Σᵢ ks[i]·xs[i]` (constant extension elements times packed base values), on the
+/// vector unit `B` ([`crate::ntt::Scalar`] one lane at a time).
+#[inline(always)]
+fn fold_const<B: Backend>(acc: &mut PackedExt4, xs: &[PackedBabyBear], ks: &[ShoupExt]) {
+    debug_assert_eq!(xs.len(), ks.len());
+    let mut off = 0;
+    while off < LANES {
+        // SAFETY: every pointer covers B::LANES ≤ LANES − off values of a lane array, and
+        // the backend's results are in [0, p) (`BabyBear` is `repr(transparent)` over its
+        // Montgomery form). The caller reached this ISA after checking the CPU.
+        unsafe {
+            let ptr = |p: &PackedBabyBear| p.0.as_ptr().add(off).cast::<u32>();
+            let mut a = acc.c.map(|c| B::load(ptr(&c)));
+            for (x, k) in xs.iter().zip(ks) {
+                let v = B::load(ptr(x));
+                for (a, &(t, ts)) in a.iter_mut().zip(&k.0) {
+                    *a = B::add(*a, B::mul_shoup(v, B::splat(t), B::splat(ts)));
+                }
+            }
+            for (c, a) in acc.c.iter_mut().zip(a) {
+                B::store(c.0.as_mut_ptr().add(off).cast(), a);
+            }
+        }
+        off += B::LANES;
+    }
+}
+
+/// The α-combined constraints of one packed evaluation from what [`PackedSink`] recorded:
+/// the AIR's constraints, then (with `aux`'s groups) the fingerprints, the blinding
+/// interaction and the logUp constraints. Runs the same field operations whatever the
+/// instruction set; AVX2 only widens the lanes' loops.
+pub(super) fn packed_tail(
+    scratch: &mut PackedScratch,
+    aux: &PackedLogUpRow<'_>,
+    selectors: [PackedBabyBear; 3],
+    alpha_powers: &[E],
+) -> PackedExt4 {
+    #[cfg(target_arch = "x86_64")]
+    if aux.isa >= crate::ntt::Isa::Avx2 {
+        // SAFETY: `aux.isa` was checked against the CPU (`Isa::detect`).
+        return unsafe { packed_tail_avx2(scratch, aux, selectors, alpha_powers) };
+    }
+    packed_tail_inner::<Scalar>(scratch, aux, selectors, alpha_powers)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn packed_tail_avx2(
+    scratch: &mut PackedScratch,
+    aux: &PackedLogUpRow<'_>,
+    selectors: [PackedBabyBear; 3],
+    alpha_powers: &[E],
+) -> PackedExt4 {
+    packed_tail_inner::<crate::ntt::Avx2>(scratch, aux, selectors, alpha_powers)
+}
+
+#[inline(always)]
+fn packed_tail_inner<B: Backend>(
+    scratch: &mut PackedScratch,
+    aux: &PackedLogUpRow<'_>,
+    selectors: [PackedBabyBear; 3],
+    alpha_powers: &[E],
+) -> PackedExt4 {
+    let mut acc = PackedExt4::default();
+    let k = scratch.constraints.len();
+    fold_const::<B>(&mut acc, &scratch.constraints, &aux.alpha_shoup[..k]);
+    let mut index = k;
+    if super::num_groups(aux.groups) == 0 {
+        return acc;
+    }
+    let mut at = 0;
+    for &(bus, len, m) in &scratch.interactions {
+        let fp = packed_fingerprint::<B>(aux, bus, &scratch.values[at..at + len]);
+        scratch.fps.push((fp, m));
+        at += len;
+    }
+    let [first, last, _] = selectors;
+    if !aux.blinding.is_empty() {
+        let fp = packed_fingerprint::<B>(aux, BLINDING_BUS, aux.blinding);
+        scratch.fps.push((fp, first - last));
+    }
+    packed_logup_constraints(&scratch.fps, aux, selectors, &mut scratch.logup);
+    for c in &scratch.logup {
+        acc += c.mul_const(&alpha_powers[index]);
+        index += 1;
+    }
+    acc
+}
+
+/// [`super::logup_constraints`] at several points at once (multiplicities in the base
+/// field).
+#[inline(always)]
+fn packed_logup_constraints(
+    interactions: &[(PackedExt4, PackedBabyBear)],
+    aux: &PackedLogUpRow<'_>,
+    selectors: [PackedBabyBear; 3],
+    out: &mut Vec<PackedExt4>,
+) {
+    let mut fold = |c| out.push(c);
+    let k = super::num_groups(aux.groups);
+    debug_assert_eq!(interactions.len(), aux.groups.len());
+    let (aux_local, aux_next) = (aux.local, aux.next);
+    let [first, last, transition] = selectors;
+    debug_assert_eq!(aux_local.len(), k + 1);
+    let mut sum_local = PackedExt4::default();
+    let mut sum_next = PackedExt4::default();
+    let mut j = 0;
+    for g in 0..k {
+        // The group's fractions as one: num / den; num stays in the base field until the
+        // second member.
+        let (fp0, m0) = interactions[j];
+        let mut num: Option<PackedExt4> = None;
+        let mut den = fp0;
+        j += 1;
+        while j < interactions.len() && aux.groups[j] == g {
+            let (fp, m) = interactions[j];
+            let scaled = match num {
+                None => fp.mul_base(m0),
+                Some(num) => num * fp,
+            };
+            num = Some(scaled + den.mul_base(m));
+            den *= fp;
+            j += 1;
+        }
+        let num = num.unwrap_or_else(|| PackedExt4::from_base(m0));
+        fold(aux_local[g] * den - num);
+        sum_local += aux_local[g];
+        sum_next += aux_next[g];
+    }
+    let s = aux_local[k];
+    let s_next = aux_next[k];
+    fold((s - sum_local).mul_base(first));
+    fold((s_next - s - sum_next).mul_base(transition));
+    fold((s - PackedExt4::splat(aux.claimed_sum)).mul_base(last));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::Field;
+
+    /// `fold_const` on every available backend equals the plain extension arithmetic, lane
+    /// by lane, with edge values among the inputs.
+    #[test]
+    fn fold_const_matches_field_arithmetic() {
+        let edge = [F::ZERO, F::ONE, F::NEG_ONE, F::TWO, F::new(0x7800_0000)];
+        let xs: Vec<PackedBabyBear> = (0..37u32)
+            .map(|i| {
+                PackedBabyBear::from_fn(|l| {
+                    let k = i as usize * LANES + l;
+                    edge.get(k)
+                        .copied()
+                        .unwrap_or(F::new(i.wrapping_mul(0x9E37_79B9) ^ l as u32))
+                })
+            })
+            .collect();
+        let es: Vec<E> = (0..37u32)
+            .map(|i| E::new([i, i * 7 + 1, 0x7800_0000 - i, i ^ 0x55].map(F::new)))
+            .chain([E::ZERO, E::ONE, -E::ONE])
+            .take(37)
+            .collect();
+        let ks: Vec<ShoupExt> = es.iter().map(ShoupExt::new).collect();
+        let start = PackedExt4::from_fn(|l| E::new([l as u32, 1, 2, 3].map(F::new)));
+        let expect = PackedExt4::from_fn(|l| {
+            let mut acc = start.lane(l);
+            for (x, e) in xs.iter().zip(&es) {
+                acc += *e * x.0[l];
+            }
+            acc
+        });
+        let mut acc = start;
+        fold_const::<Scalar>(&mut acc, &xs, &ks);
+        assert_eq!(acc, expect);
+        #[cfg(target_arch = "x86_64")]
+        if crate::ntt::Isa::Avx2.is_available() {
+            let mut acc = start;
+            // SAFETY: the CPU has AVX2 (checked above).
+            unsafe { fold_avx2(&mut acc, &xs, &ks) };
+            assert_eq!(acc, expect);
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn fold_avx2(acc: &mut PackedExt4, xs: &[PackedBabyBear], ks: &[ShoupExt]) {
+        fold_const::<crate::ntt::Avx2>(acc, xs, ks)
     }
 }

@@ -41,12 +41,13 @@ pub use verifier::{verify, StarkError, VerifyingKey};
 use crate::air::{
     check_constraints, collect_interactions, Air, ConstraintFailure, Direction, RowInteraction, F,
 };
-use crate::field::{BabyBearExt4, WideExt};
+use crate::field::{BabyBearExt4, PackedBabyBear, PackedExt4, WideExt};
 use crate::fri::FriConfig;
 use crate::matrix::RowMajorMatrix;
 
 use crate::air::window::{Window, WindowBuilder};
-use folder::{CountingSink, ExtInteraction, HornerSink, PowersSink};
+use folder::{CountingSink, ExtInteraction, HornerSink, PackedSink, PowersSink};
+pub use folder::{PackedScratch, ShoupExt};
 
 /// The extension field challenges live in.
 pub type E = BabyBearExt4;
@@ -342,6 +343,15 @@ pub trait Table: Sync {
         alpha_powers: &[E],
         scratch: &mut Vec<(E, E)>,
     ) -> E;
+    /// [`Table::eval_lde_row`] at [`LANES`](crate::field::packed::LANES) LDE points at
+    /// once, one per lane (the same values, lane by lane).
+    fn eval_lde_packed(
+        &self,
+        window: Window<'_, PackedBabyBear>,
+        aux: &PackedLogUpRow<'_>,
+        alpha_powers: &[E],
+        scratch: &mut PackedScratch,
+    ) -> PackedExt4;
     /// The α-combined constraints at the out-of-domain point (Horner's rule with α).
     fn eval_ood(&self, window: Window<'_, E>, aux: &LogUpRow<'_>, alpha: E) -> E;
 }
@@ -365,6 +375,30 @@ pub struct LogUpRow<'a, B = E> {
     pub groups: &'a [usize],
     /// `lookup.powers(n)` for some n (the prover passes [`PRECOMPUTED_POWERS`]; may be empty).
     pub b_powers: &'a [E],
+}
+
+/// [`LogUpRow`] at several LDE points at once (the prover's packed quotient evaluation).
+pub struct PackedLogUpRow<'a> {
+    /// Aux columns (h₀ … h_{k−1}, s) at this row, one lane per point.
+    pub local: &'a [PackedExt4],
+    /// Aux columns at the next row.
+    pub next: &'a [PackedExt4],
+    /// The lookup challenges.
+    pub lookup: &'a LookupChallenges,
+    /// The table's claimed bus sum.
+    pub claimed_sum: E,
+    /// The blinding columns at this row (empty if the table is not blinded).
+    pub blinding: &'a [PackedBabyBear],
+    /// The logUp column of each interaction ([`aux_groups`]).
+    pub groups: &'a [usize],
+    /// `lookup.powers(n)` for some n (may be empty).
+    pub b_powers: &'a [E],
+    /// The instruction set the extension arithmetic may use (checked against the CPU).
+    pub isa: crate::ntt::Isa,
+    /// The α powers of the constraints (as passed to [`Table::eval_lde_packed`]), prepared.
+    pub alpha_shoup: &'a [ShoupExt],
+    /// `b_powers`, prepared.
+    pub b_shoup: &'a [ShoupExt],
 }
 
 /// The logUp column of each interaction of `table`, the zero-knowledge blinding interaction
@@ -575,6 +609,22 @@ impl<A: Air> Table for A {
             index += 1;
         });
         acc
+    }
+    fn eval_lde_packed(
+        &self,
+        window: Window<'_, PackedBabyBear>,
+        aux: &PackedLogUpRow<'_>,
+        alpha_powers: &[E],
+        scratch: &mut PackedScratch,
+    ) -> PackedExt4 {
+        let selectors = [window.first, window.last, window.transition];
+        scratch.clear();
+        let mut b = WindowBuilder {
+            window,
+            sink: PackedSink { scratch },
+        };
+        Air::eval(self, &mut b);
+        folder::packed_tail(b.sink.scratch, aux, selectors, alpha_powers)
     }
     fn eval_ood(&self, window: Window<'_, E>, aux: &LogUpRow<'_>, alpha: E) -> E {
         let selectors = [window.first, window.last, window.transition];

@@ -9,12 +9,16 @@ use super::layout::{
 use super::proof::{QueryOpenings, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
 use super::{
-    blinded_tables, blinding_predecessors, signed, LogUpRow, LookupChallenges, PublicInteraction,
-    Seed, StarkConfig, Table, BLINDING_BUS, BLINDING_WIDTH, BUS_LIMIT, E,
+    blinded_tables, blinding_predecessors, signed, LogUpRow, LookupChallenges, PackedLogUpRow,
+    PackedScratch, PublicInteraction, Seed, ShoupExt, StarkConfig, Table, BLINDING_BUS,
+    BLINDING_WIDTH, BUS_LIMIT, E,
 };
 use crate::air::window::Window;
 use crate::air::{ConstraintFailure, Direction, RowInteraction, F};
-use crate::field::{batch_inverse, ExtensionField, Field, TwoAdicField};
+use crate::field::packed::LANES;
+use crate::field::{
+    batch_inverse, ExtensionField, Field, PackedBabyBear, PackedExt4, TwoAdicField,
+};
 use crate::fri;
 use crate::matrix::RowMajorMatrix;
 use crate::mmcs::{self, Dims, MmcsData, ProverRng, StreamedTree};
@@ -1174,52 +1178,119 @@ pub(super) fn quotient(
                 .map(|&x| (x * omega_n - F::ONE) * n_f)
                 .collect::<Vec<_>>(),
         );
-        let block_values: Vec<E> = (0..m)
-            .into_par_iter()
-            .map_init(
-                || (Vec::new(), Vec::new(), Vec::with_capacity(128)),
-                |(aux_local, aux_next, scratch): &mut (Vec<E>, Vec<E>, Vec<(E, E)>), r| {
-                    let i = base + r;
-                    let x = xs[r];
-                    let e = reverse_bits_len(i, log_lde) & (step - 1);
-                    let z = zeroifier[e];
-                    let j =
-                        reverse_bits_len((reverse_bits_len(i, log_lde) + step) % big_n, log_lde);
-                    debug_assert_eq!(j / m, c);
-                    let jr = j - base;
-                    let aux_row = |out: &mut Vec<E>, r: usize| {
-                        out.clear();
-                        if let Some(a) = &aux_blk {
-                            out.extend(a.row(r).chunks_exact(4).map(E::from_base_slice));
+        let block_values: Vec<E> = if m >= LANES {
+            // LANES points at a time: the AIR is interpreted once per packed row.
+            let main_w = main.width();
+            let prep_w = prep.map_or(0, |p| p.width);
+            let aux_w = aux.map_or(0, |a| a.width() / 4);
+            let isa = crate::ntt::Isa::detect();
+            let alpha_shoup: Vec<ShoupExt> = alpha_powers.iter().map(ShoupExt::new).collect();
+            let b_shoup: Vec<ShoupExt> = b_powers.iter().map(ShoupExt::new).collect();
+            (0..m / LANES)
+                .into_par_iter()
+                .map_init(
+                    || PackedRows::new(main_w, prep_w, aux_w),
+                    |rows, chunk| {
+                        let r0 = chunk * LANES;
+                        let mut es = [0usize; LANES];
+                        for l in 0..LANES {
+                            let (r, i) = (r0 + l, base + r0 + l);
+                            let natural = reverse_bits_len(i, log_lde);
+                            es[l] = natural & (step - 1);
+                            let j = reverse_bits_len((natural + step) % big_n, log_lde);
+                            debug_assert_eq!(j / m, c);
+                            rows.gather(l, main_blk.row(r), main_blk.row(j - base));
+                            if let Some(p) = prep {
+                                rows.gather_prep(l, p.row(i), p.row(j));
+                            }
+                            if let Some(a) = &aux_blk {
+                                rows.gather_aux(l, a.row(r), a.row(j - base));
+                            }
                         }
-                    };
-                    aux_row(aux_local, r);
-                    aux_row(aux_next, jr);
-                    // The blinding columns, if any, follow the table's own.
-                    let (local, blinding) = main_blk.row(r).split_at(w);
-                    let window = Window {
-                        local,
-                        next: &main_blk.row(jr)[..w],
-                        prep_local: prep.map_or(&empty[..], |p| p.row(i)),
-                        prep_next: prep.map_or(&empty[..], |p| p.row(j)),
-                        public,
-                        first: z * inv_first[r],
-                        last: z * inv_last[r],
-                        transition: x - omega_n_inv,
-                    };
-                    let logup = LogUpRow {
-                        local: aux_local,
-                        next: aux_next,
-                        lookup,
-                        claimed_sum,
-                        blinding,
-                        groups: &groups,
-                        b_powers: &b_powers,
-                    };
-                    table.eval_lde_row(window, &logup, &alpha_powers, scratch) * inv_zeroifier[e]
-                },
-            )
-            .collect();
+                        let z = |l: usize| zeroifier[es[l]];
+                        let (local, blinding) = rows.local.split_at(w);
+                        let window = Window {
+                            local,
+                            next: &rows.next[..w],
+                            prep_local: &rows.prep_local,
+                            prep_next: &rows.prep_next,
+                            public,
+                            first: PackedBabyBear::from_fn(|l| z(l) * inv_first[r0 + l]),
+                            last: PackedBabyBear::from_fn(|l| z(l) * inv_last[r0 + l]),
+                            transition: PackedBabyBear::from_fn(|l| xs[r0 + l] - omega_n_inv),
+                        };
+                        let logup = PackedLogUpRow {
+                            local: &rows.aux_local,
+                            next: &rows.aux_next,
+                            lookup,
+                            claimed_sum,
+                            blinding,
+                            groups: &groups,
+                            b_powers: &b_powers,
+                            isa,
+                            alpha_shoup: &alpha_shoup,
+                            b_shoup: &b_shoup,
+                        };
+                        let acc =
+                            table.eval_lde_packed(window, &logup, &alpha_powers, &mut rows.scratch);
+                        let out: [E; LANES] =
+                            core::array::from_fn(|l| acc.lane(l) * inv_zeroifier[es[l]]);
+                        out
+                    },
+                )
+                .flat_map_iter(|out| out)
+                .collect()
+        } else {
+            (0..m)
+                .into_par_iter()
+                .map_init(
+                    || (Vec::new(), Vec::new(), Vec::with_capacity(128)),
+                    |(aux_local, aux_next, scratch): &mut (Vec<E>, Vec<E>, Vec<(E, E)>), r| {
+                        let i = base + r;
+                        let x = xs[r];
+                        let e = reverse_bits_len(i, log_lde) & (step - 1);
+                        let z = zeroifier[e];
+                        let j = reverse_bits_len(
+                            (reverse_bits_len(i, log_lde) + step) % big_n,
+                            log_lde,
+                        );
+                        debug_assert_eq!(j / m, c);
+                        let jr = j - base;
+                        let aux_row = |out: &mut Vec<E>, r: usize| {
+                            out.clear();
+                            if let Some(a) = &aux_blk {
+                                out.extend(a.row(r).chunks_exact(4).map(E::from_base_slice));
+                            }
+                        };
+                        aux_row(aux_local, r);
+                        aux_row(aux_next, jr);
+                        // The blinding columns, if any, follow the table's own.
+                        let (local, blinding) = main_blk.row(r).split_at(w);
+                        let window = Window {
+                            local,
+                            next: &main_blk.row(jr)[..w],
+                            prep_local: prep.map_or(&empty[..], |p| p.row(i)),
+                            prep_next: prep.map_or(&empty[..], |p| p.row(j)),
+                            public,
+                            first: z * inv_first[r],
+                            last: z * inv_last[r],
+                            transition: x - omega_n_inv,
+                        };
+                        let logup = LogUpRow {
+                            local: aux_local,
+                            next: aux_next,
+                            lookup,
+                            claimed_sum,
+                            blinding,
+                            groups: &groups,
+                            b_powers: &b_powers,
+                        };
+                        table.eval_lde_row(window, &logup, &alpha_powers, scratch)
+                            * inv_zeroifier[e]
+                    },
+                )
+                .collect()
+        };
         values.extend(block_values);
         main_spent = main_blk.values;
         if let Some(a) = aux_blk {
@@ -1290,6 +1361,71 @@ pub(super) fn quotient(
             });
     }
     Ok(RowMajorMatrix::new(chunk_coeffs, width))
+}
+
+/// One thread's packed rows for the quotient: [`LANES`] points' main, preprocessed and aux
+/// rows (this row and the next), transposed so lane l of column c is point l's value.
+struct PackedRows {
+    local: Vec<PackedBabyBear>,
+    next: Vec<PackedBabyBear>,
+    prep_local: Vec<PackedBabyBear>,
+    prep_next: Vec<PackedBabyBear>,
+    aux_local: Vec<PackedExt4>,
+    aux_next: Vec<PackedExt4>,
+    scratch: PackedScratch,
+}
+
+impl PackedRows {
+    fn new(main: usize, prep: usize, aux: usize) -> Self {
+        let base = |w: usize| vec![PackedBabyBear::default(); w];
+        let ext = |w: usize| vec![PackedExt4::default(); w];
+        PackedRows {
+            local: base(main),
+            next: base(main),
+            prep_local: base(prep),
+            prep_next: base(prep),
+            aux_local: ext(aux),
+            aux_next: ext(aux),
+            scratch: PackedScratch::default(),
+        }
+    }
+
+    /// Lane `l` of the main rows.
+    #[inline]
+    fn gather(&mut self, l: usize, local: &[F], next: &[F]) {
+        for (d, x) in self.local.iter_mut().zip(local) {
+            d.0[l] = *x;
+        }
+        for (d, x) in self.next.iter_mut().zip(next) {
+            d.0[l] = *x;
+        }
+    }
+
+    /// Lane `l` of the preprocessed rows.
+    #[inline]
+    fn gather_prep(&mut self, l: usize, local: &[F], next: &[F]) {
+        for (d, x) in self.prep_local.iter_mut().zip(local) {
+            d.0[l] = *x;
+        }
+        for (d, x) in self.prep_next.iter_mut().zip(next) {
+            d.0[l] = *x;
+        }
+    }
+
+    /// Lane `l` of the aux rows (four base coordinates per extension column).
+    #[inline]
+    fn gather_aux(&mut self, l: usize, local: &[F], next: &[F]) {
+        for (d, x) in self.aux_local.iter_mut().zip(local.chunks_exact(4)) {
+            for (c, v) in d.c.iter_mut().zip(x) {
+                c.0[l] = *v;
+            }
+        }
+        for (d, x) in self.aux_next.iter_mut().zip(next.chunks_exact(4)) {
+            for (c, v) in d.c.iter_mut().zip(x) {
+                c.0[l] = *v;
+            }
+        }
+    }
 }
 
 /// Where the prover evaluates a quotient: `(bound, log e)` for a table of 2^`log_n` rows

@@ -19,6 +19,9 @@ use std::hint::black_box;
 
 type E = BabyBearExt4;
 
+/// One point's main rows (this and next) and aux rows (this and next).
+type PointRows = (Vec<F>, Vec<F>, Vec<E>, Vec<E>);
+
 /// Deterministic pseudo-random field elements (xorshift).
 fn rand_vec(n: usize, seed: u64) -> Vec<F> {
     let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
@@ -112,7 +115,7 @@ fn quotient_kernel(c: &mut Criterion) {
         at += n;
         &vals[at - n..at]
     };
-    let rows: Vec<(Vec<F>, Vec<F>, Vec<E>, Vec<E>)> = (0..LANES)
+    let rows: Vec<PointRows> = (0..LANES)
         .map(|_| {
             let (l, n) = (take(w).to_vec(), take(w).to_vec());
             let al = take(4 * aux_w).chunks(4).map(ext).collect();

@@ -211,7 +211,7 @@ impl PackedExt4 {
     pub fn mul_base(self, x: PackedBabyBear) -> Self {
         let mut out = self;
         for c in out.c.iter_mut() {
-            *c = *c * x;
+            *c *= x;
         }
         out
     }
@@ -222,7 +222,7 @@ impl PackedExt4 {
         let k = e.coeffs();
         let mut out = self;
         for (c, k) in out.c.iter_mut().zip(k) {
-            *c = *c + x * k;
+            *c += x * k;
         }
         out
     }
@@ -240,7 +240,7 @@ impl Add for PackedExt4 {
     fn add(self, rhs: Self) -> Self {
         let mut out = self;
         for (c, r) in out.c.iter_mut().zip(rhs.c) {
-            *c = *c + r;
+            *c += r;
         }
         out
     }
@@ -252,7 +252,7 @@ impl Sub for PackedExt4 {
     fn sub(self, rhs: Self) -> Self {
         let mut out = self;
         for (c, r) in out.c.iter_mut().zip(rhs.c) {
-            *c = *c - r;
+            *c -= r;
         }
         out
     }
@@ -327,14 +327,14 @@ mod tests {
         for a in &xs {
             let pa = PackedBabyBear::from_fn(|i| xs[i]);
             let pb = PackedBabyBear::splat(*a);
-            for i in 0..LANES {
-                assert_eq!((pa + pb).0[i], xs[i] + *a);
-                assert_eq!((pa - pb).0[i], xs[i] - *a);
-                assert_eq!((pa * pb).0[i], xs[i] * *a);
-                assert_eq!((-pa).0[i], -xs[i]);
-                assert_eq!((pa * *a).0[i], xs[i] * *a);
-                assert_eq!((pa + *a).0[i], xs[i] + *a);
-                assert_eq!((pa - *a).0[i], xs[i] - *a);
+            for (i, &x) in xs.iter().enumerate() {
+                assert_eq!((pa + pb).0[i], x + *a);
+                assert_eq!((pa - pb).0[i], x - *a);
+                assert_eq!((pa * pb).0[i], x * *a);
+                assert_eq!((-pa).0[i], -x);
+                assert_eq!((pa * *a).0[i], x * *a);
+                assert_eq!((pa + *a).0[i], x + *a);
+                assert_eq!((pa - *a).0[i], x - *a);
             }
         }
         assert_eq!(P, BabyBear::ORDER_U32);

@@ -1193,10 +1193,10 @@ pub(super) fn quotient(
                     |rows, chunk| {
                         let r0 = chunk * LANES;
                         let mut es = [0usize; LANES];
-                        for l in 0..LANES {
+                        for (l, e) in es.iter_mut().enumerate() {
                             let (r, i) = (r0 + l, base + r0 + l);
                             let natural = reverse_bits_len(i, log_lde);
-                            es[l] = natural & (step - 1);
+                            *e = natural & (step - 1);
                             let j = reverse_bits_len((natural + step) % big_n, log_lde);
                             debug_assert_eq!(j / m, c);
                             rows.gather(l, main_blk.row(r), main_blk.row(j - base));

@@ -40,6 +40,8 @@ struct RowSink {
     failed_at: Option<&'static core::panic::Location<'static>>,
     count: usize,
     interactions: Vec<RowInteraction>,
+    /// Only constraints are checked: interactions are not recorded.
+    constraints_only: bool,
 }
 
 impl Sink<F> for RowSink {
@@ -56,6 +58,9 @@ impl Sink<F> for RowSink {
         self.constraint(e);
     }
     fn interaction(&mut self, bus: usize, direction: Direction, values: &[F], multiplicity: F) {
+        if self.constraints_only {
+            return;
+        }
         self.interactions.push(RowInteraction {
             bus,
             direction,
@@ -84,29 +89,40 @@ fn for_each_row<A: Air>(
     }
 }
 
-/// Check every constraint of `air` on every row of `trace`; report the first failure.
+/// Check every constraint of `air` on every row of `trace`; report the first failure (the
+/// lowest row, and its first failing constraint). Rows are checked in parallel, in blocks.
 pub fn check_constraints<A: Air>(
     air: &A,
     trace: &RowMajorMatrix<F>,
     public: &[F],
 ) -> Result<(), ConstraintFailure> {
-    let mut failure = None;
-    for_each_row(air, trace, public, 0..trace.height(), |row, sink| {
-        if failure.is_some() {
-            return;
-        }
-        if let Some(constraint) = sink.failed {
-            failure = Some(ConstraintFailure {
-                table: air.name(),
-                row,
-                constraint,
-                at: sink
-                    .failed_at
-                    .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line())),
-            });
-        }
-    });
-    failure.map_or(Ok(()), Err)
+    use rayon::prelude::*;
+    const ROWS: usize = 1 << 12;
+    let prep = air.preprocessed();
+    let first = (0..trace.height().div_ceil(ROWS))
+        .into_par_iter()
+        .find_map_first(|b| {
+            (b * ROWS..((b + 1) * ROWS).min(trace.height())).find_map(|row| {
+                let mut builder = WindowBuilder {
+                    window: Window::at_row(trace, prep.as_ref(), public, row),
+                    sink: RowSink {
+                        constraints_only: true,
+                        ..RowSink::default()
+                    },
+                };
+                air.eval(&mut builder);
+                let sink = builder.sink;
+                sink.failed.map(|constraint| ConstraintFailure {
+                    table: air.name(),
+                    row,
+                    constraint,
+                    at: sink
+                        .failed_at
+                        .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line())),
+                })
+            })
+        });
+    first.map_or(Ok(()), Err)
 }
 
 /// The interactions of every row, in row order.

@@ -438,7 +438,8 @@ fn board_receipts_equal_the_software_receipt() {
     assert!(out.contains("auto: NTT job (2^6) about"), "{out}");
     assert!(out.contains("nothing sent"), "{out}");
 
-    // Forced, bounded jobs: one LDE column (4 + 16 jobs of 2^6) and 30 Merkle nodes.
+    // Forced, bounded jobs: one transform of a 2^12-row column (64 jobs of 2^6; no second
+    // fits in 100) and 100 Merkle nodes.
     let port = fake_board(Faults {
         accel: true,
         ..Faults::default()
@@ -452,7 +453,7 @@ fn board_receipts_equal_the_software_receipt() {
             "--accel",
             "force",
             "--accel-jobs",
-            "30",
+            "100",
             "--json",
         ],
     );
@@ -461,8 +462,8 @@ fn board_receipts_equal_the_software_receipt() {
     assert_eq!(std::fs::read(&path).unwrap(), reference);
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     let ntt = v["board"]["ntt_jobs"].as_u64().unwrap();
-    assert!((20..=30).contains(&ntt), "{ntt} NTT jobs");
-    assert_eq!(v["board"]["sha_jobs"].as_u64(), Some(30));
+    assert!((64..=100).contains(&ntt), "{ntt} NTT jobs");
+    assert_eq!(v["board"]["sha_jobs"].as_u64(), Some(100));
     assert!(v["board"]["accel_link"]["bytes_out"].as_u64().unwrap() > 20 * 256);
 }
 
@@ -485,7 +486,7 @@ fn a_wrong_ntt_result_gives_no_receipt() {
     let (o, path) = prove(
         &dir,
         "bad",
-        &["--board", &port, "--accel", "force", "--accel-jobs", "20"],
+        &["--board", &port, "--accel", "force", "--accel-jobs", "64"],
     );
     assert_refused(&o, &path, "returned a wrong NTT result (job 4)");
 }

@@ -723,13 +723,13 @@ fn tables_too_short_to_hide_are_refused() {
         prove_case(&c, &ProverOptions::HONEST),
         Err(ProveError::ZkTooShort(_))
     ));
-    // The default parameters need 2^9 rows for one table, and 2(40 + 1) rows for each.
+    // The default parameters need 2^9 rows for one table, and 2(39 + 1) rows for each.
     let cfg = StarkConfig::default_100_bits();
     assert!(cfg.zk_shortfall(&[8]).is_some());
     assert!(cfg.zk_shortfall(&[9]).is_none());
     assert!(cfg.zk_shortfall(&[12, 7]).is_none());
     let e = cfg.zk_shortfall(&[12, 6]).unwrap();
-    assert!(e.contains("table 1") && e.contains("82 rows"), "{e}");
+    assert!(e.contains("table 1") && e.contains("80 rows"), "{e}");
     assert!(cfg.with_zk(false).zk_shortfall(&[1]).is_none());
 }
 

@@ -160,9 +160,12 @@ pub enum CircuitError {
     Offload(#[from] crate::offload::OffloadError),
 }
 
-/// Every table is at least this tall (2^7), enough for zero-knowledge with up to 63 queries;
-/// fixed so the preprocessed tables, and so the image ID, do not depend on the parameters.
-pub const MIN_LOG_HEIGHT: usize = 7;
+/// Every table is at least this tall (2^12, far more than the 2·(queries + 1) rows that
+/// zero-knowledge needs): the short tables then share one LDE height, so they are one FRI
+/// input (and one mask) instead of four, and FRI needs no extra layers to land on their
+/// heights (`docs/circuit.md`, "Heights"). Fixed so the preprocessed tables, and so the
+/// image ID, do not depend on the parameters.
+pub const MIN_LOG_HEIGHT: usize = 12;
 /// The tallest CPU table: 2^22 cycles (timestamps must stay below 2^24).
 pub const MAX_LOG_CYCLES: usize = 22;
 /// Largest image (words from `MEM_BASE` to the end of the last segment).

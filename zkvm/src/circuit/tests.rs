@@ -382,8 +382,8 @@ fn executions_from_elsewhere_prove_byte_identically() {
     assert_eq!(got.seal, reference.seal);
     assert_eq!(got.claim, reference.claim);
 
-    // Bounded work on a software device with a 2^6 engine.
-    let dev = Arc::new(Soft::new(6, 40, 64));
+    // Bounded work on a software device with a 2^6 engine (three 2^12 transforms).
+    let dev = Arc::new(Soft::new(6, 192, 64));
     let off = Arc::new(Offload::new(dev.clone()));
     let got = prove_execution(
         &program,
@@ -399,7 +399,7 @@ fn executions_from_elsewhere_prove_byte_identically() {
     assert_eq!(off.stats().sha_jobs, 64);
 
     // A wrong result from the device: no proof.
-    let mut bad = Soft::new(6, 40, 0);
+    let mut bad = Soft::new(6, 192, 0);
     bad.corrupt_ntt_job = Some(7);
     let off = Arc::new(Offload::new(Arc::new(bad)));
     let e = prove_execution(

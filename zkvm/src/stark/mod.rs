@@ -64,7 +64,7 @@ pub struct StarkConfig {
 }
 
 impl StarkConfig {
-    /// The default: zero-knowledge, blowup 4, folding by 16, 40 queries and 20 bits of
+    /// The default: zero-knowledge, blowup 4, folding by 16, 39 queries and 22 bits of
     /// grinding — 100 conjectured bits (`docs/stark.md`, "Security", says why these).
     pub const fn default_100_bits() -> Self {
         StarkConfig {
@@ -72,8 +72,8 @@ impl StarkConfig {
                 log_blowup: 2,
                 max_log_arity: 4,
                 log_final_poly_len: 3,
-                num_queries: 40,
-                pow_bits: 20,
+                num_queries: 39,
+                pow_bits: 22,
             },
             zk: true,
         }

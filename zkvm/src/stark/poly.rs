@@ -158,22 +158,25 @@ fn add_combination(acc: &mut [E], m: &RowMajorMatrix<F>, powers: &[E], sign: E) 
 /// Each column of `coeffs` (a polynomial, coefficients lowest first) evaluated at `z`.
 pub(super) fn eval_coeff_columns(coeffs: &RowMajorMatrix<F>, z: E) -> Vec<E> {
     let w = coeffs.width;
+    let isa = crate::ntt::Isa::detect();
     coeffs
         .values
         .par_chunks(ROWS * w)
         .enumerate()
         .map(|(b, block)| {
-            // Powers of z shared by all columns: one extension product per row, then only
-            // base-by-extension products.
+            // Σ_k z^k·row_k, coordinate by coordinate: (z^k·x)_j = (z^k)_j·x for base x, so
+            // each row adds to the four coordinate sums with one vector multiply-add pass.
             let mut pw = z.pow((b * ROWS) as u64);
-            let mut acc = vec![E::ZERO; w];
+            let mut acc = vec![F::ZERO; 4 * w];
             for row in block.chunks_exact(w) {
-                for (a, c) in acc.iter_mut().zip(row) {
-                    *a += pw * *c;
+                for (sum, p) in acc.chunks_exact_mut(w).zip(pw.coeffs()) {
+                    mul_const_rows(isa, sum, row, p, true);
                 }
                 pw *= z;
             }
-            acc
+            (0..w)
+                .map(|c| E::new([acc[c], acc[w + c], acc[2 * w + c], acc[3 * w + c]]))
+                .collect::<Vec<E>>()
         })
         .reduce(
             || vec![E::ZERO; w],

@@ -117,7 +117,7 @@ pub fn ulx3s_board() -> BoardConfig {
         board: board_id::ULX3S,
         clock_hz: 30_000_000,
         divisor: 10,
-        ram: RamStyle::Inferred,
+        ram: RamStyle::Registered,
         serial_divider: false,
         leds_active_low: false,
         ntt: Some(BankStyle::DualPort),
@@ -163,8 +163,8 @@ pub fn top_levels() -> Vec<TopLevel> {
         ),
         emit(
             "rvzk_core",
-            "RV32IM trace-capture core with 128 KiB of guest memory",
-            CoreSystem128K::default(),
+            "RV32IM trace-capture core with 128 KiB of guest memory behind a register (ULX3S)",
+            CoreSystem128K::new(RamStyle::Registered),
         ),
         emit(
             "rvzk_core_up5k",

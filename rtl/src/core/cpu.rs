@@ -36,6 +36,8 @@ pub enum SysState {
     Check,
     /// Read the next word of the buffer.
     Read,
+    /// The word is on its way (a RAM with a read latency of two).
+    Wait,
     /// Capture the word read.
     Latch,
     /// Move the word's covered bytes (from the input stream, or to the journal).
@@ -184,6 +186,13 @@ pub struct Core<const RA: usize> {
     d_fresh: DFF<Bit>,
     d_pc: DFF<Bits<32>>,
     d_hold: DFF<Bits<32>>,
+    // the second fetch stage (a RAM with a read latency of two only)
+    late_ram: Constant<Bit>,
+    f2_valid: DFF<Bit>,
+    f2_new: DFF<Bit>,
+    f2_arrived: DFF<Bit>,
+    f2_pc: DFF<Bits<32>>,
+    f2_hold: DFF<Bits<32>>,
     // execute
     e_valid: DFF<Bit>,
     e_fresh: DFF<Bit>,
@@ -232,6 +241,7 @@ pub struct Core<const RA: usize> {
     sys_word: DFF<Bits<32>>,
     // write-back
     w_valid: DFF<Bit>,
+    w_wait: DFF<Bit>,
     w_pc: DFF<Bits<32>>,
     w_insn: DFF<Bits<32>>,
     w_rs1: DFF<Bits<5>>,
@@ -305,6 +315,9 @@ pub struct Core<const RA: usize> {
     jump_fault: Signal<Local, Bit>,
     redirect_to: Signal<Local, Bits<32>>,
     d_insn: Signal<Local, Bits<32>>,
+    f2_ok: Signal<Local, Bit>,
+    f2_move: Signal<Local, Bit>,
+    f2_word: Signal<Local, Bits<32>>,
     d_adv: Signal<Local, Bit>,
     d_adv_front: Signal<Local, Bit>,
     d_target: Signal<Local, Bits<32>>,
@@ -327,11 +340,14 @@ impl<const RA: usize> Core<RA> {
     /// The core with the fast divider and multiplier, or when `serial_divider` the UP5K's
     /// compact ones: the serial divider (about 500 LUT4 smaller, 34 cycles per division
     /// instead of 2–17) and the compact multiplier (about 100 LUT4 smaller, same timing in
-    /// cycles; see [`Multiplier`]).
-    pub fn new(serial_divider: bool) -> Self {
+    /// cycles; see [`Multiplier`]); for a RAM whose word reaches `mem_rdata` one clock edge
+    /// after the read, or two when `late_ram` (the ULX3S's registered block RAM: one more
+    /// fetch stage, a load or store waits a cycle in write-back).
+    pub fn new(serial_divider: bool, late_ram: bool) -> Self {
         Self {
             div: Divider::new(serial_divider),
             mul: Multiplier::new(serial_divider),
+            late_ram: Constant::new(late_ram),
             ..Self::default()
         }
     }
@@ -414,6 +430,12 @@ impl<const RA: usize> Default for Core<RA> {
             d_fresh: Default::default(),
             d_pc: Default::default(),
             d_hold: Default::default(),
+            late_ram: Constant::new(false),
+            f2_valid: Default::default(),
+            f2_new: Default::default(),
+            f2_arrived: Default::default(),
+            f2_pc: Default::default(),
+            f2_hold: Default::default(),
             e_valid: Default::default(),
             e_fresh: Default::default(),
             e_predicted: Default::default(),
@@ -459,6 +481,7 @@ impl<const RA: usize> Default for Core<RA> {
             sys_mask: Default::default(),
             sys_word: Default::default(),
             w_valid: Default::default(),
+            w_wait: Default::default(),
             w_pc: Default::default(),
             w_insn: Default::default(),
             w_rs1: Default::default(),
@@ -529,6 +552,9 @@ impl<const RA: usize> Default for Core<RA> {
             jump_fault: Default::default(),
             redirect_to: Default::default(),
             d_insn: Default::default(),
+            f2_ok: Default::default(),
+            f2_move: Default::default(),
+            f2_word: Default::default(),
             d_adv: Default::default(),
             d_adv_front: Default::default(),
             d_target: Default::default(),
@@ -569,6 +595,11 @@ impl<const RA: usize> Logic for Core<RA> {
             d_fresh,
             d_pc,
             d_hold,
+            f2_valid,
+            f2_new,
+            f2_arrived,
+            f2_pc,
+            f2_hold,
             e_valid,
             e_fresh,
             e_predicted,
@@ -614,6 +645,7 @@ impl<const RA: usize> Logic for Core<RA> {
             sys_mask,
             sys_word,
             w_valid,
+            w_wait,
             w_pc,
             w_insn,
             w_rs1,
@@ -670,8 +702,10 @@ impl<const RA: usize> Logic for Core<RA> {
         }
         // Write-back *is* the trace port's register: an instruction retires when the
         // consumer takes its record, and until then the whole pipeline freezes.
-        self.w_fire.next = self.w_valid.q.val() && self.trace_ready.val();
-        self.freeze.next = self.w_valid.q.val() && !self.trace_ready.val();
+        // With a late RAM a load's or store's word arrives a cycle after it entered
+        // write-back (w_wait): the pipeline freezes for that cycle.
+        self.w_fire.next = self.w_valid.q.val() && !self.w_wait.q.val() && self.trace_ready.val();
+        self.freeze.next = self.w_valid.q.val() && (self.w_wait.q.val() || !self.trace_ready.val());
         self.port_w.next = self.w_fire.val() && self.w_is_store.q.val();
 
         // ---- execute: operands from the register file (first cycle) or held, forwarded
@@ -710,6 +744,7 @@ impl<const RA: usize> Logic for Core<RA> {
         // The cycle after a redirect, decode and execute hold wrong-path instructions.
         self.e_ok.next = self.e_valid.q.val() && !self.kill.q.val();
         self.d_ok.next = self.d_valid.q.val() && !self.kill.q.val();
+        self.f2_ok.next = self.f2_valid.q.val() && !self.kill.q.val();
         self.live.next =
             self.run.val() && self.e_ok.val() && !self.freeze.val() && !self.blocked.val();
 
@@ -831,6 +866,7 @@ impl<const RA: usize> Logic for Core<RA> {
         self.mem_read.next = self.live.val()
             && (self.e_is_load.q.val() || self.e_is_store.q.val())
             && !self.port_w.val();
+        self.w_wait.d.next = self.late_ram.val() && self.mem_read.val();
         // A jump to a misaligned target faults instead of finishing. For JAL and branches
         // the target's bit 1 is pc[1] ^ imm[1] (imm[0] = 0); a branch does not wait for its
         // comparison to know whether it may finish: one whose target is misaligned takes a
@@ -946,6 +982,12 @@ impl<const RA: usize> Logic for Core<RA> {
                 }
                 SysState::Read => {
                     self.sys_read.next = true;
+                    self.sys.d.next = SysState::Latch;
+                    if self.late_ram.val() {
+                        self.sys.d.next = SysState::Wait;
+                    }
+                }
+                SysState::Wait => {
                     self.sys.d.next = SysState::Latch;
                 }
                 SysState::Latch => {
@@ -1072,10 +1114,13 @@ impl<const RA: usize> Logic for Core<RA> {
         // instruction (one would keep fetch off the RAM port this cycle anyway).
         self.d_adv_front.next =
             self.front_ok.val() && self.d_ok.val() && (!self.e_ok.val() || self.go_front.val());
-        // Fetch when decode will be free and the RAM port is (a redirect's target is
-        // fetched in the kill cycle: two bubbles).
+        // Fetch when decode will be free (with a late RAM: the second fetch stage) and the
+        // RAM port is (a redirect's target is fetched in the kill cycle: two bubbles, three
+        // with a late RAM).
         self.fetch.next = self.front_ok.val()
-            && (!self.d_ok.val() || self.d_adv_front.val())
+            && (!self.d_ok.val()
+                || self.d_adv_front.val()
+                || (self.late_ram.val() && !self.f2_ok.val()))
             && !self.port_w.val()
             && !self.mem_read.val();
         // A JAL or backward branch (a loop, most likely taken) leaving decode sends fetch
@@ -1107,19 +1152,48 @@ impl<const RA: usize> Logic for Core<RA> {
         if self.d_taken.val() {
             self.fetch_addr.next = self.d_target.val();
         }
+        // With a late RAM a fetch goes into the second fetch stage (F2), whose word lands
+        // on mem_rdata the cycle after (f2_new) and must be caught then if F2 has not
+        // moved on (f2_arrived; f2_hold keeps it). F2 moves into decode when decode is
+        // free, except past a JAL or backward branch leaving decode: F2 holds the word
+        // after it, off the predicted path (one bubble).
+        self.f2_move.next = self.late_ram.val()
+            && self.f2_ok.val()
+            && self.front_ok.val()
+            && (!self.d_ok.val() || self.d_adv.val())
+            && !self.d_taken.val();
+        self.f2_word.next = self.f2_hold.q.val();
+        if self.f2_arrived.q.val() {
+            self.f2_word.next = self.mem_rdata.val();
+        }
+        self.f2_hold.d.next = self.f2_word.val();
+        self.f2_new.d.next = false;
+        self.f2_arrived.d.next = self.f2_new.q.val() && !self.f2_move.val() && !self.fetch.val();
         self.d_hold.d.next = self.d_insn.val();
-        self.d_fresh.d.next = self.fetch.val();
-        if self.fetch.val() {
+        self.d_fresh.d.next = false;
+        if self.f2_move.val() {
+            self.d_valid.d.next = true;
+            self.d_pc.d.next = self.f2_pc.q.val();
+            self.d_hold.d.next = self.f2_word.val();
+            self.d_fresh.d.next = self.f2_new.q.val();
+        } else if self.fetch.val() && !self.late_ram.val() {
             self.d_valid.d.next = true;
             self.d_pc.d.next = self.fetch_addr.val();
+            self.d_fresh.d.next = true;
+        } else if self.kill.q.val() || self.d_adv.val() {
+            self.d_valid.d.next = false;
+        }
+        if self.fetch.val() {
             self.pc_f.d.next = self.fetch_addr.val() + 4;
-        } else if self.kill.q.val() {
-            self.d_valid.d.next = false;
-        } else if self.d_adv.val() {
-            self.d_valid.d.next = false;
-            if self.d_taken.val() {
-                self.pc_f.d.next = self.d_target.val();
-            }
+        } else if self.d_taken.val() {
+            self.pc_f.d.next = self.d_target.val();
+        }
+        if self.fetch.val() && self.late_ram.val() {
+            self.f2_valid.d.next = true;
+            self.f2_new.d.next = true;
+            self.f2_pc.d.next = self.fetch_addr.val();
+        } else if self.kill.q.val() || self.f2_move.val() || self.d_taken.val() {
+            self.f2_valid.d.next = false;
         }
         self.kill.d.next = self.redirect.val();
         if self.redirect.val() {
@@ -1251,7 +1325,8 @@ impl<const RA: usize> Logic for Core<RA> {
             && self.e_ok.val()
             && self.e_is_ecall.q.val()
             && (self.sys.q.val() == SysState::Emit);
-        self.trace_valid.next = self.w_valid.q.val() || self.sys_emit.val();
+        self.trace_valid.next =
+            (self.w_valid.q.val() && !self.w_wait.q.val()) || self.sys_emit.val();
         self.trace_kind.next = self.sys_emit.val();
         self.trace_pc.next = self.w_pc.q.val();
         self.trace_insn.next = self.w_insn.q.val();
@@ -1333,6 +1408,7 @@ impl<const RA: usize> Logic for Core<RA> {
             self.clear_index.d.next = 0.into();
             self.pc_f.d.next = self.entry.val();
             self.d_valid.d.next = false;
+            self.f2_valid.d.next = false;
             self.kill.d.next = false;
             self.e_valid.d.next = false;
             self.w_valid.d.next = false;

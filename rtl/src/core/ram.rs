@@ -5,19 +5,37 @@ use rust_hdl::prelude::*;
 /// How [`CoreRam`] is written in Verilog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RamStyle {
-    /// A plain memory array: simulators, and block RAM on ECP5 (inferred).
+    /// A plain memory array: simulators, and block RAM on ECP5 (inferred). The word read is
+    /// on `rdata` the cycle after the read.
     Inferred,
+    /// The same array, its word passing a register after the block RAMs' output
+    /// multiplexer (the ULX3S): on `rdata` two cycles after the read. The ECP5's block RAM
+    /// takes 5.6 ns from the clock to its unregistered output, and 64 of them need a
+    /// multiplexer and long wires: nothing but this register may follow them in a cycle.
+    Registered,
     /// The iCE40 UP5K's four SB_SPRAM256KA (16K × 16 each), as two banks of two; only for
     /// 2^15 words. Not simulable without the vendor model (synthesis only).
     Up5kSpram,
+}
+
+impl RamStyle {
+    /// Clock edges from a read to its word on `rdata`: 1, or 2 for [`RamStyle::Registered`].
+    pub fn read_latency(self) -> usize {
+        if self == RamStyle::Registered {
+            2
+        } else {
+            1
+        }
+    }
 }
 
 /// Single-port synchronous RAM of `2^A` 32-bit words (2^15 words = 128 KiB, the UP5K's four
 /// SPRAMs; block RAM on ECP5).
 ///
 /// A cycle with `enable` high either writes `wdata` at `addr` (`write` high) or reads the
-/// word at `addr` into `rdata` on the clock edge. `rdata` changes only on a read, so it holds
-/// a word for as long as the core needs it — the core relies on that.
+/// word at `addr` into `rdata` on the clock edge ([`RamStyle::Registered`]: on the edge
+/// after). `rdata` changes only on a read, so it holds a word for as long as the core needs
+/// it — the core relies on that.
 #[derive(LogicBlock)]
 pub struct CoreRam<const A: usize> {
     /// Clock.
@@ -34,6 +52,8 @@ pub struct CoreRam<const A: usize> {
     pub rdata: Signal<Out, Bits<32>>,
     _mem: Vec<u32>,
     _q: u32,
+    _pending: bool,
+    _out: u32,
     _style: RamStyle,
 }
 
@@ -41,7 +61,7 @@ impl<const A: usize> CoreRam<A> {
     /// A RAM written in Verilog as `style` says.
     pub fn new(style: RamStyle) -> Self {
         assert!(
-            style == RamStyle::Inferred || A == 15,
+            style != RamStyle::Up5kSpram || A == 15,
             "SPRAM holds exactly 2^15 words"
         );
         Self {
@@ -62,6 +82,8 @@ impl<const A: usize> Default for CoreRam<A> {
             rdata: Default::default(),
             _mem: vec![0; 1 << A],
             _q: 0,
+            _pending: false,
+            _out: 0,
             _style: RamStyle::Inferred,
         }
     }
@@ -69,15 +91,26 @@ impl<const A: usize> Default for CoreRam<A> {
 
 impl<const A: usize> Logic for CoreRam<A> {
     fn update(&mut self) {
-        if self.clock.pos_edge() && self.enable.val() {
-            let a = self.addr.val().index();
-            if self.write.val() {
-                self._mem[a] = self.wdata.val().to_u32();
-            } else {
-                self._q = self._mem[a];
+        if self.clock.pos_edge() {
+            if self._pending {
+                self._out = self._q;
+            }
+            self._pending = self.enable.val() && !self.write.val();
+            if self.enable.val() {
+                let a = self.addr.val().index();
+                if self.write.val() {
+                    self._mem[a] = self.wdata.val().to_u32();
+                } else {
+                    self._q = self._mem[a];
+                }
             }
         }
-        self.rdata.next = (self._q as u64).into();
+        let word = if self._style == RamStyle::Registered {
+            self._out
+        } else {
+            self._q
+        };
+        self.rdata.next = (word as u64).into();
     }
 
     fn connect(&mut self) {
@@ -87,6 +120,31 @@ impl<const A: usize> Logic for CoreRam<A> {
     fn hdl(&self) -> Verilog {
         if self._style == RamStyle::Up5kSpram {
             return Verilog::Custom(UP5K_SPRAM.into());
+        }
+        if self._style == RamStyle::Registered {
+            // `word` is the block RAMs' own output (it holds between reads); `rdata` takes
+            // it the cycle after a read.
+            return Verilog::Custom(format!(
+                "\
+reg [31:0] mem [0:{last}];
+reg [31:0] word;
+reg pending;
+initial begin
+  word = 32'h0;
+  pending = 1'b0;
+  rdata = 32'h0;
+end
+always @(posedge clock) begin
+  pending <= enable && !write;
+  if (pending) rdata <= word;
+  if (enable) begin
+    if (write) mem[addr] <= wdata;
+    else word <= mem[addr];
+  end
+end
+",
+                last = (1usize << A) - 1
+            ));
         }
         Verilog::Custom(format!(
             "\
@@ -161,9 +219,9 @@ always @(*) rdata = fresh ? word : held;
 mod tests {
     use super::*;
 
-    #[test]
-    fn reads_writes_and_holds() {
-        let mut uut = CoreRam::<6>::default();
+    fn check(style: RamStyle) {
+        let late = style.read_latency() == 2;
+        let mut uut = CoreRam::<6>::new(style);
         uut.connect_all();
         let mut sim = simple_sim!(CoreRam<6>, clock, 100_000_000, ep, {
             let mut x = ep.init()?;
@@ -178,19 +236,42 @@ mod tests {
             for a in 0..64u64 {
                 x.addr.next = (63 - a).into();
                 wait_clock_cycle!(ep, clock, x);
-                sim_assert_eq!(ep, x.rdata.val(), bits::<32>((63 - a) * 3 + 1), x);
+                // A read's word: on rdata after one edge, or after two (the previous
+                // read's word is there after one).
+                if late {
+                    if a > 0 {
+                        sim_assert_eq!(ep, x.rdata.val(), bits::<32>((64 - a) * 3 + 1), x);
+                    }
+                } else {
+                    sim_assert_eq!(ep, x.rdata.val(), bits::<32>((63 - a) * 3 + 1), x);
+                }
             }
-            // No access, then a write: the last word read stays on rdata.
+            // No access, then a write: the last word read reaches rdata and stays there.
             x.enable.next = false;
             x.addr.next = 5.into();
             wait_clock_cycle!(ep, clock, x);
+            sim_assert_eq!(ep, x.rdata.val(), bits::<32>(1), x);
             x.enable.next = true;
             x.write.next = true;
             x.wdata.next = 99.into();
             wait_clock_cycle!(ep, clock, x);
             sim_assert_eq!(ep, x.rdata.val(), bits::<32>(1), x);
+            x.enable.next = false;
+            wait_clock_cycle!(ep, clock, x);
+            wait_clock_cycle!(ep, clock, x);
+            sim_assert_eq!(ep, x.rdata.val(), bits::<32>(1), x);
             ep.done(x)
         });
         sim.run(Box::new(uut), 1_000_000_000_000).unwrap();
+    }
+
+    #[test]
+    fn reads_writes_and_holds() {
+        check(RamStyle::Inferred);
+    }
+
+    #[test]
+    fn registered_reads_arrive_a_cycle_later_and_hold() {
+        check(RamStyle::Registered);
     }
 }

@@ -107,7 +107,7 @@ impl<const RA: usize> CoreSystem<RA> {
     pub fn with_divider(style: RamStyle, serial_divider: bool) -> Self {
         Self {
             ram: CoreRam::new(style),
-            core: Core::new(serial_divider),
+            core: Core::new(serial_divider, style.read_latency() == 2),
             ..Self::default()
         }
     }
@@ -212,6 +212,15 @@ mod tests {
 
     #[test]
     fn runs_a_program_like_the_executor() {
+        check(RamStyle::Inferred);
+    }
+
+    #[test]
+    fn runs_a_program_like_the_executor_on_a_late_ram() {
+        check(RamStyle::Registered);
+    }
+
+    fn check(style: RamStyle) {
         let program = program();
         let opts = RunOptions {
             max_cycles: 1000,
@@ -226,7 +235,7 @@ mod tests {
             }
         }
         let code_hi = program.segments[0].end();
-        let mut uut = CoreSystem::<12>::default();
+        let mut uut = CoreSystem::<12>::new(style);
         uut.connect_all();
         let mut sim = simple_sim!(CoreSystem<12>, clock, 100_000_000, ep, {
             let mut x = ep.init()?;

@@ -1064,6 +1064,10 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                         3 => self.cfg_max.d.next = self.rxbuf.read_data.val(),
                         _ => {
                             self.ex.d.next = ExState::Reply;
+                            // `entry` for the core's start, on rxbuf's output next cycle
+                            // (read whether or not the run starts: no path from rxbuf's
+                            // output back to its address)
+                            self.rxbuf.read_address.next = 2.into();
                             if self.len_over.val() {
                                 self.tx_status.d.next = 7.into();
                             } else {
@@ -1071,8 +1075,6 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                                     self.rxbuf.read_data.val().get_bits::<16>(0);
                                 self.cfg_stream.d.next = self.rx_arg.q.val().get_bit(0);
                                 self.start_pulse.d.next = true;
-                                // `entry` for the core's start, on rxbuf's output next cycle
-                                self.rxbuf.read_address.next = 2.into();
                                 self.started.d.next = true;
                                 self.run_clocks.d.next = 0.into();
                                 self.j_len.d.next = 0.into();

@@ -111,12 +111,13 @@ pub fn icebreaker_board() -> BoardConfig {
     }
 }
 
-/// The ULX3S: 30 MHz from the PLL ([`Ulx3sTop`]), 3 Mbaud (divisor 10).
+/// The ULX3S: 45 MHz from the PLL ([`Ulx3sTop`]), 3 Mbaud (divisor 15); guest memory in
+/// block RAM behind a register (read latency two).
 pub fn ulx3s_board() -> BoardConfig {
     BoardConfig {
         board: board_id::ULX3S,
-        clock_hz: 30_000_000,
-        divisor: 10,
+        clock_hz: 45_000_000,
+        divisor: 15,
         ram: RamStyle::Registered,
         serial_divider: false,
         leds_active_low: false,
@@ -188,12 +189,12 @@ pub fn top_levels() -> Vec<TopLevel> {
         ),
         emit(
             "rvzk_soc_ulx3s",
-            "ULX3S SoC at 30 MHz: core, guest memory in block RAM, link",
+            "ULX3S SoC at 45 MHz: core, guest memory in registered block RAM, link",
             SocUlx3s::new(ulx3s_board()),
         ),
         emit(
             "rvzk_top_ulx3s",
-            "ULX3S design: 25 -> 30 MHz PLL and the SoC (synthesis only)",
+            "ULX3S design: 25 -> 45 MHz PLL and the SoC (synthesis only)",
             Ulx3sTop::new(SocUlx3s::new(ulx3s_board())),
         ),
     ]

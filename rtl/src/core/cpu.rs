@@ -36,8 +36,6 @@ pub enum SysState {
     Check,
     /// Read the next word of the buffer.
     Read,
-    /// The word is on its way (a RAM with a read latency of two).
-    Wait,
     /// Capture the word read.
     Latch,
     /// Move the word's covered bytes (from the input stream, or to the journal).
@@ -48,6 +46,9 @@ pub enum SysState {
     Emit,
     /// Finished: the `ecall` retires.
     Done,
+    /// Between Read and Latch with a RAM whose read latency is two: the word is on its way.
+    /// (Last, so that the other states keep their encoding where it is unreachable.)
+    Wait,
 }
 
 /// The RV32IM trace-capture core, without its memory (see [`super::CoreSystem`]).

@@ -1,5 +1,5 @@
 //! The ULX3S clock: an ECP5 EHXPLLL taking the board's 25 MHz oscillator to 45 MHz, which
-//! gives exactly 3 Mbaud at 15 clocks per UART bit and stays under the SoC's Fmax (51 MHz,
+//! gives exactly 3 Mbaud at 15 clocks per UART bit and stays under the SoC's Fmax (54 MHz,
 //! docs/benchmarks.md, "Session 5: ECP5 timing"; the next rates with a whole number of
 //! clocks per bit are 60 and 75 MHz). Divider settings (as `ecppll -i 25 -o 45` computes
 //! them): 25 MHz / 5 = 5 MHz at the phase detector, feedback from CLKOP divided by 9

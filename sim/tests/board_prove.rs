@@ -140,18 +140,18 @@ fn sha256() {
     prove_both("sha256", b"", 5, AccelMode::Auto, None);
 }
 
-/// Forced, bounded accelerator work: one LDE column of the first commitment (4 + 16 jobs
-/// of 2^6 values) and 24 Merkle nodes through the link, every result checked; the receipt
-/// is unchanged.
+/// Forced, bounded accelerator work: two transforms of 2^12-row columns (64 jobs of 2^6
+/// values each; every table has at least 2^12 rows) and 128 Merkle nodes through the link,
+/// every result checked; the receipt is unchanged.
 #[test]
 fn forced_accelerator_jobs_give_the_same_receipt() {
-    let r = prove_both("multiply", &u32s(&[17, 23]), 6, AccelMode::Force, Some(24));
+    let r = prove_both("multiply", &u32s(&[17, 23]), 6, AccelMode::Force, Some(128));
     let o = r.offload.expect("jobs were offered");
-    assert!((20..=24).contains(&o.ntt_jobs), "{} NTT jobs", o.ntt_jobs);
+    assert!((64..=128).contains(&o.ntt_jobs), "{} NTT jobs", o.ntt_jobs);
     assert!(o.ntt_transforms >= 2, "{} transforms", o.ntt_transforms);
-    assert_eq!(o.sha_jobs, 24, "SHA-256 jobs");
+    assert_eq!(o.sha_jobs, 128, "SHA-256 jobs");
     assert_eq!(r.accel_link.retries, 0);
-    assert!(r.accel_link.bytes_in > 20 * 256 + 24 * 32);
+    assert!(r.accel_link.bytes_in > 64 * 256 + 128 * 32);
     eprintln!(
         "forced: {} NTT jobs in {:.2} s ({:.1} ms each), {} SHA-256 jobs in {:.2} s ({:.1} ms each); link {} bytes out, {} in",
         o.ntt_jobs,

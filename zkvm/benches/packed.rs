@@ -22,16 +22,11 @@ type E = BabyBearExt4;
 /// One point's main rows (this and next) and aux rows (this and next).
 type PointRows = (Vec<F>, Vec<F>, Vec<E>, Vec<E>);
 
-/// Deterministic pseudo-random field elements (xorshift).
+/// Deterministic pseudo-random field elements (the testkit's seeded bytes, 4 per element).
 fn rand_vec(n: usize, seed: u64) -> Vec<F> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            F::new((s >> 32) as u32)
-        })
+    rvzk_testkit::pseudo_random_bytes(seed, 4 * n)
+        .chunks_exact(4)
+        .map(|b| F::new(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
         .collect()
 }
 

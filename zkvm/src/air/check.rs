@@ -111,15 +111,7 @@ pub fn check_constraints<A: Air>(
                     },
                 };
                 air.eval(&mut builder);
-                let sink = builder.sink;
-                sink.failed.map(|constraint| ConstraintFailure {
-                    table: air.name(),
-                    row,
-                    constraint,
-                    at: sink
-                        .failed_at
-                        .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line())),
-                })
+                failure(air, row, &builder.sink)
             })
         });
     first.map_or(Ok(()), Err)
@@ -145,20 +137,25 @@ pub fn check_rows<A: Air>(
     public: &[F],
     rows: &[usize],
 ) -> Result<(), ConstraintFailure> {
-    let mut failure = None;
+    let mut first = None;
     for_each_row(air, trace, public, rows.iter().copied(), |row, sink| {
-        if let (None, Some(constraint)) = (&failure, sink.failed) {
-            failure = Some(ConstraintFailure {
-                table: air.name(),
-                row,
-                constraint,
-                at: sink
-                    .failed_at
-                    .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line())),
-            });
+        if first.is_none() {
+            first = failure(air, row, &sink);
         }
     });
-    failure.map_or(Ok(()), Err)
+    first.map_or(Ok(()), Err)
+}
+
+/// The failure a row's sink recorded, if any.
+fn failure<A: Air>(air: &A, row: usize, sink: &RowSink) -> Option<ConstraintFailure> {
+    sink.failed.map(|constraint| ConstraintFailure {
+        table: air.name(),
+        row,
+        constraint,
+        at: sink
+            .failed_at
+            .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line())),
+    })
 }
 
 /// [`collect_interactions`] of the given rows only.

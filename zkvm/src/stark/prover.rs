@@ -1393,38 +1393,35 @@ impl PackedRows {
     /// Lane `l` of the main rows.
     #[inline]
     fn gather(&mut self, l: usize, local: &[F], next: &[F]) {
-        for (d, x) in self.local.iter_mut().zip(local) {
-            d.0[l] = *x;
-        }
-        for (d, x) in self.next.iter_mut().zip(next) {
-            d.0[l] = *x;
-        }
+        set_lane(&mut self.local, l, local);
+        set_lane(&mut self.next, l, next);
     }
 
     /// Lane `l` of the preprocessed rows.
     #[inline]
     fn gather_prep(&mut self, l: usize, local: &[F], next: &[F]) {
-        for (d, x) in self.prep_local.iter_mut().zip(local) {
-            d.0[l] = *x;
-        }
-        for (d, x) in self.prep_next.iter_mut().zip(next) {
-            d.0[l] = *x;
-        }
+        set_lane(&mut self.prep_local, l, local);
+        set_lane(&mut self.prep_next, l, next);
     }
 
     /// Lane `l` of the aux rows (four base coordinates per extension column).
     #[inline]
     fn gather_aux(&mut self, l: usize, local: &[F], next: &[F]) {
-        for (d, x) in self.aux_local.iter_mut().zip(local.chunks_exact(4)) {
-            for (c, v) in d.c.iter_mut().zip(x) {
-                c.0[l] = *v;
+        for (dst, row) in [(&mut self.aux_local, local), (&mut self.aux_next, next)] {
+            for (d, x) in dst.iter_mut().zip(row.chunks_exact(4)) {
+                for (c, v) in d.c.iter_mut().zip(x) {
+                    c.0[l] = *v;
+                }
             }
         }
-        for (d, x) in self.aux_next.iter_mut().zip(next.chunks_exact(4)) {
-            for (c, v) in d.c.iter_mut().zip(x) {
-                c.0[l] = *v;
-            }
-        }
+    }
+}
+
+/// Lane `l` of each packed column set from one point's row.
+#[inline]
+fn set_lane(dst: &mut [PackedBabyBear], l: usize, row: &[F]) {
+    for (d, x) in dst.iter_mut().zip(row) {
+        d.0[l] = *x;
     }
 }
 

@@ -21,9 +21,11 @@ pub mod codec;
 mod domain;
 mod folder;
 mod layout;
+mod logup;
 mod poly;
 mod proof;
 mod prover;
+mod quotient;
 mod seed;
 #[cfg(test)]
 mod tests;

@@ -129,12 +129,12 @@ fn blinded_quotient_chunks_keep_their_sum() {
         b: E::ZERO,
     };
     let run = |blind: Option<&mut ProverRng>| {
-        prover::quotient(
+        super::quotient::quotient(
             &dft,
             &Fibonacci,
             &layout,
             0,
-            prover::QuotientInputs {
+            super::quotient::QuotientInputs {
                 main: &main,
                 prep: None,
                 aux: None,
@@ -172,7 +172,7 @@ fn blinded_quotient_chunks_keep_their_sum() {
 
 #[test]
 fn the_quotient_is_evaluated_on_the_smallest_coset_that_holds_it() {
-    use prover::quotient_domain;
+    use super::quotient::quotient_domain;
     // zk, 42 queries: D = n + 86 coefficients. Degree 3 needs 2n + 255 < e: 4n of the 8n
     // LDE once n ≥ 2^7; degree 2 needs n + 170 < e: 2n from n = 2^8.
     assert_eq!(

@@ -373,27 +373,57 @@ fn build_levels(
 
 /// A commitment whose matrices are not kept (see [`commit_streamed`]): the tree is cut into
 /// `blocks` equal subtrees, each over the same run of rows of every matrix (block c holds
-/// rows `c·h/blocks ..` of a matrix of height h), and only the levels above the subtrees'
-/// roots are stored. Openings regenerate their block's rows and subtree.
+/// rows `c·h/blocks ..` of a matrix of height h), and only the levels from
+/// [`StreamedTree::log_group`] up are stored: one digest per *group* of 2^log_group leaves.
+/// Openings regenerate either their whole block ([`StreamedTree::open_batch`]) or only the
+/// rows of their group ([`StreamedTree::open_batch_grouped`]).
 #[derive(Debug)]
 pub struct StreamedTree {
     dims: Vec<Dims>,
     groups: Vec<(usize, Vec<usize>)>,
     blocks: usize,
+    log_group: usize,
     salts: Vec<LazyMatrix>,
-    /// `top[0]` are the subtree roots; the last is the root.
-    top: Vec<Vec<Digest>>,
+    /// `upper[j]` is level `log_group + j` of the tree (level 0: the leaves); the last is
+    /// the root.
+    upper: Vec<Vec<Digest>>,
 }
+
+/// log₂ of the leaves under each digest a [`StreamedTree`] keeps (at most the blocks'
+/// height). An opening rebuilds its group's 2^LOG_GROUP leaves from the polynomials, which
+/// costs about the same for any small group (one pass over the coefficients per opened
+/// group), while the kept levels take 2·32/2^LOG_GROUP bytes per leaf: 4 MiB for a tree of
+/// 2^23 leaves at 6.
+pub const LOG_GROUP: usize = 6;
 
 impl StreamedTree {
     /// The root.
     pub fn root(&self) -> Digest {
-        self.top.last().unwrap()[0]
+        self.upper.last().unwrap()[0]
     }
 
     /// Height of the tallest matrix.
     pub fn max_height(&self) -> usize {
         self.groups[0].0
+    }
+
+    /// log₂ of the leaves under each kept digest: group g covers the tallest matrices' rows
+    /// `g·2^log_group ..`.
+    pub fn log_group(&self) -> usize {
+        self.log_group
+    }
+
+    /// The rows of a matrix of height `height` (one of the committed heights) that the leaves
+    /// of group `g` hold: 2^log_group·height/max_height of them, or the one row they share.
+    pub fn group_rows(&self, height: usize, g: usize) -> std::ops::Range<usize> {
+        let s = (self.max_height() / height).trailing_zeros() as usize;
+        let k = self.log_group;
+        if s <= k {
+            (g << (k - s))..((g + 1) << (k - s))
+        } else {
+            let r = g >> (s - k);
+            r..r + 1
+        }
     }
 
     /// Shapes of the committed matrices.
@@ -450,19 +480,25 @@ pub fn commit_streamed(
         Some(rng) => vec![rng.lazy_matrix(groups[0].0, SALT_WIDTH)],
         None => Vec::new(),
     };
+    let log_bh = (groups[0].0 / blocks).trailing_zeros() as usize;
+    let log_group = LOG_GROUP.min(log_bh);
     let mut tree = StreamedTree {
         dims,
         groups,
         blocks,
+        log_group,
         salts,
-        top: Vec::new(),
+        upper: Vec::new(),
     };
     let block_groups: Vec<(usize, Vec<usize>)> = tree
         .groups
         .iter()
         .map(|(h, ms)| (h / blocks, ms.clone()))
         .collect();
-    let mut roots = Vec::with_capacity(blocks);
+    // Levels log_group ..= log_bh of every block, side by side.
+    let mut upper: Vec<Vec<Digest>> = (log_group..=log_bh)
+        .map(|l| Vec::with_capacity(blocks << (log_bh - l)))
+        .collect();
     let mut spent = Vec::new();
     for c in 0..blocks {
         let block = produce(c, std::mem::take(&mut spent));
@@ -476,17 +512,18 @@ pub fn commit_streamed(
         }
         let salts = tree.block_salts(c);
         let levels = build_levels(&block, &block_groups, &salts, offload);
-        roots.push(levels.last().unwrap()[0]);
+        for (kept, level) in upper.iter_mut().zip(&levels[log_group..]) {
+            kept.extend_from_slice(level);
+        }
         spent = block;
     }
-    let mut top = vec![roots];
-    while top.last().unwrap().len() > 1 {
-        let prev = top.last().unwrap();
+    while upper.last().unwrap().len() > 1 {
+        let prev = upper.last().unwrap();
         let mut next = zeroed_digests(prev.len() / 2);
         hash_layer(prev, &mut next);
-        top.push(next);
+        upper.push(next);
     }
-    tree.top = top;
+    tree.upper = upper;
     tree
 }
 
@@ -720,7 +757,7 @@ impl StreamedTree {
         let positions = pruned_siblings(max_h.trailing_zeros() as usize, &uniq);
         let mut siblings: Vec<Option<Digest>> = positions
             .iter()
-            .map(|&(l, i)| (l >= log_bh).then(|| self.top[l - log_bh][i]))
+            .map(|&(l, i)| (l >= log_bh).then(|| self.upper[l - self.log_group][i]))
             .collect();
         let block_groups: Vec<(usize, Vec<usize>)> = self
             .groups
@@ -763,6 +800,84 @@ impl StreamedTree {
         let siblings = siblings
             .into_iter()
             .map(|s| s.expect("every sibling below a subtree root lies in an opened block"))
+            .collect();
+        BatchOpening { leaves, siblings }
+    }
+
+    /// [`StreamedTree::open_batch`] from the rows of the opened groups alone (the same
+    /// opening). `produce(gs)` gets the distinct groups holding an index (ascending) and
+    /// must return, for each of them, every matrix's [`StreamedTree::group_rows`], in
+    /// commitment order. Each group's leaves and subtree are rebuilt from those rows; the
+    /// kept digests above give the rest of the path.
+    pub fn open_batch_grouped(
+        &self,
+        indices: &[usize],
+        produce: impl FnOnce(&[usize]) -> Vec<Vec<RowMajorMatrix<BabyBear>>>,
+    ) -> BatchOpening {
+        let max_h = self.max_height();
+        let uniq = distinct_sorted(indices);
+        assert!(
+            uniq.last().is_none_or(|&i| i < max_h),
+            "open_batch: index out of range"
+        );
+        let k = self.log_group;
+        let gs = distinct_sorted(&uniq.iter().map(|&i| i >> k).collect::<Vec<_>>());
+        let produced = produce(&gs);
+        assert_eq!(produced.len(), gs.len(), "one set of rows per group");
+        // Heights whose rows differ between the leaves of a group are hashed below its
+        // digest; a shorter matrix's single shared row enters higher up, from the kept levels.
+        let sub_groups: Vec<(usize, Vec<usize>)> = self
+            .groups
+            .iter()
+            .filter(|(h, _)| max_h / h <= 1 << k)
+            .map(|(h, ms)| ((h << k) / max_h, ms.clone()))
+            .collect();
+        let positions = pruned_siblings(max_h.trailing_zeros() as usize, &uniq);
+        let mut siblings: Vec<Option<Digest>> = positions
+            .iter()
+            .map(|&(l, i)| (l >= k).then(|| self.upper[l - k][i]))
+            .collect();
+        let mut leaves = Vec::with_capacity(uniq.len());
+        let mut next = 0;
+        for (&g, rows) in gs.iter().zip(&produced) {
+            assert_eq!(rows.len(), self.dims.len(), "group {g}: wrong matrix count");
+            for (m, d) in rows.iter().zip(&self.dims) {
+                assert_eq!(
+                    (m.width, m.height()),
+                    (d.width, self.group_rows(d.height, g).len()),
+                    "group {g}: wrong rows"
+                );
+            }
+            let salts: Vec<RowMajorMatrix<BabyBear>> =
+                self.salts.iter().map(|s| s.rows(g << k, 1 << k)).collect();
+            let levels = build_levels(rows, &sub_groups, &salts, None);
+            assert_eq!(
+                levels.last().unwrap()[0],
+                self.upper[0][g],
+                "group {g}: the rows do not rebuild the committed digest"
+            );
+            while next < uniq.len() && uniq[next] >> k == g {
+                leaves.push(leaf_from(
+                    rows,
+                    self.dims.iter().map(|d| d.height),
+                    &salts,
+                    std::iter::once(max_h),
+                    max_h,
+                    uniq[next],
+                    |h| self.group_rows(h, g).start,
+                ));
+                next += 1;
+            }
+            // Siblings below the kept level that lie in this group.
+            for (s, &(l, i)) in siblings.iter_mut().zip(&positions) {
+                if l < k && i >> (k - l) == g {
+                    *s = Some(levels[l][i - (g << (k - l))]);
+                }
+            }
+        }
+        let siblings = siblings
+            .into_iter()
+            .map(|s| s.expect("every sibling below the kept level lies in an opened group"))
             .collect();
         BatchOpening { leaves, siblings }
     }

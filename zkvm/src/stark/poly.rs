@@ -114,6 +114,78 @@ impl Poly {
         dft.dft_batch_bitrev(RowMajorMatrix::new(values, w))
     }
 
+    /// Blocks `cs` of 2^`log_block` rows each (as [`Poly::block`] gives them) from one pass
+    /// over the coefficients: for the few small blocks a query opens, folding all n
+    /// coefficients into each block (n multiply-adds per column and block) costs far less
+    /// than transforming and hashing the whole block of the commitment that holds it.
+    pub fn blocks_at(
+        &self,
+        dft: &Radix2Dft,
+        log_block: usize,
+        cs: &[usize],
+    ) -> Vec<RowMajorMatrix<F>> {
+        let m = 1usize << log_block;
+        let w = self.width();
+        let d = self.low.height();
+        let log_blocks = self.log_lde - log_block;
+        let omega = F::two_adic_generator(self.log_lde);
+        let shifts: Vec<F> = cs
+            .iter()
+            .map(|&c| F::GENERATOR * omega.pow(reverse_bits_len(c, log_blocks) as u64))
+            .collect();
+        // Row r of the coefficients adds s^r·low[r] to row r mod m of block s's fold (the
+        // block is the coset s·H_m, where x^m = s^m). Rows are taken a cache-sized run at a
+        // time, each run folded into every block; each thread keeps its own sums.
+        const RUN: usize = 64;
+        let isa = dft.isa();
+        let mut sums = self
+            .low
+            .values
+            .par_chunks(ROWS * w)
+            .enumerate()
+            .fold(
+                || vec![F::ZERO; cs.len() * m * w],
+                |mut acc, (b, chunk)| {
+                    let mut pw: Vec<F> = shifts.iter().map(|s| s.pow((b * ROWS) as u64)).collect();
+                    for (i, run) in chunk.chunks(RUN * w).enumerate() {
+                        let r0 = b * ROWS + i * RUN;
+                        for ((sum, s), p) in acc.chunks_exact_mut(m * w).zip(&shifts).zip(&mut pw) {
+                            for (j, row) in run.chunks_exact(w).enumerate() {
+                                let at = ((r0 + j) & (m - 1)) * w;
+                                mul_const_rows(isa, &mut sum[at..at + w], row, *p, true);
+                                *p *= *s;
+                            }
+                        }
+                    }
+                    acc
+                },
+            )
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += *y);
+                a
+            })
+            .unwrap_or_else(|| vec![F::ZERO; cs.len() * m * w]);
+        // P = low + (x^D − 1)·U is low + (s^D − 1)·U on the block (m divides D).
+        if let Some(u) = &self.blind {
+            assert!(
+                d.is_multiple_of(m),
+                "a blinded polynomial needs the block to divide D"
+            );
+            for (sum, s) in sums.chunks_exact_mut(m * w).zip(&shifts) {
+                let f = s.pow(d as u64) - F::ONE;
+                let mut p = f;
+                for (r, row) in u.rows().enumerate() {
+                    let at = (r & (m - 1)) * w;
+                    mul_const_rows(isa, &mut sum[at..at + w], row, p, true);
+                    p *= *s;
+                }
+            }
+        }
+        sums.chunks_exact(m * w)
+            .map(|sum| dft.dft_batch_bitrev(RowMajorMatrix::new(sum.to_vec(), w)))
+            .collect()
+    }
+
     /// Every column at the extension point `z`.
     pub fn eval(&self, z: E) -> Vec<E> {
         let mut v = eval_coeff_columns(&self.low, z);

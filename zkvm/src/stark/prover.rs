@@ -882,13 +882,13 @@ fn prove_inner(
         mmcs::open_batch(d, &local)
     });
     let main_list: Vec<&Poly> = main_polys.iter().collect();
-    let main_open = open_polys(&dft, &main, &main_list, log_blocks, &indices, log_max);
+    let main_open = open_polys(&main, &main_list, &indices, log_max);
     let aux_list: Vec<&Poly> = aux_polys.iter().flatten().collect();
     let aux_open = aux
         .as_ref()
-        .map(|a| open_polys(&dft, a, &aux_list, log_blocks, &indices, log_max));
+        .map(|a| open_polys(a, &aux_list, &indices, log_max));
     let quot_list: Vec<&Poly> = quot_polys.iter().collect();
-    let quot_open = open_polys(&dft, &quot, &quot_list, log_blocks, &indices, log_max);
+    let quot_open = open_polys(&quot, &quot_list, &indices, log_max);
     let queries = QueryOpenings {
         prep,
         main: main_open,
@@ -933,8 +933,45 @@ fn commit_polys(
 }
 
 /// The batch opening of the query indices `indices` (into LDEs of height 2^`log_max`) in a
-/// tree of [`commit_polys`]: each block holding a query is regenerated once.
+/// tree of [`commit_polys`]: only the small groups of rows under the tree's kept digests
+/// that hold a query are evaluated, straight from the coefficients.
 fn open_polys(
+    tree: &StreamedTree,
+    polys: &[&Poly],
+    indices: &[usize],
+    log_max: usize,
+) -> mmcs::BatchOpening {
+    let log_tree = log2_strict(tree.max_height());
+    let local: Vec<usize> = indices.iter().map(|&q| q >> (log_max - log_tree)).collect();
+    // Transforms of a few rows: not worth an offload device's round trip.
+    let dft = Radix2Dft::new();
+    tree.open_batch_grouped(&local, |gs| {
+        let k = tree.log_group();
+        let mut per_poly: Vec<std::vec::IntoIter<RowMajorMatrix<F>>> = polys
+            .iter()
+            .map(|p| {
+                // A matrix 2^s times shorter holds 2^(k−s) rows of each group, or one row
+                // shared by 2^(s−k) groups.
+                let s = log_tree - p.log_lde;
+                let blocks = if s <= k {
+                    p.blocks_at(&dft, k - s, gs)
+                } else {
+                    let cs: Vec<usize> = gs.iter().map(|g| g >> (s - k)).collect();
+                    p.blocks_at(&dft, 0, &cs)
+                };
+                blocks.into_iter()
+            })
+            .collect();
+        gs.iter()
+            .map(|_| per_poly.iter_mut().map(|b| b.next().unwrap()).collect())
+            .collect()
+    })
+}
+
+/// [`open_polys`] by regenerating every commitment block that holds a query (the path the
+/// prover took before groups were kept; the openings must be the same).
+#[cfg(test)]
+pub(super) fn open_polys_by_blocks(
     dft: &Radix2Dft,
     tree: &StreamedTree,
     polys: &[&Poly],

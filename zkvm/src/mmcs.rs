@@ -461,6 +461,19 @@ pub fn commit_streamed(
     blocks: usize,
     rng: Option<&mut ProverRng>,
     offload: Option<&Offload>,
+    produce: impl FnMut(usize, Vec<RowMajorMatrix<BabyBear>>) -> Vec<RowMajorMatrix<BabyBear>>,
+) -> StreamedTree {
+    commit_streamed_keeping(dims, blocks, LOG_GROUP, rng, offload, produce)
+}
+
+/// [`commit_streamed`] keeping the levels from 2^`log_group` leaves up (at most the blocks'
+/// height).
+fn commit_streamed_keeping(
+    dims: Vec<Dims>,
+    blocks: usize,
+    log_group: usize,
+    rng: Option<&mut ProverRng>,
+    offload: Option<&Offload>,
     mut produce: impl FnMut(usize, Vec<RowMajorMatrix<BabyBear>>) -> Vec<RowMajorMatrix<BabyBear>>,
 ) -> StreamedTree {
     assert!(!dims.is_empty(), "mmcs::commit_streamed: no matrices");
@@ -481,7 +494,7 @@ pub fn commit_streamed(
         None => Vec::new(),
     };
     let log_bh = (groups[0].0 / blocks).trailing_zeros() as usize;
-    let log_group = LOG_GROUP.min(log_bh);
+    let log_group = log_group.min(log_bh);
     let mut tree = StreamedTree {
         dims,
         groups,
@@ -1419,6 +1432,144 @@ mod tests {
         let m = ProverRng::new(9).matrix(3000, 5);
         let lazy = ProverRng::new(9).lazy_matrix(3000, 5);
         assert_eq!(lazy.rows(1000, 1100).values, m.values[5000..10500]);
+    }
+
+    #[test]
+    fn grouped_openings_equal_block_and_whole_ones() {
+        // Heights 256 down to 1: for groups of 2^k leaves, some matrices are shorter by less
+        // than 2^k (several rows per group), some by exactly 2^k and some by more (one row
+        // shared by several groups), and height 1 is injected at the root.
+        let all = vec![
+            mat(256, 3, 1),
+            mat(64, 2, 2),
+            mat(256, 1, 3),
+            mat(4, 5, 4),
+            mat(2, 2, 6),
+            mat(32, 4, 5),
+            mat(1, 3, 7),
+        ];
+        // Streamed commitments need every height to be at least the block count.
+        let shapes = |mats: &[RowMajorMatrix<BabyBear>]| -> Vec<Dims> {
+            mats.iter()
+                .map(|m| Dims {
+                    width: m.width,
+                    height: m.height(),
+                })
+                .collect()
+        };
+        let block = |mats: &[RowMajorMatrix<BabyBear>],
+                     c: usize,
+                     blocks: usize|
+         -> Vec<RowMajorMatrix<BabyBear>> {
+            mats.iter()
+                .map(|m| {
+                    let h = m.height() / blocks;
+                    RowMajorMatrix::new(
+                        m.values[c * h * m.width..(c + 1) * h * m.width].to_vec(),
+                        m.width,
+                    )
+                })
+                .collect()
+        };
+        let sets: Vec<Vec<usize>> = vec![
+            vec![],
+            vec![77],
+            vec![0, 255, 7, 8, 9, 7, 128, 129, 64],
+            (0..256).step_by(3).collect(),
+            (0..256).collect(),
+        ];
+        let soft = Offload::new(std::sync::Arc::new(crate::offload::soft::Soft::new(
+            6,
+            0,
+            1 << 20,
+        )));
+        for salted in [false, true] {
+            let rng = |s: u64| salted.then(|| ProverRng::new(s));
+            for (blocks, log_group, offload) in [
+                (1, 0, None),
+                (1, 3, None),
+                (1, 6, Some(&soft)),
+                (1, 8, None),
+                (2, 2, None),
+                (2, 9, Some(&soft)),
+                (4, 6, None),
+            ] {
+                let mats: Vec<RowMajorMatrix<BabyBear>> = all
+                    .iter()
+                    .filter(|m| m.height() >= blocks)
+                    .cloned()
+                    .collect();
+                let dims = shapes(&mats);
+                let whole = commit_salted(mats.clone(), rng(5).as_mut());
+                let tree = commit_streamed_keeping(
+                    dims.clone(),
+                    blocks,
+                    log_group,
+                    rng(5).as_mut(),
+                    offload,
+                    |c, _| block(&mats, c, blocks),
+                );
+                assert_eq!(tree.root(), whole.root());
+                assert_eq!(tree.log_group(), log_group.min(8 - blocks.ilog2() as usize));
+                let k = tree.log_group();
+                for idx in &sets {
+                    let mut asked = Vec::new();
+                    let b = tree.open_batch_grouped(idx, |gs| {
+                        asked = gs.to_vec();
+                        gs.iter()
+                            .map(|&g| {
+                                mats.iter()
+                                    .map(|m| {
+                                        let r = tree.group_rows(m.height(), g);
+                                        RowMajorMatrix::new(
+                                            m.values[r.start * m.width..r.end * m.width].to_vec(),
+                                            m.width,
+                                        )
+                                    })
+                                    .collect()
+                            })
+                            .collect()
+                    });
+                    let mut want: Vec<usize> = idx.iter().map(|&i| i >> k).collect();
+                    want.sort_unstable();
+                    want.dedup();
+                    assert_eq!(asked, want, "groups asked for");
+                    assert_eq!(b, open_batch(&whole, idx), "blocks {blocks}, k {k}");
+                    assert_eq!(b, tree.open_batch(idx, |c, _| block(&mats, c, blocks)));
+                    verify_batch(&whole.root(), &dims, salted, idx, &b).unwrap();
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "do not rebuild the committed digest")]
+    fn grouped_openings_check_the_rows_they_are_given() {
+        let mats = vec![mat(64, 3, 1), mat(8, 2, 2)];
+        let dims: Vec<Dims> = mats
+            .iter()
+            .map(|m| Dims {
+                width: m.width,
+                height: m.height(),
+            })
+            .collect();
+        let tree = commit_streamed_keeping(dims, 1, 3, None, None, |_, _| mats.clone());
+        tree.open_batch_grouped(&[9], |gs| {
+            gs.iter()
+                .map(|&g| {
+                    mats.iter()
+                        .map(|m| {
+                            // The rows of the next group: the wrong ones.
+                            let r = tree.group_rows(m.height(), g + 1);
+                            RowMajorMatrix::new(
+                                m.values[r.start * m.width..r.end * m.width].to_vec(),
+                                m.width,
+                            )
+                        })
+                        .collect()
+                })
+                .collect()
+        });
     }
 
     #[test]

@@ -913,7 +913,7 @@ fn prove_inner(
 
 /// Commit the LDEs of `polys` block by block (2^`log_blocks` blocks), never holding them
 /// (the node compressions `offload` grants go to its device).
-fn commit_polys(
+pub(super) fn commit_polys(
     dft: &Radix2Dft,
     polys: &[&Poly],
     log_blocks: usize,
@@ -935,7 +935,7 @@ fn commit_polys(
 /// The batch opening of the query indices `indices` (into LDEs of height 2^`log_max`) in a
 /// tree of [`commit_polys`]: only the small groups of rows under the tree's kept digests
 /// that hold a query are evaluated, straight from the coefficients.
-fn open_polys(
+pub(super) fn open_polys(
     tree: &StreamedTree,
     polys: &[&Poly],
     indices: &[usize],

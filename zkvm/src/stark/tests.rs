@@ -69,6 +69,74 @@ fn randomized_trace_agrees_on_the_domain_and_nowhere_else() {
     );
 }
 
+#[test]
+fn small_blocks_from_the_coefficients_are_the_lde_rows() {
+    let dft = Radix2Dft::new();
+    // Blinded (a randomizer taller than the small blocks) or not; 2^6 coefficient rows (one
+    // parallel chunk) and 2^13 (several, and a randomizer of 80 rows).
+    for (n, log_lde, blind) in [(64, 9, None), (64, 9, Some(20)), (8192, 15, Some(80))] {
+        let (trace, _) = fibonacci_trace(n, 1, 1);
+        let mut rng = ProverRng::new(3);
+        let p = trace_poly(&dft, &[&trace], blind.map(|k| (k, &mut rng)), log_lde);
+        // The whole LDE, bit-reversed, from the commitment's blocks.
+        let log_n = n.trailing_zeros() as usize;
+        let lde: Vec<F> = (0..1 << (log_lde - log_n))
+            .flat_map(|c| p.block(&dft, log_n, c).values)
+            .collect();
+        for log_block in [0, 1, 3, 6] {
+            let m = 1usize << log_block;
+            let count = 1usize << (log_lde - log_block);
+            let cs = vec![0, count - 1, 5, 5, count / 2, 1];
+            let got = p.blocks_at(&dft, log_block, &cs);
+            assert_eq!(got.len(), cs.len());
+            for (blk, &c) in got.iter().zip(&cs) {
+                assert_eq!(
+                    blk.values,
+                    lde[c * m * 2..(c + 1) * m * 2],
+                    "n {n}, blind {blind:?}, block {c} of 2^{log_block}"
+                );
+            }
+        }
+        assert!(p.blocks_at(&dft, 2, &[]).is_empty());
+    }
+}
+
+#[test]
+fn query_openings_from_groups_equal_those_from_whole_blocks() {
+    use super::poly::Poly;
+    use super::prover::{commit_polys, open_polys, open_polys_by_blocks};
+    let dft = Radix2Dft::new();
+    let mut rng = ProverRng::new(11);
+    // Heights 2^12, 2^9 and 2^4 rows (LDEs 2^14, 2^11, 2^6 with four blocks), blinded or
+    // not, and an unblinded quotient-like column set.
+    let (tall, _) = fibonacci_trace(1 << 12, 1, 2);
+    let (mid, _) = fibonacci_trace(1 << 9, 3, 4);
+    let (tiny, _) = fibonacci_trace(1 << 4, 5, 6);
+    let polys: Vec<Poly> = vec![
+        trace_poly(&dft, &[&tall], Some((80, &mut rng)), 14),
+        trace_poly(&dft, &[&mid, &mid], Some((80, &mut rng)), 11),
+        trace_poly(&dft, &[&tiny], None, 6),
+        trace_poly(&dft, &[&tall], None, 14),
+    ];
+    let list: Vec<&Poly> = polys.iter().collect();
+    for salted in [false, true] {
+        let mut salt = ProverRng::new(12);
+        let tree = commit_polys(&dft, &list, 2, salted.then_some(&mut salt), None);
+        // Query indices into a taller FRI domain (2^16), as the prover draws them.
+        for idx in [
+            vec![0],
+            vec![65535, 3, 3, 40000, 12345, 777, 778, 20000],
+            (0..39u64)
+                .map(|i| ((i * 0x9e37_79b9) % 65536) as usize)
+                .collect(),
+        ] {
+            let new = open_polys(&tree, &list, &idx, 16);
+            let old = open_polys_by_blocks(&dft, &tree, &list, 2, &idx, 16);
+            assert_eq!(new, old, "salted {salted}, indices {idx:?}");
+        }
+    }
+}
+
 /// ζ of a Fibonacci proof (no lookups), replayed as the verifier does.
 fn zeta_of(cfg: &StarkConfig, vk: &VerifyingKey, proof: &StarkProof, public: &[F]) -> E {
     let mut t = Transcript::new(b"rvzk-stark");

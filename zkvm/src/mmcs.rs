@@ -1439,7 +1439,7 @@ mod tests {
         // Heights 256 down to 1: for groups of 2^k leaves, some matrices are shorter by less
         // than 2^k (several rows per group), some by exactly 2^k and some by more (one row
         // shared by several groups), and height 1 is injected at the root.
-        let all = vec![
+        let all = [
             mat(256, 3, 1),
             mat(64, 2, 2),
             mat(256, 1, 3),

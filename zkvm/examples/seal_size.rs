@@ -10,7 +10,10 @@ use rvzk_zkvm::stark::codec;
 const SEAL_HEADER: usize = 55;
 
 fn main() {
-    let paths: Vec<String> = std::env::args().skip(1).collect();
+    let mut paths: Vec<String> = std::env::args().skip(1).collect();
+    // `-v`: also each table's out-of-domain widths.
+    let verbose = paths.iter().any(|p| p == "-v");
+    paths.retain(|p| p != "-v");
     if paths.is_empty() {
         eprintln!("usage: seal_size RECEIPT...");
         std::process::exit(2);
@@ -35,6 +38,25 @@ fn main() {
                 receipt.config.fri.num_queries,
                 receipt.config.fri.pow_bits,
             );
+            if verbose {
+                for (t, o) in proof.opened.iter().enumerate() {
+                    println!(
+                        "  table {t} (2^{}): OOD prep {}+{}, main {}+{}, aux {}+{}",
+                        proof.log_heights[t],
+                        o.prep_local.len(),
+                        o.prep_next.len(),
+                        o.main_local.len(),
+                        o.main_next.len(),
+                        o.aux_local.len(),
+                        o.aux_next.len(),
+                    );
+                }
+                println!(
+                    "  quotient chunks (all heights): {}, masks: {}",
+                    proof.quotient_opened.len() / 4,
+                    proof.mask_opened.len() / 4
+                );
+            }
             Ok(())
         };
         if let Err(e) = run() {

@@ -376,11 +376,15 @@ fn same_seed_same_bytes_other_seed_nothing_in_common() {
                 (&oa.main_next, &ob.main_next),
                 (&oa.aux_local, &ob.aux_local),
                 (&oa.aux_next, &ob.aux_next),
-                (&oa.quotient, &ob.quotient),
             ] {
                 assert!(va.iter().zip(vb).all(|(x, y)| x != y), "an opening repeats");
             }
         }
+        assert!(a
+            .quotient_opened
+            .iter()
+            .zip(&b.quotient_opened)
+            .all(|(x, y)| x != y));
         assert!(a
             .mask_opened
             .iter()
@@ -783,6 +787,36 @@ fn one_broken_cell_in_first_middle_or_last_row_is_rejected() {
 }
 
 #[test]
+fn a_broken_table_fails_the_quotient_it_shares_with_its_height() {
+    // Tables of one height share one quotient (their α-combinations joined by Horner's rule
+    // with α^K): a cell broken in any one of them, first or second in its group, must still
+    // make the check at ζ fail.
+    for cfg in MODES {
+        let good = prove_case(&four_table_case(cfg), &ProverOptions::HONEST).unwrap();
+        // Two heights (2^8: counter and byte table; 2^7: squares and consumer), so two
+        // quotients, not four: degree 3 (squares) and 2 give 2 + 1 chunks with
+        // zero-knowledge (chunks of 2n − k coefficients, 2·(12 + 1) = 26 random ones), and
+        // 2 + 1 without (d − 1 chunks of n).
+        assert_eq!(good.quotient_opened.len(), 4 * 3);
+        for t in 0..4 {
+            let mut c = four_table_case(cfg);
+            let n = c.traces[t].height();
+            for col in 0..c.traces[t].width {
+                let v = c.traces[t].get(n / 2, col);
+                c.traces[t].row_mut(n / 2)[col] = v + F::ONE;
+            }
+            assert_false_statement(&c);
+            let proof = prove_case(&c, &ProverOptions::CHEATING_BALANCED).unwrap();
+            assert!(
+                matches!(verify_case(&c, &proof), Err(StarkError::OodMismatch { .. })),
+                "table {t}: {:?}",
+                verify_case(&c, &proof)
+            );
+        }
+    }
+}
+
+#[test]
 fn wrong_public_values_are_rejected() {
     for cfg in MODES {
         let c = fib_case(cfg, 128);
@@ -932,7 +966,7 @@ fn tampered_regions_are_rejected(cfg: StarkConfig) {
                         1 => &mut o.main_next,
                         2 => &mut o.aux_local,
                         3 => &mut o.aux_next,
-                        _ => &mut o.quotient,
+                        _ => &mut p.quotient_opened,
                     };
                     let i = field % v.len();
                     bump(&mut v[i]);
@@ -1038,7 +1072,7 @@ fn tampered_regions_are_rejected(cfg: StarkConfig) {
     ));
     cases.push((
         "extra quotient value".into(),
-        Box::new(|p| p.opened[1].quotient.push(E::ZERO)),
+        Box::new(|p| p.quotient_opened.push(E::ZERO)),
     ));
     cases.push((
         "aux commitment removed".into(),

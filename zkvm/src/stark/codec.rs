@@ -177,11 +177,11 @@ pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
             &o.main_next,
             &o.aux_local,
             &o.aux_next,
-            &o.quotient,
         ] {
             w.exts(v);
         }
     }
+    w.exts(&proof.quotient_opened);
     w.exts(&proof.mask_opened);
     sizes.ood_openings = take(&w);
 
@@ -363,10 +363,10 @@ pub fn decode(bytes: &[u8]) -> Result<StarkProof, DecodeError> {
                 main_next: r.exts("ood main next")?,
                 aux_local: r.exts("ood aux")?,
                 aux_next: r.exts("ood aux next")?,
-                quotient: r.exts("ood quotient")?,
             })
         })
         .collect::<Result<_, DecodeError>>()?;
+    let quotient_opened = r.exts("ood quotient")?;
     let mask_opened = r.exts("ood masks")?;
     let nc = r.count(32, "fri commitments")?;
     let commits = (0..nc)
@@ -398,6 +398,7 @@ pub fn decode(bytes: &[u8]) -> Result<StarkProof, DecodeError> {
         claimed_sums,
         quotient_commit,
         opened,
+        quotient_opened,
         mask_opened,
         fri: FriProof {
             commits,

@@ -5,19 +5,81 @@ use super::E;
 use crate::air::F;
 use crate::field::{Field, TwoAdicField};
 
-/// Number of quotient chunks of a table of maximum constraint degree `max_degree`: chunks
-/// of n coefficients (n the trace height).
+/// How a group's quotient q is cut into committed chunks: `q = Σ_j x^(j·len) q_j`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct QuotientShape {
+    /// Coefficients per chunk (the last chunk may hold up to `rows`).
+    pub len: usize,
+    /// Number of chunks.
+    pub count: usize,
+    /// Coefficients of each committed chunk polynomial (its degree bound): n, or 2n with
+    /// zero-knowledge.
+    pub rows: usize,
+}
+
+/// The quotient chunks of a group of tables of 2^`log_n` rows whose largest constraint
+/// degree is `max_degree`; `zk_blind` is the number of random coefficients k of each
+/// committed trace polynomial's randomizer under zero-knowledge (`None` without it).
 ///
-/// Without zero-knowledge the quotient has degree < (d−1)·n: d − 1 chunks. With it the trace
-/// polynomials have degree < 2n and the quotient degree < (2d−1)·n: 2d − 1 chunks, each
-/// blinded to degree < 2n, so they sit at the trace LDE height like the trace columns.
-pub(super) fn quotient_chunks(max_degree: usize, zk: bool) -> usize {
+/// Without zero-knowledge the trace polynomials have degree < n and q degree < (d−1)·n:
+/// d − 1 chunks of n coefficients. With it the honest trace polynomials have n + k
+/// coefficients, so q has degree ≤ d·(n + k − 1) − n; chunks hold 2n − k coefficients each
+/// (the last up to 2n) and are blinded by random polynomials of k coefficients
+/// (`docs/stark.md`, "Zero-knowledge"), so every committed chunk has degree < 2n, the trace
+/// polynomials' bound: two chunks for degree 3 or 4, one for degree 2.
+pub(super) fn quotient_shape(
+    max_degree: usize,
+    log_n: usize,
+    zk_blind: Option<usize>,
+) -> QuotientShape {
     let d = max_degree.max(2);
-    if zk {
-        2 * d - 1
-    } else {
-        d - 1
+    let n = 1usize << log_n;
+    match zk_blind {
+        None => QuotientShape {
+            len: n,
+            count: d - 1,
+            rows: n,
+        },
+        Some(k) => {
+            // Tables shorter than k are refused (`StarkConfig::zk_shortfall`); the shape stays
+            // well defined for them.
+            let len = (2 * n).saturating_sub(k).max(1);
+            let coeffs = (d * (n + k - 1)).saturating_sub(n) + 1;
+            let count = if coeffs <= 2 * n {
+                1
+            } else {
+                1 + (coeffs - 2 * n).div_ceil(len)
+            };
+            QuotientShape {
+                len,
+                count,
+                rows: 2 * n,
+            }
+        }
     }
+}
+
+/// Each group's [`QuotientShape`] (by its tables' largest degree), in group order.
+pub(super) fn quotient_shapes(
+    layout: &Layout,
+    tables: &[&dyn super::Table],
+    zk_blind: Option<usize>,
+) -> Vec<QuotientShape> {
+    layout
+        .groups
+        .iter()
+        .map(|g| {
+            let d = g.two_point.iter().map(|&t| tables[t].max_degree()).max();
+            quotient_shape(d.unwrap_or(2), g.log_n, zk_blind)
+        })
+        .collect()
+}
+
+/// Group `g`'s quotient-chunk openings (four coordinates per chunk) in the concatenation of
+/// all groups' (`StarkProof::quotient_opened`).
+pub(super) fn quotient_slice<'a>(all: &'a [E], shapes: &[QuotientShape], g: usize) -> &'a [E] {
+    let start: usize = shapes[..g].iter().map(|s| 4 * s.count).sum();
+    &all[start..start + 4 * shapes[g].count]
 }
 
 /// The smallest blowup that holds a table's quotient: its evaluation domain (the trace LDE,
@@ -38,12 +100,9 @@ pub(super) struct DeepGroup {
     pub log_lde: usize,
     /// Tables whose preprocessed, main and aux LDEs have this height (opened at ζ and ζω).
     pub two_point: Vec<usize>,
-    /// Tables whose quotient LDE has this height (opened at ζ only). The quotient sits at
-    /// the trace LDE height, so these are the two-point tables, but the protocol does not
-    /// rely on it.
-    pub one_point: Vec<usize>,
-    /// log₂ of the trace height of the two-point tables (they all share it), for ζω.
-    pub log_n: Option<usize>,
+    /// log₂ of the trace height of the group's tables (they all share it: the LDE height
+    /// is 2^(log n + blowup + zk)), for ζω and for the group's quotient.
+    pub log_n: usize,
 }
 
 /// The heights of a proof's committed columns.
@@ -65,10 +124,7 @@ impl Layout {
     pub fn new(log_heights: &[usize], log_blowup: usize, zk: bool) -> Self {
         let zb = zk as usize;
         let trace = |t: usize| log_heights[t] + log_blowup + zb;
-        let quotient = trace;
-        let mut hs: Vec<usize> = (0..log_heights.len())
-            .flat_map(|t| [trace(t), quotient(t)])
-            .collect();
+        let mut hs: Vec<usize> = (0..log_heights.len()).map(trace).collect();
         hs.sort_unstable_by(|a, b| b.cmp(a));
         hs.dedup();
         let groups = hs
@@ -78,10 +134,7 @@ impl Layout {
                     (0..log_heights.len()).filter(|&t| trace(t) == h).collect();
                 DeepGroup {
                     log_lde: h,
-                    log_n: two_point.first().map(|&t| log_heights[t]),
-                    one_point: (0..log_heights.len())
-                        .filter(|&t| quotient(t) == h)
-                        .collect(),
+                    log_n: h - log_blowup - zb,
                     two_point,
                 }
             })
@@ -103,12 +156,6 @@ impl Layout {
     /// log₂ of the height of table `t`'s preprocessed, main and aux LDEs.
     pub fn log_trace_lde(&self, t: usize) -> usize {
         self.log_trace_poly(t) + self.log_blowup
-    }
-
-    /// log₂ of the height of table `t`'s quotient-chunk LDE: chunks have the trace
-    /// polynomials' degree bound, so the same height.
-    pub fn log_quotient_lde(&self, t: usize) -> usize {
-        self.log_trace_lde(t)
     }
 
     /// The FRI input heights (log₂), tallest first.
@@ -206,20 +253,17 @@ mod tests {
         let plain = Layout::new(&[3, 4], 2, false);
         assert_eq!(plain.fri_heights(), [6, 5]);
         assert_eq!(plain.groups[0].two_point, [1]);
-        assert_eq!(plain.groups[0].one_point, [1]);
-        assert_eq!(plain.groups[1].log_n, Some(3));
+        assert_eq!(plain.groups[1].log_n, 3);
         // With zero-knowledge everything of a table sits at 2n·4.
         let zk = Layout::new(&[3, 4, 3], 2, true);
         assert_eq!(zk.fri_heights(), [7, 6]);
         assert_eq!(zk.groups[0].two_point, [1]);
-        assert_eq!(zk.groups[0].one_point, [1]);
-        assert_eq!(zk.groups[0].log_n, Some(4));
+        assert_eq!(zk.groups[0].log_n, 4);
         assert_eq!(zk.groups[1].two_point, [0, 2]);
-        assert_eq!((zk.log_trace_lde(0), zk.log_quotient_lde(0)), (6, 6));
+        assert_eq!(zk.log_trace_lde(0), 6);
         assert_eq!(zk.log_trace_poly(0), 4);
-        assert_eq!(quotient_chunks(3, true), 5);
-        assert_eq!(quotient_chunks(3, false), 2);
-        assert_eq!(quotient_chunks(1, false), 1);
+        assert_eq!(quotient_shape(3, 4, None).count, 2);
+        assert_eq!(quotient_shape(1, 4, None).count, 1);
         assert_eq!((blowup_needed(4, true), blowup_needed(4, false)), (4, 3));
     }
 }

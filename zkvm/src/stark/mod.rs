@@ -60,8 +60,8 @@ pub struct StarkConfig {
     /// FRI parameters; `fri.log_blowup` is also the trace LDE blowup.
     pub fri: FriConfig,
     /// Zero-knowledge: hide the witness (`docs/stark.md`, "Zero-knowledge"). Costs twice the
-    /// trace LDE, 2d − 1 instead of d − 1 quotient chunks at that height, and a mask per
-    /// height; needs tall enough tables ([`StarkConfig::zk_shortfall`]).
+    /// trace LDE (quotient chunks at that height), blinding, and a mask per height; needs
+    /// tall enough tables ([`StarkConfig::zk_shortfall`]).
     pub zk: bool,
 }
 
@@ -411,6 +411,13 @@ pub fn aux_groups(table: &dyn Table, public: &[F], blinded: bool) -> Vec<usize> 
         g.push(g.last().map_or(0, |&x| x + 1));
     }
     g
+}
+
+/// Number of constraints a table's α-combination folds: its AIR's, then the logUp ones (one
+/// per logUp column and three for the running sum).
+pub(super) fn constraint_count(table: &dyn Table, public: &[F], blinded: bool) -> usize {
+    let k = num_groups(&aux_groups(table, public, blinded));
+    table.num_constraints(public) + if k > 0 { k + 3 } else { 0 }
 }
 
 /// Number of logUp columns (before the running sum) for `groups`.

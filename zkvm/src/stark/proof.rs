@@ -5,7 +5,7 @@ use crate::fri::FriProof;
 use crate::mmcs::{BatchOpening, Digest};
 
 /// Version of the proof format and protocol; bumped on any change that alters proofs.
-pub const PROOF_VERSION: u32 = 5;
+pub const PROOF_VERSION: u32 = 6;
 
 /// One table's values at the out-of-domain point ζ (`*_local`) and at ζ·ω (`*_next`).
 /// Extension columns (aux, quotient) appear as their four base-field coordinate columns.
@@ -23,8 +23,6 @@ pub struct TableOpenings {
     pub aux_local: Vec<E>,
     /// Auxiliary coordinate columns at ζω.
     pub aux_next: Vec<E>,
-    /// Quotient-chunk coordinate columns at ζ.
-    pub quotient: Vec<E>,
 }
 
 /// Alias kept for readers of the spec: all tables' openings.
@@ -63,6 +61,9 @@ pub struct StarkProof {
     pub quotient_commit: Digest,
     /// Out-of-domain openings, per table.
     pub opened: OpenedValues,
+    /// Each group's quotient-chunk coordinate columns at ζ (one quotient per height, tallest
+    /// first; four coordinates per chunk).
+    pub quotient_opened: Vec<E>,
     /// Zero-knowledge only: each FRI input's mask polynomial at ζ, four coordinate values
     /// per input height, tallest first (empty without zero-knowledge).
     pub mask_opened: Vec<E>,

@@ -4,13 +4,14 @@ use rayon::prelude::*;
 
 use super::domain::{barycentric_eval, inv_diffs};
 use super::layout::{
-    blowup_needed, deep_sums, deep_value, next_point, powers_of, DeepSums, Layout,
+    blowup_needed, deep_sums, deep_value, next_point, powers_of, quotient_shapes, quotient_slice,
+    DeepSums, Layout,
 };
 use super::proof::{QueryOpenings, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
 use super::{
-    blinded_tables, blinding_predecessors, signed, LookupChallenges, PublicInteraction, Seed,
-    StarkConfig, Table, BLINDING_BUS, BLINDING_WIDTH, BUS_LIMIT, E,
+    blinded_tables, blinding_predecessors, constraint_count, signed, LookupChallenges,
+    PublicInteraction, Seed, StarkConfig, Table, BLINDING_BUS, BLINDING_WIDTH, BUS_LIMIT, E,
 };
 use crate::air::{ConstraintFailure, Direction, RowInteraction, F};
 use crate::field::{batch_inverse, ExtensionField, Field, TwoAdicField};
@@ -25,7 +26,7 @@ use std::sync::Arc;
 
 use super::logup::logup_trace;
 use super::poly::{ext_to_base_rows, Poly};
-use super::quotient::{quotient, QuotientInputs};
+use super::quotient::{cut_quotient, quotient, QuotientInputs};
 
 /// What the prover keeps from [`setup`]: the preprocessed columns and their commitment.
 #[derive(Debug)]
@@ -162,8 +163,9 @@ pub(super) fn trace_poly(
 
 /// Random coefficients of each committed trace polynomial's randomizer under
 /// zero-knowledge: as many as the values a proof reveals of it, 2·(queries + 1)
-/// ([`StarkConfig::zk_shortfall`] makes every table at least that tall).
-fn blind_rows(config: &StarkConfig) -> usize {
+/// ([`StarkConfig::zk_shortfall`] makes every table at least that tall). The quotient
+/// chunks' blinding polynomials have as many.
+pub(super) fn blind_rows(config: &StarkConfig) -> usize {
     2 * (config.fri.num_queries + 1)
 }
 
@@ -726,30 +728,39 @@ fn prove_inner(
             .collect::<Vec<_>>(),
     );
     let prep_lde = |t: usize| prep_index[t].map(|i| &pk.prep.as_ref().unwrap().matrices[i]);
-    let mut quot_polys = Vec::with_capacity(nt + layout.groups.len());
-    for (t, table) in tables.iter().enumerate() {
-        let coeffs = quotient(
-            &dft,
-            *table,
-            &layout,
-            t,
-            QuotientInputs {
-                main: &main_polys[t],
-                prep: prep_lde(t),
-                aux: aux_polys[t].as_ref(),
-                public,
-                lookup: &lookup,
-                claimed_sum: claimed_sums[t],
-                blinded: blinded[t],
-                alpha,
-            },
-            zk.then_some(&mut rng.blind),
-            options.strict_degree,
-        )?;
+    // One quotient per group of tables of one height: the tables' quotients combined by
+    // Horner's rule with α^K (K a table's constraint count), continuing each table's own
+    // α-combination, as the verifier combines their values at ζ.
+    let ng = layout.groups.len();
+    let shapes = quotient_shapes(&layout, tables, zk.then_some(k_blind));
+    let mut quot_polys = Vec::with_capacity(2 * ng);
+    for (g, group) in layout.groups.iter().enumerate() {
+        let mut combined: Vec<F> = Vec::new();
+        for &t in &group.two_point {
+            let coeffs = quotient(
+                &dft,
+                tables[t],
+                &layout,
+                t,
+                QuotientInputs {
+                    main: &main_polys[t],
+                    prep: prep_lde(t),
+                    aux: aux_polys[t].as_ref(),
+                    public,
+                    lookup: &lookup,
+                    claimed_sum: claimed_sums[t],
+                    blinded: blinded[t],
+                    alpha,
+                },
+                options.strict_degree,
+            )?;
+            let scale = alpha.pow(constraint_count(tables[t], public, blinded[t]) as u64);
+            combined = horner_step(combined, scale, coeffs);
+        }
         quot_polys.push(Poly {
-            low: coeffs,
+            low: cut_quotient(&combined, shapes[g], zk.then_some(&mut rng.blind)),
             blind: None,
-            log_lde: layout.log_quotient_lde(t),
+            log_lde: group.log_lde,
         });
     }
     if zk {
@@ -800,12 +811,12 @@ fn prove_inner(
                 main_next,
                 aux_local,
                 aux_next,
-                quotient: quot_polys[t].eval(zeta),
             }
         })
         .collect();
-    let mask_opened: Vec<E> = quot_polys[nt..].iter().flat_map(|p| p.eval(zeta)).collect();
-    absorb_openings(&mut transcript, &opened, &mask_opened);
+    let quotient_opened: Vec<E> = quot_polys[..ng].iter().flat_map(|p| p.eval(zeta)).collect();
+    let mask_opened: Vec<E> = quot_polys[ng..].iter().flat_map(|p| p.eval(zeta)).collect();
+    absorb_openings(&mut transcript, &opened, &quotient_opened, &mask_opened);
 
     clock.lap("open out-of-domain");
 
@@ -836,18 +847,14 @@ fn prove_inner(
                 two_local.extend([&o.prep_local[..], &o.main_local, &o.aux_local]);
                 two_next.extend([&o.prep_next[..], &o.main_next, &o.aux_next]);
             }
-            let mut one: Vec<&Poly> = Vec::new();
-            let mut one_values: Vec<&[E]> = Vec::new();
-            for &t in &group.one_point {
-                one.push(&quot_polys[t]);
-                one_values.push(&opened[t].quotient);
-            }
+            let mut one: Vec<&Poly> = vec![&quot_polys[g]];
+            let mut one_values: Vec<&[E]> = vec![quotient_slice(&quotient_opened, &shapes, g)];
             if zk {
-                one.push(&quot_polys[nt + g]);
+                one.push(&quot_polys[ng + g]);
                 one_values.push(&mask_opened[4 * g..4 * g + 4]);
             }
             let sums = deep_sums(&two_local, &two_next, &one_values, deep_alpha);
-            let zeta_next = group.log_n.map(|log_n| next_point(zeta, log_n));
+            let zeta_next = Some(next_point(zeta, group.log_n));
             (
                 group.log_lde,
                 deep_codeword(
@@ -905,10 +912,31 @@ fn prove_inner(
         claimed_sums,
         quotient_commit: quot.root(),
         opened,
+        quotient_opened,
         mask_opened,
         fri: fri_proof,
         queries,
     })
+}
+
+/// `acc·scale + next` on coefficient vectors (four coordinates each, the shorter padded with
+/// zeros): one step of Horner's rule over a group's tables.
+fn horner_step(acc: Vec<F>, scale: E, next: Vec<F>) -> Vec<F> {
+    if acc.is_empty() {
+        return next;
+    }
+    let mut out = acc;
+    out.par_chunks_mut(4).for_each(|c| {
+        let v = E::from_base_slice(c) * scale;
+        c.copy_from_slice(v.as_base_slice());
+    });
+    if out.len() < next.len() {
+        out.resize(next.len(), F::ZERO);
+    }
+    out.par_iter_mut()
+        .zip(next.par_iter())
+        .for_each(|(a, b)| *a += *b);
+    out
 }
 
 /// Commit the LDEs of `polys` block by block (2^`log_blocks` blocks), never holding them
@@ -1044,8 +1072,14 @@ pub(super) fn index_of_present(present: &[bool]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// Absorb every out-of-domain opening, table by table in a fixed order, then the masks'.
-pub(super) fn absorb_openings(t: &mut Transcript, opened: &[TableOpenings], masks: &[E]) {
+/// Absorb every out-of-domain opening, table by table in a fixed order, then the groups'
+/// quotient chunks, then the masks'.
+pub(super) fn absorb_openings(
+    t: &mut Transcript,
+    opened: &[TableOpenings],
+    quotient: &[E],
+    masks: &[E],
+) {
     for o in opened {
         for v in [
             &o.prep_local,
@@ -1054,11 +1088,11 @@ pub(super) fn absorb_openings(t: &mut Transcript, opened: &[TableOpenings], mask
             &o.main_next,
             &o.aux_local,
             &o.aux_next,
-            &o.quotient,
         ] {
             t.absorb_ext(b"ood", v);
         }
     }
+    t.absorb_ext(b"ood-quotient", quotient);
     t.absorb_ext(b"ood-masks", masks);
 }
 

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::layout::{quotient_chunks, Layout};
+use super::layout::{Layout, QuotientShape};
 use super::poly::Poly;
 use super::prover::{lde_points_bitrev, par_batch_inverse, ProveError};
 use super::{LogUpRow, LookupChallenges, PackedLogUpRow, PackedScratch, ShoupExt, Table, E};
@@ -33,24 +33,19 @@ pub(super) struct QuotientInputs<'a> {
     pub alpha: E,
 }
 
-/// The quotient of table `t`: its chunks' coefficients (one row per coefficient, four
-/// coordinate columns per chunk).
+/// The quotient of table `t`, q = C/Z_H: its coefficients, lowest first, four coordinates
+/// each (as many as the evaluation coset has points; [`cut_quotient`] makes the chunks).
 ///
-/// q = C/Z_H is evaluated on the trace LDE coset, block by block (each block a coset of
-/// H_n, which holds every point's next point), and interpolated, then split into chunks of
-/// n coefficients: q = Σ_j x^(jn) q_j. With `blind` (zero-knowledge: q has degree < (2d−1)·n,
-/// 2d − 1 chunks) the chunks are then masked by random polynomials b_j of degree < n:
-/// q'_0 = q_0 + xⁿ b_0, q'_j = q_j − b_(j−1) + xⁿ b_j, q'_last = q_last − b_(last−1), so
-/// Σ_j x^(jn) q'_j = q still, and each chunk has degree < 2n, the trace polynomials' bound.
+/// q is evaluated on the trace LDE coset, block by block (each block a coset of H_n, which
+/// holds every point's next point), and interpolated.
 pub(super) fn quotient(
     dft: &Radix2Dft,
     table: &dyn Table,
     layout: &Layout,
     t: usize,
     inputs: QuotientInputs<'_>,
-    blind: Option<&mut ProverRng>,
     strict_degree: bool,
-) -> Result<RowMajorMatrix<F>, ProveError> {
+) -> Result<Vec<F>, ProveError> {
     let QuotientInputs {
         main,
         prep,
@@ -84,12 +79,10 @@ pub(super) fn quotient(
     let inv_zeroifier = batch_inverse(&zeroifier);
     let b_powers = lookup.powers(super::PRECOMPUTED_POWERS);
     let empty: [F; 0] = [];
-    let chunks = quotient_chunks(d, layout.zk);
     // α^(K−1−i) for the K constraints, so each row's sum needs no extension products.
     let groups = super::aux_groups(table, public, blinded);
-    let k_groups = super::num_groups(&groups);
     let w = table.width();
-    let k_total = table.num_constraints(public) + if k_groups > 0 { k_groups + 3 } else { 0 };
+    let k_total = super::constraint_count(table, public, blinded);
     let mut alpha_powers = vec![E::ONE; k_total];
     for i in (0..k_total.saturating_sub(1)).rev() {
         alpha_powers[i] = alpha_powers[i + 1] * alpha;
@@ -261,45 +254,58 @@ pub(super) fn quotient(
         });
     // An AIR whose constraints exceed its declared degree gives a q above the bound, whose
     // excess folds onto the coefficients between the bound and e: nonzero there means the
-    // declaration is wrong. (The chunks hold (2d−1)·n coefficients, or (d−1)·n without
-    // zero-knowledge, which is all of the honest q; a cheating prover's excess beyond them
-    // is cut off below.)
-    debug_assert!(honest_bound < chunks * n);
+    // declaration is wrong. (The chunks hold all of the honest q; a cheating prover's excess
+    // beyond them is cut off by `cut_quotient`.)
     let excess = coeffs.get(4 * (honest_bound + 1)..).unwrap_or(&[]);
     if strict_degree && excess.iter().any(|c| !c.is_zero()) {
         return Err(ProveError::DegreeTooHigh(table.name()));
     }
-    // One row per coefficient, four coordinate columns per chunk: row k of chunk c is q's
-    // coefficient c·n + k. Blinded chunks have 2n rows.
-    let chunk_len = 1usize << layout.log_trace_poly(t);
-    let width = 4 * chunks;
-    let mut chunk_coeffs = vec![F::ZERO; chunk_len * width];
-    let (low, high) = chunk_coeffs.split_at_mut(n * width);
-    low.par_chunks_mut(width).enumerate().for_each(|(k, row)| {
-        for c in 0..chunks {
-            let at = 4 * (c * n + k);
-            if at < coeffs.len() {
-                row[4 * c..4 * c + 4].copy_from_slice(&coeffs[at..at + 4]);
+    Ok(coeffs)
+}
+
+/// Cut a group's quotient q (coefficients lowest first, four coordinates each) into the
+/// committed chunks of `shape`: row k of chunk c is q's coefficient c·len + k (the last
+/// chunk takes the rest, up to `shape.rows`). With `blind` (zero-knowledge) chunk j is then
+/// masked by a random polynomial b_j of `rows − len` coefficients:
+/// q'_0 = q_0 + x^len b_0, q'_j = q_j − b_(j−1) + x^len b_j, q'_last = q_last − b_(last−1),
+/// so Σ_j x^(j·len) q'_j = q still, and each chunk has degree < `rows`.
+pub(super) fn cut_quotient(
+    coeffs: &[F],
+    shape: QuotientShape,
+    blind: Option<&mut ProverRng>,
+) -> RowMajorMatrix<F> {
+    let QuotientShape { len, count, rows } = shape;
+    let width = 4 * count;
+    let mut chunk_coeffs = vec![F::ZERO; rows * width];
+    chunk_coeffs
+        .par_chunks_mut(width)
+        .enumerate()
+        .for_each(|(k, row)| {
+            for c in 0..count {
+                if k >= len && c + 1 < count {
+                    continue;
+                }
+                let at = 4 * (c * len + k);
+                if at < coeffs.len() {
+                    row[4 * c..4 * c + 4].copy_from_slice(&coeffs[at..at + 4]);
+                }
+            }
+        });
+    if let Some(rng) = blind {
+        let k_b = rows - len;
+        let bs: Vec<RowMajorMatrix<F>> = (0..count - 1).map(|_| rng.matrix(k_b, 4)).collect();
+        // b_j is added to rows len … rows − 1 of chunk j (zero until then) and subtracted
+        // from the first k_b rows of chunk j + 1 (ranges that overlap when k_b > len).
+        for (j, b) in bs.iter().enumerate() {
+            for k in 0..k_b {
+                for (i, x) in b.row(k).iter().enumerate() {
+                    chunk_coeffs[(len + k) * width + 4 * j + i] += *x;
+                    chunk_coeffs[k * width + 4 * (j + 1) + i] -= *x;
+                }
             }
         }
-    });
-    if let Some(rng) = blind {
-        // b_j (j < chunks − 1): the high half of chunk j, subtracted from the low half of
-        // chunk j + 1.
-        let bs: Vec<RowMajorMatrix<F>> = (0..chunks - 1).map(|_| rng.matrix(n, 4)).collect();
-        low.par_chunks_mut(width)
-            .zip(high.par_chunks_mut(width))
-            .enumerate()
-            .for_each(|(k, (lo, hi))| {
-                for (j, b) in bs.iter().enumerate() {
-                    for (i, x) in b.row(k).iter().enumerate() {
-                        hi[4 * j + i] = *x;
-                        lo[4 * (j + 1) + i] -= *x;
-                    }
-                }
-            });
     }
-    Ok(RowMajorMatrix::new(chunk_coeffs, width))
+    RowMajorMatrix::new(chunk_coeffs, width)
 }
 
 /// One thread's packed rows for the quotient: [`LANES`] points' main, preprocessed and aux

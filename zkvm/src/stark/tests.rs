@@ -7,7 +7,7 @@ use super::poly::eval_coeff_columns;
 use super::prover::{absorb_statement, ext_from_coords, trace_poly};
 use super::*;
 use crate::air::toy::{fibonacci_trace, Fibonacci};
-use crate::field::{Field, TwoAdicField};
+use crate::field::{ExtensionField, Field, TwoAdicField};
 use crate::mmcs::ProverRng;
 use crate::ntt::Radix2Dft;
 use crate::transcript::{is_in_base_field, Transcript};
@@ -188,6 +188,8 @@ fn zk_openings_are_not_the_witness_polynomial() {
 
 #[test]
 fn blinded_quotient_chunks_keep_their_sum() {
+    use super::layout::{quotient_shape, QuotientShape};
+    use super::quotient::cut_quotient;
     let (trace, public) = fibonacci_trace(64, 1, 1);
     let layout = Layout::new(&[6], 2, true);
     let dft = Radix2Dft::new();
@@ -196,33 +198,50 @@ fn blinded_quotient_chunks_keep_their_sum() {
         z: E::ZERO,
         b: E::ZERO,
     };
-    let run = |blind: Option<&mut ProverRng>| {
-        super::quotient::quotient(
-            &dft,
-            &Fibonacci,
-            &layout,
-            0,
-            super::quotient::QuotientInputs {
-                main: &main,
-                prep: None,
-                aux: None,
-                public: &public,
-                lookup: &lookup,
-                claimed_sum: E::ZERO,
-                blinded: false,
-                alpha: point(11),
-            },
-            blind,
-            true,
-        )
-        .unwrap()
+    let q = super::quotient::quotient(
+        &dft,
+        &Fibonacci,
+        &layout,
+        0,
+        super::quotient::QuotientInputs {
+            main: &main,
+            prep: None,
+            aux: None,
+            public: &public,
+            lookup: &lookup,
+            claimed_sum: E::ZERO,
+            blinded: false,
+            alpha: point(11),
+        },
+        true,
+    )
+    .unwrap();
+    // Degree 2, n = 64, k = 20: q has degree ≤ 2·83 − 64 = 102 < 2n, one chunk of 2n rows.
+    let one = quotient_shape(2, 6, Some(20));
+    assert_eq!(
+        one,
+        QuotientShape {
+            len: 108,
+            count: 1,
+            rows: 128
+        }
+    );
+    assert!(q[4 * 103..].iter().all(|x| x.is_zero()));
+    let single = cut_quotient(&q, one, Some(&mut ProverRng::new(4)));
+    assert_eq!(single.values[..], q[..4 * 128]);
+    // A shape of three chunks of 40 coefficients, each held in 128 rows, blinded by random
+    // polynomials of 88 coefficients.
+    let three = QuotientShape {
+        len: 40,
+        count: 3,
+        rows: 128,
     };
-    let plain = run(None);
-    let blinded = run(Some(&mut ProverRng::new(4)));
-    // Three chunks of n = 64 coefficients, each held in 128 rows (degree < 2n after blinding).
+    let plain = cut_quotient(&q, three, None);
+    let blinded = cut_quotient(&q, three, Some(&mut ProverRng::new(4)));
     assert_eq!((plain.height(), plain.width), (128, 12));
-    // Unblinded, the chunks use only their low halves; blinded, every chunk changes.
-    assert!(plain.values[64 * 12..].iter().all(|x| x.is_zero()));
+    // Unblinded, the first two chunks use only their first 40 rows; blinded, every chunk
+    // changes.
+    assert!((40..128).all(|k| plain.row(k)[..8].iter().all(|x| x.is_zero())));
     let z = point(13);
     let at = |m: &RowMajorMatrix<F>| -> Vec<E> {
         eval_coeff_columns(m, z)
@@ -232,10 +251,37 @@ fn blinded_quotient_chunks_keep_their_sum() {
     };
     let (p, b) = (at(&plain), at(&blinded));
     assert!(p.iter().zip(&b).all(|(x, y)| x != y));
-    // Σ z^(jn) q'_j = Σ z^(jn) q_j with n = 64.
-    let zn = z.pow(64);
-    let sum = |v: &[E]| v[0] + zn * (v[1] + zn * v[2]);
+    // Σ z^(40j) q'_j = Σ z^(40j) q_j = q(z).
+    let zl = z.pow(40);
+    let sum = |v: &[E]| v[0] + zl * (v[1] + zl * v[2]);
     assert_eq!(sum(&p), sum(&b));
+    let direct = q
+        .chunks_exact(4)
+        .rev()
+        .fold(E::ZERO, |acc, c| acc * z + E::from_base_slice(c));
+    assert_eq!(sum(&b), direct);
+}
+
+#[test]
+fn quotient_shapes_hold_the_honest_quotient() {
+    use super::layout::quotient_shape;
+    // The default zk parameters: k = 80. Degree 4 or 3: two chunks of 2n − 80; degree 2:
+    // one. Without zero-knowledge: d − 1 chunks of n.
+    for log_n in [12, 16, 20] {
+        let n = 1usize << log_n;
+        for d in 2..=4 {
+            let s = quotient_shape(d, log_n, Some(80));
+            assert_eq!((s.len, s.rows), (2 * n - 80, 2 * n));
+            assert_eq!(s.count, if d == 2 { 1 } else { 2 });
+            // The honest quotient's coefficients fit.
+            assert!(d * (n + 79) - n < (s.count - 1) * s.len + s.rows);
+            let plain = quotient_shape(d, log_n, None);
+            assert_eq!((plain.len, plain.count, plain.rows), (n, d - 1, n));
+        }
+    }
+    // Short tables need more chunks: n = 128, degree 4: 4·207 − 128 + 1 = 701 coefficients,
+    // 256 in the last chunk and 176 in each other.
+    assert_eq!(quotient_shape(4, 7, Some(80)).count, 4);
 }
 
 #[test]

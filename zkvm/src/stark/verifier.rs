@@ -3,14 +3,16 @@
 
 use super::domain::selectors_at;
 use super::layout::{
-    blowup_needed, deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_chunks,
-    Layout,
+    blowup_needed, deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_shapes,
+    quotient_slice, Layout,
 };
 use super::proof::{StarkProof, PROOF_VERSION};
-use super::prover::{absorb_openings, absorb_statement, ext_from_coords, index_of_present};
+use super::prover::{
+    absorb_openings, absorb_statement, blind_rows, ext_from_coords, index_of_present,
+};
 use super::{
-    blinded_tables, signed, LogUpRow, LookupChallenges, PublicInteraction, StarkConfig, Table,
-    BLINDING_WIDTH, BUS_LIMIT, E,
+    blinded_tables, constraint_count, signed, LogUpRow, LookupChallenges, PublicInteraction,
+    StarkConfig, Table, BLINDING_WIDTH, BUS_LIMIT, E,
 };
 use crate::air::window::Window;
 use crate::air::F;
@@ -106,10 +108,6 @@ pub fn verify(
     if vk.prep_log_heights.len() != nt || vk.prep_widths.len() != nt {
         return Err(shape("verifying key does not match the tables"));
     }
-    let chunks: Vec<usize> = tables
-        .iter()
-        .map(|t| quotient_chunks(t.max_degree(), zk))
-        .collect();
     for (t, &h) in proof.log_heights.iter().enumerate() {
         // The LDEs must fit in 2^27.
         if h < 1 || h + log_blowup + zk as usize > 27 {
@@ -127,6 +125,14 @@ pub fn verify(
         }
     }
     let layout = Layout::new(&proof.log_heights, log_blowup, zk);
+    let shapes = quotient_shapes(&layout, tables, zk.then(|| blind_rows(config)));
+    let quotient_width: usize = shapes.iter().map(|s| 4 * s.count).sum();
+    if proof.quotient_opened.len() != quotient_width {
+        return Err(shape(format!(
+            "{} quotient openings, expected {quotient_width}",
+            proof.quotient_opened.len()
+        )));
+    }
     let buses: Vec<Vec<usize>> = tables.iter().map(|t| t.buses(public)).collect();
     // No statement may reach the STARK's own blinding bus.
     let reserved = |table: String, bus: usize| StarkError::ReservedBus { table, bus };
@@ -153,7 +159,8 @@ pub fn verify(
     if proof.aux_commit.is_some() != has_aux.iter().any(|&a| a) {
         return Err(shape("auxiliary commitment present/absent wrongly"));
     }
-    let num_masks = if zk { layout.groups.len() } else { 0 };
+    let ng = layout.groups.len();
+    let num_masks = if zk { ng } else { 0 };
     if proof.mask_opened.len() != 4 * num_masks {
         return Err(shape(format!(
             "{} mask openings, expected {}",
@@ -171,8 +178,7 @@ pub fn verify(
             && o.main_local.len() == main_width[t]
             && o.main_next.len() == main_width[t]
             && o.aux_local.len() == aw
-            && o.aux_next.len() == aw
-            && o.quotient.len() == 4 * chunks[t];
+            && o.aux_next.len() == aw;
         if !ok {
             return Err(shape(format!(
                 "table {t}: out-of-domain openings have the wrong widths"
@@ -218,49 +224,60 @@ pub fn verify(
     transcript.absorb_digest(b"quotient", &proof.quotient_commit);
     let zeta = transcript.sample_ext_avoiding(is_in_base_field);
 
-    // Constraints at ζ.
-    for (t, table) in tables.iter().enumerate() {
-        let o = &proof.opened[t];
-        let log_n = proof.log_heights[t];
-        let sel = selectors_at(zeta, log_n);
-        let coords = |v: &[E]| -> Vec<E> { v.chunks_exact(4).map(ext_from_coords).collect() };
-        let (aux_local, aux_next) = (coords(&o.aux_local), coords(&o.aux_next));
-        let w = table.width();
-        let window = Window {
-            local: &o.main_local[..w],
-            next: &o.main_next[..w],
-            prep_local: &o.prep_local,
-            prep_next: &o.prep_next,
-            public,
-            first: sel.first,
-            last: sel.last,
-            transition: sel.transition,
-        };
-        let logup = LogUpRow {
-            local: &aux_local,
-            next: &aux_next,
-            lookup: &lookup,
-            claimed_sum: proof.claimed_sums[t],
-            blinding: &o.main_local[w..],
-            groups: &groups[t],
-            b_powers: &[],
-        };
-        let acc = table.eval_ood(window, &logup, alpha);
-        // q(ζ) = Σ_c ζ^(c·n) q_c(ζ): the blinding terms of consecutive chunks cancel here.
-        let zeta_n = zeta.pow(1u64 << log_n);
+    // Constraints at ζ: each table's α-combination, the tables of one group combined by
+    // Horner's rule with α^K (K a table's constraint count), against the group's quotient.
+    let mut acc = vec![E::ZERO; layout.groups.len()];
+    for (g, group) in layout.groups.iter().enumerate() {
+        for &t in &group.two_point {
+            let table = tables[t];
+            let o = &proof.opened[t];
+            let sel = selectors_at(zeta, group.log_n);
+            let coords = |v: &[E]| -> Vec<E> { v.chunks_exact(4).map(ext_from_coords).collect() };
+            let (aux_local, aux_next) = (coords(&o.aux_local), coords(&o.aux_next));
+            let w = table.width();
+            let window = Window {
+                local: &o.main_local[..w],
+                next: &o.main_next[..w],
+                prep_local: &o.prep_local,
+                prep_next: &o.prep_next,
+                public,
+                first: sel.first,
+                last: sel.last,
+                transition: sel.transition,
+            };
+            let logup = LogUpRow {
+                local: &aux_local,
+                next: &aux_next,
+                lookup: &lookup,
+                claimed_sum: proof.claimed_sums[t],
+                blinding: &o.main_local[w..],
+                groups: &groups[t],
+                b_powers: &[],
+            };
+            let scale = alpha.pow(constraint_count(table, public, blinded[t]) as u64);
+            acc[g] = acc[g] * scale + table.eval_ood(window, &logup, alpha);
+        }
+        // q(ζ) = Σ_c ζ^(c·len) q_c(ζ): the blinding terms of consecutive chunks cancel here.
+        let zeta_len = zeta.pow(shapes[g].len as u64);
         let mut q = E::ZERO;
         let mut p = E::ONE;
-        for chunk in o.quotient.chunks_exact(4) {
+        for chunk in quotient_slice(&proof.quotient_opened, &shapes, g).chunks_exact(4) {
             q += p * ext_from_coords(chunk);
-            p *= zeta_n;
+            p *= zeta_len;
         }
-        if acc * sel.inv_zeroifier != q {
+        if acc[g] * selectors_at(zeta, group.log_n).inv_zeroifier != q {
+            let names: Vec<String> = group.two_point.iter().map(|&t| tables[t].name()).collect();
             return Err(StarkError::OodMismatch {
-                table: table.name(),
+                table: names.join(", "),
             });
         }
     }
-    absorb_openings(&mut transcript, &proof.opened, &proof.mask_opened);
+    absorb_openings(
+        &mut transcript,
+        &proof.opened,
+        &proof.quotient_opened,
+        &proof.mask_opened,
+    );
     let deep_alpha = transcript.sample_ext();
 
     // FRI, then the openings behind each query.
@@ -280,11 +297,14 @@ pub fn verify(
     let prep_dims: Vec<Dims> = (0..nt)
         .filter_map(|t| vk.prep_widths[t].map(|w| trace_dims(t, w)))
         .collect();
-    // Quotient chunks, then the masks (one per FRI input height).
-    let quot_dims: Vec<Dims> = (0..nt)
-        .map(|t| Dims {
-            width: 4 * chunks[t],
-            height: 1 << layout.log_quotient_lde(t),
+    // Each group's quotient chunks, then the masks (one per FRI input height).
+    let quot_dims: Vec<Dims> = layout
+        .groups
+        .iter()
+        .zip(&shapes)
+        .map(|(g, s)| Dims {
+            width: 4 * s.count,
+            height: 1 << g.log_lde,
         })
         .chain(layout.groups[..num_masks].iter().map(|g| Dims {
             width: 4,
@@ -371,14 +391,11 @@ pub fn verify(
                     two_local.extend([&o.prep_local[..], &o.main_local, &o.aux_local]);
                     two_next.extend([&o.prep_next[..], &o.main_next, &o.aux_next]);
                 }
-                let mut one: Vec<&[F]> = Vec::new();
-                let mut one_values: Vec<&[E]> = Vec::new();
-                for &t in &group.one_point {
-                    one.push(&quot_rows[qi].rows[t]);
-                    one_values.push(&proof.opened[t].quotient);
-                }
+                let mut one: Vec<&[F]> = vec![&quot_rows[qi].rows[g]];
+                let mut one_values: Vec<&[E]> =
+                    vec![quotient_slice(&proof.quotient_opened, &shapes, g)];
                 if zk {
-                    one.push(&quot_rows[qi].rows[nt + g]);
+                    one.push(&quot_rows[qi].rows[ng + g]);
                     one_values.push(&proof.mask_opened[4 * g..4 * g + 4]);
                 }
                 let sums = deep_sums(&two_local, &two_next, &one_values, deep_alpha);
@@ -388,15 +405,12 @@ pub fn verify(
                 let inv_z = (xe - zeta)
                     .try_inverse()
                     .ok_or_else(|| shape("ζ on the domain"))?;
-                let inv_zn = match group.log_n {
-                    Some(log_n) => Some(
-                        (xe - next_point(zeta, log_n))
-                            .try_inverse()
-                            .ok_or_else(|| shape("ζω on the domain"))?
-                            * sums.alpha_m,
-                    ),
-                    None => None,
-                };
+                let inv_zn = Some(
+                    (xe - next_point(zeta, group.log_n))
+                        .try_inverse()
+                        .ok_or_else(|| shape("ζω on the domain"))?
+                        * sums.alpha_m,
+                );
                 Ok(deep_value(&sums, two_sum, one_sum, inv_z, inv_zn))
             })
             .collect::<Result<Vec<E>, StarkError>>()?;

@@ -202,6 +202,8 @@ pub struct BoardSoc<
     cfg_max: DFF<Bits<32>>,
     /// At most the input buffer's 4·2^IA bytes (RUN refuses more).
     cfg_input_len: DFF<Bits<16>>,
+    /// RUN's input length is over the buffer (registered in its configuration).
+    len_bad: DFF<Bit>,
     cfg_stream: DFF<Bit>,
     started: DFF<Bit>,
     start_pulse: DFF<Bit>,
@@ -236,6 +238,11 @@ pub struct BoardSoc<
     tx_len: DFF<Bits<11>>,
     tx_idx: DFF<Bits<11>>,
     tx_settled: DFF<Bit>,
+    /// The byte for the framer, registered: `tx_idx` → RAM or reply select → here, then
+    /// the framer's CRC and escape in the next cycle (ULX3S timing).
+    tx_byte: DFF<Bits<8>>,
+    /// `tx_byte` holds the byte for `tx_idx` (a cycle after `tx_settled`).
+    tx_ready: DFF<Bit>,
     reply_word: Signal<Local, Bits<32>>,
     reply_byte: Signal<Local, Bits<8>>,
     head_word: Signal<Local, Bits<32>>,
@@ -350,6 +357,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             cfg_code_hi: Default::default(),
             cfg_max: Default::default(),
             cfg_input_len: Default::default(),
+            len_bad: Default::default(),
             cfg_stream: Default::default(),
             started: Default::default(),
             start_pulse: Default::default(),
@@ -379,6 +387,8 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             tx_len: Default::default(),
             tx_idx: Default::default(),
             tx_settled: Default::default(),
+            tx_byte: Default::default(),
+            tx_ready: Default::default(),
             reply_word: Default::default(),
             reply_byte: Default::default(),
             head_word: Default::default(),
@@ -432,6 +442,7 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             cfg_code_hi,
             cfg_max,
             cfg_input_len,
+            len_bad,
             cfg_stream,
             started,
             start_pulse,
@@ -454,6 +465,8 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             tx_len,
             tx_idx,
             tx_settled,
+            tx_byte,
+            tx_ready,
             ntt_armed,
             ntt_inverse,
             ntt_in,
@@ -1062,17 +1075,23 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                         1 => self.cfg_code_lo.d.next = self.rxbuf.read_data.val(),
                         2 => self.cfg_code_hi.d.next = self.rxbuf.read_data.val(),
                         3 => self.cfg_max.d.next = self.rxbuf.read_data.val(),
+                        4 => {
+                            // The input length and its check, registered for the next step
+                            // (no path from rxbuf's output to the start's many register
+                            // updates); the core reads input_len only when it starts.
+                            self.cfg_input_len.d.next =
+                                self.rxbuf.read_data.val().get_bits::<16>(0);
+                            self.len_bad.d.next = self.len_over.val();
+                        }
                         _ => {
                             self.ex.d.next = ExState::Reply;
                             // `entry` for the core's start, on rxbuf's output next cycle
                             // (read whether or not the run starts: no path from rxbuf's
                             // output back to its address)
                             self.rxbuf.read_address.next = 2.into();
-                            if self.len_over.val() {
+                            if self.len_bad.q.val() {
                                 self.tx_status.d.next = 7.into();
                             } else {
-                                self.cfg_input_len.d.next =
-                                    self.rxbuf.read_data.val().get_bits::<16>(0);
                                 self.cfg_stream.d.next = self.rx_arg.q.val().get_bit(0);
                                 self.start_pulse.d.next = true;
                                 self.started.d.next = true;
@@ -1187,22 +1206,28 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             // NTT_READ's values sit in rxbuf words 2..: word (idx − 4)/4 + 2
             self.rxbuf.read_address.next = self.tx_idx.q.val().get_bits::<7>(2) + 1;
         }
-        self.framer.data.next = self.reply_byte.val();
+        // The byte for tx_idx goes through tx_byte: nothing but that register follows the
+        // RAMs' outputs and the reply select in a cycle (a byte takes 10 UART bits anyway).
+        self.tx_byte.d.next = self.reply_byte.val();
         if (self.tx_kind.q.val() == 3) && (self.tx_idx.q.val() >= 12) {
-            self.framer.data.next = self.chunks.read_data.val();
+            self.tx_byte.d.next = self.chunks.read_data.val();
         }
         if (self.tx_kind.q.val() == 4) && (self.tx_idx.q.val() >= 2) {
-            self.framer.data.next = self.jbuf.read_data.val();
+            self.tx_byte.d.next = self.jbuf.read_data.val();
         }
+        self.framer.data.next = self.tx_byte.q.val();
         self.framer.last.next = self.tx_idx.q.val() + 1 == self.tx_len.q.val();
-        self.framer.valid.next = (self.ex.q.val() == ExState::Reply) && self.tx_settled.q.val();
+        self.framer.valid.next = (self.ex.q.val() == ExState::Reply) && self.tx_ready.q.val();
         self.tx_settled.d.next = true;
+        self.tx_ready.d.next = self.tx_settled.q.val();
         if self.ex.q.val() != ExState::Reply {
             self.tx_idx.d.next = 0.into();
             self.tx_settled.d.next = false;
+            self.tx_ready.d.next = false;
         } else if self.framer.valid.val() && self.framer.ready.val() {
             self.tx_idx.d.next = self.tx_idx.q.val() + 1;
             self.tx_settled.d.next = false;
+            self.tx_ready.d.next = false;
             if self.framer.last.val() {
                 self.ex.d.next = ExState::Idle;
             }

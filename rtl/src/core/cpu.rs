@@ -49,6 +49,8 @@ pub enum SysState {
     /// Between Read and Latch with a RAM whose read latency is two: the word is on its way.
     /// (Last, so that the other states keep their encoding where it is unreachable.)
     Wait,
+    /// After Wait with a RAM whose read latency is three.
+    Wait2,
 }
 
 /// The RV32IM trace-capture core, without its memory (see [`super::CoreSystem`]).
@@ -194,6 +196,15 @@ pub struct Core<const RA: usize> {
     f2_arrived: DFF<Bit>,
     f2_pc: DFF<Bits<32>>,
     f2_hold: DFF<Bits<32>>,
+    // the first fetch stage, before F2 (a RAM with a read latency of three only): a fetch's
+    // word lands two cycles after it enters (f1_new), next cycle (f1_due), now (f1_arrived)
+    later_ram: Constant<Bit>,
+    f1_valid: DFF<Bit>,
+    f1_new: DFF<Bit>,
+    f1_due: DFF<Bit>,
+    f1_arrived: DFF<Bit>,
+    f1_pc: DFF<Bits<32>>,
+    f1_hold: DFF<Bits<32>>,
     // execute
     e_valid: DFF<Bit>,
     e_fresh: DFF<Bit>,
@@ -243,6 +254,8 @@ pub struct Core<const RA: usize> {
     // write-back
     w_valid: DFF<Bit>,
     w_wait: DFF<Bit>,
+    /// A read latency of three: w_wait lasts a second cycle.
+    w_wait2: DFF<Bit>,
     w_pc: DFF<Bits<32>>,
     w_insn: DFF<Bits<32>>,
     w_rs1: DFF<Bits<5>>,
@@ -319,6 +332,10 @@ pub struct Core<const RA: usize> {
     f2_ok: Signal<Local, Bit>,
     f2_move: Signal<Local, Bit>,
     f2_word: Signal<Local, Bits<32>>,
+    f2_load: Signal<Local, Bit>,
+    f1_ok: Signal<Local, Bit>,
+    f1_move: Signal<Local, Bit>,
+    f1_word: Signal<Local, Bits<32>>,
     d_adv: Signal<Local, Bit>,
     d_adv_front: Signal<Local, Bit>,
     d_target: Signal<Local, Bits<32>>,
@@ -342,13 +359,16 @@ impl<const RA: usize> Core<RA> {
     /// compact ones: the serial divider (about 500 LUT4 smaller, 34 cycles per division
     /// instead of 2–17) and the compact multiplier (about 100 LUT4 smaller, same timing in
     /// cycles; see [`Multiplier`]); for a RAM whose word reaches `mem_rdata` one clock edge
-    /// after the read, or two when `late_ram` (the ULX3S's registered block RAM: one more
-    /// fetch stage, a load or store waits a cycle in write-back).
-    pub fn new(serial_divider: bool, late_ram: bool) -> Self {
+    /// after the read (`read_latency` 1), two (a registered block RAM: one more fetch
+    /// stage, a load or store waits a cycle in write-back) or three (the ULX3S's block RAM
+    /// registered on both sides: two more fetch stages, two cycles' wait).
+    pub fn new(serial_divider: bool, read_latency: usize) -> Self {
+        assert!((1..=3).contains(&read_latency), "read latency 1, 2 or 3");
         Self {
             div: Divider::new(serial_divider),
             mul: Multiplier::new(serial_divider),
-            late_ram: Constant::new(late_ram),
+            late_ram: Constant::new(read_latency >= 2),
+            later_ram: Constant::new(read_latency == 3),
             ..Self::default()
         }
     }
@@ -437,6 +457,13 @@ impl<const RA: usize> Default for Core<RA> {
             f2_arrived: Default::default(),
             f2_pc: Default::default(),
             f2_hold: Default::default(),
+            later_ram: Constant::new(false),
+            f1_valid: Default::default(),
+            f1_new: Default::default(),
+            f1_due: Default::default(),
+            f1_arrived: Default::default(),
+            f1_pc: Default::default(),
+            f1_hold: Default::default(),
             e_valid: Default::default(),
             e_fresh: Default::default(),
             e_predicted: Default::default(),
@@ -483,6 +510,7 @@ impl<const RA: usize> Default for Core<RA> {
             sys_word: Default::default(),
             w_valid: Default::default(),
             w_wait: Default::default(),
+            w_wait2: Default::default(),
             w_pc: Default::default(),
             w_insn: Default::default(),
             w_rs1: Default::default(),
@@ -556,6 +584,10 @@ impl<const RA: usize> Default for Core<RA> {
             f2_ok: Default::default(),
             f2_move: Default::default(),
             f2_word: Default::default(),
+            f2_load: Default::default(),
+            f1_ok: Default::default(),
+            f1_move: Default::default(),
+            f1_word: Default::default(),
             d_adv: Default::default(),
             d_adv_front: Default::default(),
             d_target: Default::default(),
@@ -601,6 +633,12 @@ impl<const RA: usize> Logic for Core<RA> {
             f2_arrived,
             f2_pc,
             f2_hold,
+            f1_valid,
+            f1_new,
+            f1_due,
+            f1_arrived,
+            f1_pc,
+            f1_hold,
             e_valid,
             e_fresh,
             e_predicted,
@@ -647,6 +685,7 @@ impl<const RA: usize> Logic for Core<RA> {
             sys_word,
             w_valid,
             w_wait,
+            w_wait2,
             w_pc,
             w_insn,
             w_rs1,
@@ -746,6 +785,7 @@ impl<const RA: usize> Logic for Core<RA> {
         self.e_ok.next = self.e_valid.q.val() && !self.kill.q.val();
         self.d_ok.next = self.d_valid.q.val() && !self.kill.q.val();
         self.f2_ok.next = self.f2_valid.q.val() && !self.kill.q.val();
+        self.f1_ok.next = self.f1_valid.q.val() && !self.kill.q.val();
         self.live.next =
             self.run.val() && self.e_ok.val() && !self.freeze.val() && !self.blocked.val();
 
@@ -867,7 +907,8 @@ impl<const RA: usize> Logic for Core<RA> {
         self.mem_read.next = self.live.val()
             && (self.e_is_load.q.val() || self.e_is_store.q.val())
             && !self.port_w.val();
-        self.w_wait.d.next = self.late_ram.val() && self.mem_read.val();
+        self.w_wait.d.next = (self.late_ram.val() && self.mem_read.val()) || self.w_wait2.q.val();
+        self.w_wait2.d.next = self.later_ram.val() && self.mem_read.val();
         // A jump to a misaligned target faults instead of finishing. For JAL and branches
         // the target's bit 1 is pc[1] ^ imm[1] (imm[0] = 0); a branch does not wait for its
         // comparison to know whether it may finish: one whose target is misaligned takes a
@@ -989,6 +1030,12 @@ impl<const RA: usize> Logic for Core<RA> {
                     }
                 }
                 SysState::Wait => {
+                    self.sys.d.next = SysState::Latch;
+                    if self.later_ram.val() {
+                        self.sys.d.next = SysState::Wait2;
+                    }
+                }
+                SysState::Wait2 => {
                     self.sys.d.next = SysState::Latch;
                 }
                 SysState::Latch => {
@@ -1121,7 +1168,8 @@ impl<const RA: usize> Logic for Core<RA> {
         self.fetch.next = self.front_ok.val()
             && (!self.d_ok.val()
                 || self.d_adv_front.val()
-                || (self.late_ram.val() && !self.f2_ok.val()))
+                || (self.late_ram.val() && !self.f2_ok.val())
+                || (self.later_ram.val() && !self.f1_ok.val()))
             && !self.port_w.val()
             && !self.mem_read.val();
         // A JAL or backward branch (a loop, most likely taken) leaving decode sends fetch
@@ -1167,9 +1215,41 @@ impl<const RA: usize> Logic for Core<RA> {
         if self.f2_arrived.q.val() {
             self.f2_word.next = self.mem_rdata.val();
         }
+        // With a read latency of three a fetch goes into F1 first, and F1 moves into F2
+        // when F2 is free or moving on (its word's timing goes with it).
+        self.f1_move.next = self.later_ram.val()
+            && self.f1_ok.val()
+            && self.front_ok.val()
+            && (!self.f2_ok.val() || self.f2_move.val())
+            && !self.d_taken.val();
+        self.f1_word.next = self.f1_hold.q.val();
+        if self.f1_arrived.q.val() {
+            self.f1_word.next = self.mem_rdata.val();
+        }
+        self.f1_hold.d.next = self.f1_word.val();
+        self.f1_new.d.next = false;
+        self.f1_due.d.next = self.f1_new.q.val() && !self.f1_move.val() && !self.fetch.val();
+        self.f1_arrived.d.next = self.f1_due.q.val() && !self.f1_move.val() && !self.fetch.val();
+        if self.fetch.val() && self.later_ram.val() {
+            self.f1_valid.d.next = true;
+            self.f1_new.d.next = true;
+            self.f1_pc.d.next = self.fetch_addr.val();
+        } else if self.kill.q.val() || self.f1_move.val() || self.d_taken.val() {
+            self.f1_valid.d.next = false;
+        }
+        // What enters F2: a fetch (read latency two) or F1 (three).
+        self.f2_load.next = self.late_ram.val() && self.fetch.val() && !self.later_ram.val();
+        if self.later_ram.val() {
+            self.f2_load.next = self.f1_move.val();
+        }
         self.f2_hold.d.next = self.f2_word.val();
         self.f2_new.d.next = false;
-        self.f2_arrived.d.next = self.f2_new.q.val() && !self.f2_move.val() && !self.fetch.val();
+        self.f2_arrived.d.next = self.f2_new.q.val() && !self.f2_move.val() && !self.f2_load.val();
+        if self.f1_move.val() {
+            self.f2_new.d.next = self.f1_new.q.val();
+            self.f2_arrived.d.next = self.f1_due.q.val();
+            self.f2_hold.d.next = self.f1_word.val();
+        }
         self.d_hold.d.next = self.d_insn.val();
         self.d_fresh.d.next = false;
         if self.f2_move.val() {
@@ -1189,10 +1269,13 @@ impl<const RA: usize> Logic for Core<RA> {
         } else if self.d_taken.val() {
             self.pc_f.d.next = self.d_target.val();
         }
-        if self.fetch.val() && self.late_ram.val() {
+        if self.f2_load.val() && !self.later_ram.val() {
             self.f2_valid.d.next = true;
             self.f2_new.d.next = true;
             self.f2_pc.d.next = self.fetch_addr.val();
+        } else if self.f2_load.val() {
+            self.f2_valid.d.next = true;
+            self.f2_pc.d.next = self.f1_pc.q.val();
         } else if self.kill.q.val() || self.f2_move.val() || self.d_taken.val() {
             self.f2_valid.d.next = false;
         }
@@ -1410,6 +1493,7 @@ impl<const RA: usize> Logic for Core<RA> {
             self.pc_f.d.next = self.entry.val();
             self.d_valid.d.next = false;
             self.f2_valid.d.next = false;
+            self.f1_valid.d.next = false;
             self.kill.d.next = false;
             self.e_valid.d.next = false;
             self.w_valid.d.next = false;

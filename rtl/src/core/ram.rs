@@ -13,18 +13,24 @@ pub enum RamStyle {
     /// takes 5.6 ns from the clock to its unregistered output, and 64 of them need a
     /// multiplexer and long wires: nothing but this register may follow them in a cycle.
     Registered,
+    /// [`RamStyle::Registered`] with a register in front as well (address, enable, write,
+    /// data): the ULX3S. On `rdata` three cycles after the read. Nothing but that register
+    /// drives the 64 block RAMs' inputs across the die, so no path runs from the core's
+    /// port selection and address adder to them.
+    Pipelined,
     /// The iCE40 UP5K's four SB_SPRAM256KA (16K × 16 each), as two banks of two; only for
     /// 2^15 words. Not simulable without the vendor model (synthesis only).
     Up5kSpram,
 }
 
 impl RamStyle {
-    /// Clock edges from a read to its word on `rdata`: 1, or 2 for [`RamStyle::Registered`].
+    /// Clock edges from a read to its word on `rdata`: 1, 2 for [`RamStyle::Registered`], 3
+    /// for [`RamStyle::Pipelined`].
     pub fn read_latency(self) -> usize {
-        if self == RamStyle::Registered {
-            2
-        } else {
-            1
+        match self {
+            RamStyle::Registered => 2,
+            RamStyle::Pipelined => 3,
+            _ => 1,
         }
     }
 }
@@ -34,7 +40,7 @@ impl RamStyle {
 ///
 /// A cycle with `enable` high either writes `wdata` at `addr` (`write` high) or reads the
 /// word at `addr` into `rdata` on the clock edge ([`RamStyle::Registered`]: on the edge
-/// after). `rdata` changes only on a read, so it holds a word for as long as the core needs
+/// after; [`RamStyle::Pipelined`]: two edges after, the access itself a cycle late). `rdata` changes only on a read, so it holds a word for as long as the core needs
 /// it — the core relies on that.
 #[derive(LogicBlock)]
 pub struct CoreRam<const A: usize> {
@@ -54,6 +60,8 @@ pub struct CoreRam<const A: usize> {
     _q: u32,
     _pending: bool,
     _out: u32,
+    // Pipelined: the access registered in front (enable, write, address, data)
+    _in: Option<(bool, usize, u32)>,
     _style: RamStyle,
 }
 
@@ -84,6 +92,7 @@ impl<const A: usize> Default for CoreRam<A> {
             _q: 0,
             _pending: false,
             _out: 0,
+            _in: None,
             _style: RamStyle::Inferred,
         }
     }
@@ -95,17 +104,28 @@ impl<const A: usize> Logic for CoreRam<A> {
             if self._pending {
                 self._out = self._q;
             }
-            self._pending = self.enable.val() && !self.write.val();
-            if self.enable.val() {
-                let a = self.addr.val().index();
-                if self.write.val() {
-                    self._mem[a] = self.wdata.val().to_u32();
+            let now = self.enable.val().then(|| {
+                (
+                    self.write.val(),
+                    self.addr.val().index(),
+                    self.wdata.val().to_u32(),
+                )
+            });
+            let access = if self._style == RamStyle::Pipelined {
+                std::mem::replace(&mut self._in, now)
+            } else {
+                now
+            };
+            self._pending = matches!(access, Some((false, _, _)));
+            if let Some((write, a, data)) = access {
+                if write {
+                    self._mem[a] = data;
                 } else {
                     self._q = self._mem[a];
                 }
             }
         }
-        let word = if self._style == RamStyle::Registered {
+        let word = if self._style.read_latency() > 1 {
             self._out
         } else {
             self._q
@@ -120,6 +140,44 @@ impl<const A: usize> Logic for CoreRam<A> {
     fn hdl(&self) -> Verilog {
         if self._style == RamStyle::Up5kSpram {
             return Verilog::Custom(UP5K_SPRAM.into());
+        }
+        if self._style == RamStyle::Pipelined {
+            // The access a cycle late from the input registers, then as Registered.
+            return Verilog::Custom(format!(
+                "\
+reg [31:0] mem [0:{last}];
+reg [31:0] word;
+reg pending;
+reg en_q;
+reg we_q;
+reg [{top}:0] addr_q;
+reg [31:0] wdata_q;
+initial begin
+  word = 32'h0;
+  pending = 1'b0;
+  rdata = 32'h0;
+  en_q = 1'b0;
+  we_q = 1'b0;
+  addr_q = {a}'h0;
+  wdata_q = 32'h0;
+end
+always @(posedge clock) begin
+  en_q <= enable;
+  we_q <= write;
+  addr_q <= addr;
+  wdata_q <= wdata;
+  pending <= en_q && !we_q;
+  if (pending) rdata <= word;
+  if (en_q) begin
+    if (we_q) mem[addr_q] <= wdata_q;
+    else word <= mem[addr_q];
+  end
+end
+",
+                last = (1usize << A) - 1,
+                top = A - 1,
+                a = A
+            ));
         }
         if self._style == RamStyle::Registered {
             // `word` is the block RAMs' own output (it holds between reads); `rdata` takes
@@ -220,7 +278,7 @@ mod tests {
     use super::*;
 
     fn check(style: RamStyle) {
-        let late = style.read_latency() == 2;
+        let later = style.read_latency() as u64 - 1;
         let mut uut = CoreRam::<6>::new(style);
         uut.connect_all();
         let mut sim = simple_sim!(CoreRam<6>, clock, 100_000_000, ep, {
@@ -236,20 +294,18 @@ mod tests {
             for a in 0..64u64 {
                 x.addr.next = (63 - a).into();
                 wait_clock_cycle!(ep, clock, x);
-                // A read's word: on rdata after one edge, or after two (the previous
-                // read's word is there after one).
-                if late {
-                    if a > 0 {
-                        sim_assert_eq!(ep, x.rdata.val(), bits::<32>((64 - a) * 3 + 1), x);
-                    }
-                } else {
-                    sim_assert_eq!(ep, x.rdata.val(), bits::<32>((63 - a) * 3 + 1), x);
+                // A read's word is on rdata `latency` edges after it: after this edge,
+                // the word of the read `later` reads back.
+                if a >= later {
+                    sim_assert_eq!(ep, x.rdata.val(), bits::<32>((63 - (a - later)) * 3 + 1), x);
                 }
             }
             // No access, then a write: the last word read reaches rdata and stays there.
             x.enable.next = false;
             x.addr.next = 5.into();
-            wait_clock_cycle!(ep, clock, x);
+            for _ in 0..later {
+                wait_clock_cycle!(ep, clock, x);
+            }
             sim_assert_eq!(ep, x.rdata.val(), bits::<32>(1), x);
             x.enable.next = true;
             x.write.next = true;
@@ -257,9 +313,19 @@ mod tests {
             wait_clock_cycle!(ep, clock, x);
             sim_assert_eq!(ep, x.rdata.val(), bits::<32>(1), x);
             x.enable.next = false;
-            wait_clock_cycle!(ep, clock, x);
-            wait_clock_cycle!(ep, clock, x);
+            for _ in 0..3 {
+                wait_clock_cycle!(ep, clock, x);
+            }
             sim_assert_eq!(ep, x.rdata.val(), bits::<32>(1), x);
+            // ... and the write took: reading it back
+            x.enable.next = true;
+            x.write.next = false;
+            wait_clock_cycle!(ep, clock, x);
+            x.enable.next = false;
+            for _ in 0..later {
+                wait_clock_cycle!(ep, clock, x);
+            }
+            sim_assert_eq!(ep, x.rdata.val(), bits::<32>(99), x);
             ep.done(x)
         });
         sim.run(Box::new(uut), 1_000_000_000_000).unwrap();
@@ -273,5 +339,10 @@ mod tests {
     #[test]
     fn registered_reads_arrive_a_cycle_later_and_hold() {
         check(RamStyle::Registered);
+    }
+
+    #[test]
+    fn pipelined_reads_arrive_two_cycles_later_and_hold() {
+        check(RamStyle::Pipelined);
     }
 }

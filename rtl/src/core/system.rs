@@ -107,7 +107,7 @@ impl<const RA: usize> CoreSystem<RA> {
     pub fn with_divider(style: RamStyle, serial_divider: bool) -> Self {
         Self {
             ram: CoreRam::new(style),
-            core: Core::new(serial_divider, style.read_latency() == 2),
+            core: Core::new(serial_divider, style.read_latency()),
             ..Self::default()
         }
     }
@@ -218,6 +218,11 @@ mod tests {
     #[test]
     fn runs_a_program_like_the_executor_on_a_late_ram() {
         check(RamStyle::Registered);
+    }
+
+    #[test]
+    fn runs_a_program_like_the_executor_on_a_pipelined_ram() {
+        check(RamStyle::Pipelined);
     }
 
     fn check(style: RamStyle) {

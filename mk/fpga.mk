@@ -17,7 +17,7 @@ rtl-verilog:
 
 ## bitstream BOARD=icebreaker|ulx3s: Yosys -> nextpnr (constraints/<board>) -> icepack or
 ## ecppack into build/bitstream/<board>.bin|.bit; fails when the design does not fit or
-## misses its clock (iCEBreaker 12 MHz, ULX3S 45 MHz from the PLL)
+## misses its clock (iCEBreaker 12 MHz, ULX3S 60 MHz from the PLL)
 bitstream:
 	@if [ -z "$(BITSTREAM_EXT_$(BOARD))" ]; then \
 	  echo "make bitstream BOARD=icebreaker|ulx3s" >&2; exit 2; fi

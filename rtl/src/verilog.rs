@@ -111,14 +111,14 @@ pub fn icebreaker_board() -> BoardConfig {
     }
 }
 
-/// The ULX3S: 45 MHz from the PLL ([`Ulx3sTop`]), 3 Mbaud (divisor 15); guest memory in
-/// block RAM behind a register (read latency two).
+/// The ULX3S: 60 MHz from the PLL ([`Ulx3sTop`]), 3 Mbaud (divisor 20); guest memory in
+/// block RAM with registers on both sides (read latency three).
 pub fn ulx3s_board() -> BoardConfig {
     BoardConfig {
         board: board_id::ULX3S,
-        clock_hz: 45_000_000,
-        divisor: 15,
-        ram: RamStyle::Registered,
+        clock_hz: 60_000_000,
+        divisor: 20,
+        ram: RamStyle::Pipelined,
         serial_divider: false,
         leds_active_low: false,
         ntt: Some(BankStyle::DualPort),
@@ -164,8 +164,8 @@ pub fn top_levels() -> Vec<TopLevel> {
         ),
         emit(
             "rvzk_core",
-            "RV32IM trace-capture core with 128 KiB of guest memory behind a register (ULX3S)",
-            CoreSystem128K::new(RamStyle::Registered),
+            "RV32IM trace-capture core with 128 KiB of guest memory registered on both sides (ULX3S)",
+            CoreSystem128K::new(RamStyle::Pipelined),
         ),
         emit(
             "rvzk_core_up5k",
@@ -189,12 +189,12 @@ pub fn top_levels() -> Vec<TopLevel> {
         ),
         emit(
             "rvzk_soc_ulx3s",
-            "ULX3S SoC at 45 MHz: core, guest memory in registered block RAM, link",
+            "ULX3S SoC at 60 MHz: core, guest memory in block RAM registered on both sides, link",
             SocUlx3s::new(ulx3s_board()),
         ),
         emit(
             "rvzk_top_ulx3s",
-            "ULX3S design: 25 -> 45 MHz PLL and the SoC (synthesis only)",
+            "ULX3S design: 25 -> 60 MHz PLL and the SoC (synthesis only)",
             Ulx3sTop::new(SocUlx3s::new(ulx3s_board())),
         ),
     ]

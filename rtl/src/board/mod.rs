@@ -4,13 +4,13 @@
 //!
 //! [`BoardSoc`] is written once and built three ways: the simulated board (`rvzk_soc_sim`,
 //! inferred RAM, a fast UART divisor), the iCEBreaker (`rvzk_soc_icebreaker`, UP5K SPRAM,
-//! 12 MHz) and the ULX3S (`rvzk_soc_ulx3s`, registered block RAM, 45 MHz from the PLL of
+//! 12 MHz) and the ULX3S (`rvzk_soc_ulx3s`, block RAM registered on both sides, 60 MHz from the PLL of
 //! [`Ulx3sTop`], `rvzk_top_ulx3s`).
 
 mod pll;
 mod soc;
 
-pub use pll::{Ecp5Pll45, Ulx3sTop};
+pub use pll::{Ecp5Pll60, Ulx3sTop};
 pub use soc::{BoardConfig, BoardSoc, ExState};
 
 /// Protocol version spoken by this firmware (docs/board-protocol.md).

@@ -4,7 +4,7 @@
 //!
 //! Without a port: this CPU's NTT (2^6, 2^12, 2^14, one thread), Merkle node compressions
 //! and executor (with and without the trace), beside the ULX3S's engine and SHA-256 core
-//! at 45 MHz from their cycle counts (docs/rtl-accel.md) and the 3 Mbaud link's time for
+//! at 60 MHz from their cycle counts (docs/rtl-accel.md) and the 3 Mbaud link's time for
 //! the same data. With `--port`: the same jobs measured through that board (the simulated
 //! one from `rvzk board sim`, or a real one), and a streamed trace.
 
@@ -17,7 +17,7 @@ use rvzk_zkvm::field::BabyBear;
 use rvzk_zkvm::ntt::{Dft, Radix2Dft};
 
 /// The ULX3S's clock and line.
-const CLOCK_HZ: f64 = 45e6;
+const CLOCK_HZ: f64 = 60e6;
 const LINE_BYTES_PER_S: f64 = 300_000.0;
 
 fn engine_cycles(k: u32) -> u64 {
@@ -61,7 +61,7 @@ fn main() {
         .num_threads(1)
         .build()
         .unwrap();
-    println!("CPU (one thread) against the ULX3S at 45 MHz and its 3 Mbaud link (models)");
+    println!("CPU (one thread) against the ULX3S at 60 MHz and its 3 Mbaud link (models)");
     pool.install(|| {
         let dft = Radix2Dft::new();
         for k in [6u32, 12, 14] {

@@ -9,9 +9,10 @@ pub enum RamStyle {
     /// on `rdata` the cycle after the read.
     Inferred,
     /// The same array, its word passing a register after the block RAMs' output
-    /// multiplexer (the ULX3S until session 6): on `rdata` two cycles after the read. The ECP5's block RAM
-    /// takes 5.6 ns from the clock to its unregistered output, and 64 of them need a
-    /// multiplexer and long wires: nothing but this register may follow them in a cycle.
+    /// multiplexer (the ULX3S until session 6): on `rdata` two cycles after the read. The
+    /// ECP5's block RAM takes 5.6 ns from the clock to its unregistered output, and 64 of
+    /// them need a multiplexer and long wires: nothing but this register may follow them in
+    /// a cycle.
     Registered,
     /// [`RamStyle::Registered`] with a register in front as well (address, enable, write,
     /// data): the ULX3S. On `rdata` three cycles after the read. Nothing but that register

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use crate::field::{BabyBear, BabyBearExt4, ExtensionField, PrimeField32};
 use crate::matrix::RowMajorMatrix;
-use crate::merkle::{hash_layer, hash_leaf, hash_leaves, zeroed_digests};
+use crate::merkle::{hash_layer, hash_leaf, hash_leaves_joined, zeroed_digests};
 use crate::offload::Offload;
 
 pub use crate::merkle::{hash_node, Digest};
@@ -168,27 +168,7 @@ fn hash_group(
     let mut out = zeroed_digests(height);
     let parts: Vec<&RowMajorMatrix<BabyBear>> =
         ms.iter().map(|&m| &matrices[m]).chain(salt).collect();
-    if let [m] = parts[..] {
-        hash_leaves(m, &mut out);
-        return out;
-    }
-    // Join the rows a block at a time (cache-sized, in parallel) rather than copying whole
-    // matrices: the blocks' hashes are the same.
-    const ROWS: usize = 128;
-    let width: usize = parts.iter().map(|m| m.width).sum();
-    out.par_chunks_mut(ROWS)
-        .enumerate()
-        .for_each_init(Vec::new, |buf, (b, o)| {
-            buf.clear();
-            for r in b * ROWS..b * ROWS + o.len() {
-                for m in &parts {
-                    buf.extend_from_slice(m.row(r));
-                }
-            }
-            let joined = RowMajorMatrix::new(std::mem::take(buf), width);
-            hash_leaves(&joined, o);
-            *buf = joined.values;
-        });
+    hash_leaves_joined(&parts, &mut out);
     out
 }
 

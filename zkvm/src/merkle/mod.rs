@@ -15,6 +15,7 @@ mod sha256x;
 
 use crate::field::BabyBear;
 use crate::matrix::RowMajorMatrix;
+use crate::ntt::{canonical_words, Isa};
 use rayon::prelude::*;
 use sha256x::{compress_blocks, compress_many};
 
@@ -54,13 +55,29 @@ fn padded_blocks(len: usize) -> usize {
     (len + 9).div_ceil(64)
 }
 
-/// Writes the padded SHA-256 message of `row`'s canonical little-endian words into
-/// `blocks` (exactly `padded_blocks(4 · row.len())` of them).
-fn fill_message(row: &[BabyBear], blocks: &mut [[u8; 64]]) {
-    let len = row.len() * 4;
+/// Writes the padded SHA-256 message of the canonical little-endian words of `parts`,
+/// concatenated (`n` values in all), into `blocks` (exactly `padded_blocks(4n)` of them);
+/// `words` is scratch.
+fn fill_message<'a>(
+    parts: impl Iterator<Item = &'a [BabyBear]>,
+    n: usize,
+    blocks: &mut [[u8; 64]],
+    words: &mut Vec<u32>,
+) {
+    let len = n * 4;
+    words.resize(n, 0);
+    // Montgomery form to canonical, a vector at a time (a third of the hashing time when
+    // done one element at a time).
+    let isa = Isa::detect();
+    let mut at = 0;
+    for p in parts {
+        canonical_words(isa, &mut words[at..at + p.len()], p);
+        at += p.len();
+    }
+    assert_eq!(at, n, "fill_message: row length");
     let bytes = blocks.as_flattened_mut();
-    for (dst, x) in bytes.chunks_exact_mut(4).zip(row) {
-        dst.copy_from_slice(&x.as_canonical().to_le_bytes());
+    for (dst, w) in bytes[..len].chunks_exact_mut(4).zip(words.iter()) {
+        dst.copy_from_slice(&w.to_le_bytes());
     }
     // FIPS 180-4 §5.1.1: a 1 bit, zeros, then the bit length as a 64-bit big-endian number.
     let total = bytes.len();
@@ -69,57 +86,90 @@ fn fill_message(row: &[BabyBear], blocks: &mut [[u8; 64]]) {
     bytes[total - 8..].copy_from_slice(&((len as u64) * 8).to_be_bytes());
 }
 
-/// The leaf hash of a row, writing the padded message into `buf` (reused across rows).
-fn hash_row_with(row: &[BabyBear], buf: &mut Vec<[u8; 64]>) -> Digest {
-    buf.resize(padded_blocks(row.len() * 4), [0u8; 64]);
-    fill_message(row, buf);
+/// Scratch for leaf hashing: message blocks and canonical words, reused across rows.
+#[derive(Default)]
+struct Scratch {
+    blocks: Vec<[u8; 64]>,
+    words: Vec<u32>,
+}
+
+/// The leaf hash of a row given as `parts` (concatenated).
+fn hash_row_with(parts: &[&[BabyBear]], buf: &mut Scratch) -> Digest {
+    let n: usize = parts.iter().map(|p| p.len()).sum();
+    buf.blocks.resize(padded_blocks(n * 4), [0u8; 64]);
+    fill_message(parts.iter().copied(), n, &mut buf.blocks, &mut buf.words);
     let mut state = IV;
-    compress_blocks(&mut state, buf);
+    compress_blocks(&mut state, &buf.blocks);
     state_to_digest(state)
 }
 
 /// The leaf hash of a row: SHA-256 of its canonical values as little-endian `u32`s.
 pub fn hash_leaf(row: &[BabyBear]) -> Digest {
-    hash_row_with(row, &mut Vec::new())
+    hash_row_with(&[row], &mut Scratch::default())
 }
 
 /// Independent SHA-256 streams compressed together (see `sha256x`).
 const WAYS: usize = 4;
 
-/// Hashes consecutive rows (`rows` holds `out.len()` rows of `w` elements) `WAYS` at a time.
-fn hash_rows_into(rows: &[BabyBear], w: usize, out: &mut [Digest], buf: &mut Vec<[u8; 64]>) {
-    let nb = padded_blocks(w * 4);
+/// Hashes consecutive rows, `WAYS` at a time: row r is the concatenation of row r of every
+/// matrix of `parts` (values and width; each holds `out.len()` rows).
+fn hash_rows_into(parts: &[(&[BabyBear], usize)], out: &mut [Digest], buf: &mut Scratch) {
+    let width: usize = parts.iter().map(|(_, w)| w).sum();
+    let nb = padded_blocks(width * 4);
+    let row = |r: usize| parts.iter().map(move |(v, w)| &v[r * w..(r + 1) * w]);
     let mut k = 0;
     while k + WAYS <= out.len() {
-        buf.resize(WAYS * nb, [0u8; 64]);
-        for (s, msg) in buf.chunks_exact_mut(nb).enumerate() {
-            fill_message(&rows[(k + s) * w..(k + s + 1) * w], msg);
+        buf.blocks.resize(WAYS * nb, [0u8; 64]);
+        for (s, msg) in buf.blocks.chunks_exact_mut(nb).enumerate() {
+            fill_message(row(k + s), width, msg, &mut buf.words);
         }
         let mut states = [IV; WAYS];
         compress_many::<WAYS>(
             &mut states,
-            core::array::from_fn(|s| &buf[s * nb..(s + 1) * nb]),
+            core::array::from_fn(|s| &buf.blocks[s * nb..(s + 1) * nb]),
         );
         for (d, st) in out[k..k + WAYS].iter_mut().zip(states) {
             *d = state_to_digest(st);
         }
         k += WAYS;
     }
-    for (d, row) in out[k..].iter_mut().zip(rows[k * w..].chunks_exact(w)) {
-        *d = hash_row_with(row, buf);
+    for (r, d) in out.iter_mut().enumerate().skip(k) {
+        let parts: Vec<&[BabyBear]> = row(r).collect();
+        *d = hash_row_with(&parts, buf);
     }
 }
 
 /// Hashes every row of `mat` into `out` (parallel, one reusable message buffer per task).
 pub(crate) fn hash_leaves(mat: &RowMajorMatrix<BabyBear>, out: &mut [Digest]) {
-    let w = mat.width;
+    hash_leaves_joined(&[mat], out);
+}
+
+/// Hashes every row of the side-by-side concatenation of `mats` (all as tall as `out`) into
+/// `out`, reading each matrix's rows in place rather than copying them together first.
+pub(crate) fn hash_leaves_joined(mats: &[&RowMajorMatrix<BabyBear>], out: &mut [Digest]) {
+    for m in mats {
+        assert_eq!(m.height(), out.len(), "hash_leaves: heights differ");
+    }
+    const ROWS: usize = 64;
+    let run = |b: usize, o: &mut [Digest], buf: &mut Scratch| {
+        let parts: Vec<(&[BabyBear], usize)> = mats
+            .iter()
+            .map(|m| {
+                let w = m.width;
+                (&m.values[b * ROWS * w..(b * ROWS + o.len()) * w], w)
+            })
+            .collect();
+        hash_rows_into(&parts, o, buf);
+    };
     if out.len() >= PAR_MIN_ROWS {
-        const ROWS: usize = 64;
         out.par_chunks_mut(ROWS)
-            .zip(mat.values.par_chunks(ROWS * w))
-            .for_each_init(Vec::new, |buf, (o, rows)| hash_rows_into(rows, w, o, buf));
+            .enumerate()
+            .for_each_init(Scratch::default, |buf, (b, o)| run(b, o, buf));
     } else {
-        hash_rows_into(&mat.values, w, out, &mut Vec::new());
+        let mut buf = Scratch::default();
+        for (b, o) in out.chunks_mut(ROWS).enumerate() {
+            run(b, o, &mut buf);
+        }
     }
 }
 

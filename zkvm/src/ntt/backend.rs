@@ -4,7 +4,7 @@
 //! `#[target_feature]` functions chosen at run time ([`Isa`]), so one binary uses AVX-512
 //! or AVX2 where the CPU has them without `-C target-cpu=native`.
 
-use crate::field::baby_bear::{add_mod, monty_mul, sub_mod, MU, P};
+use crate::field::baby_bear::{add_mod, monty_mul, monty_reduce, sub_mod, MU, P};
 use crate::field::BabyBear;
 
 /// The instruction set the kernels use.
@@ -100,6 +100,27 @@ pub(crate) fn mul_const_rows(
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => x86::mul_const_avx2(d, s, n, tc, ts, accumulate),
             _ => mul_const::<Scalar>(d, s, n, tc, ts, accumulate),
+        }
+    }
+}
+
+/// 2^−32 mod p: the canonical value of a Montgomery form x·2^32 is its product by this.
+const R_INV: u32 = monty_reduce(1);
+
+/// `dst[i]` = the canonical value of `src[i]` (the words a leaf hash reads), a vector
+/// Shoup product of the Montgomery forms by 2^−32 rather than one reduction at a time.
+pub(crate) fn canonical_words(isa: Isa, dst: &mut [u32], src: &[BabyBear]) {
+    assert_eq!(dst.len(), src.len(), "canonical_words: lengths differ");
+    let (d, s, n) = (dst.as_mut_ptr(), src.as_ptr().cast::<u32>(), src.len());
+    let ts = shoup(R_INV);
+    // SAFETY: both pointers cover n values; the ISA is checked against the CPU first.
+    unsafe {
+        match isa.min(Isa::detect()) {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => x86::mul_const_avx512(d, s, n, R_INV, ts, false),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => x86::mul_const_avx2(d, s, n, R_INV, ts, false),
+            _ => mul_const::<Scalar>(d, s, n, R_INV, ts, false),
         }
     }
 }

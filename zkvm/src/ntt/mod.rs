@@ -16,7 +16,7 @@ mod radix2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) use backend::Avx2;
 pub use backend::Isa;
-pub(crate) use backend::{mul_const_rows, shoup, Backend, Scalar};
+pub(crate) use backend::{canonical_words, mul_const_rows, shoup, Backend, Scalar};
 pub use radix2::Radix2Dft;
 
 use crate::field::TwoAdicField;

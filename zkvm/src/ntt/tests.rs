@@ -241,3 +241,26 @@ fn mul_const_rows_matches_field_products_on_every_isa() {
         }
     }
 }
+
+#[test]
+fn canonical_words_are_the_canonical_values_on_every_isa() {
+    let edges = [
+        BabyBear::ZERO,
+        BabyBear::ONE,
+        BabyBear::NEG_ONE,
+        BabyBear::TWO,
+        BabyBear::new(0x7800_0000 / 2),
+    ];
+    for len in [0, 1, 7, 8, 15, 16, 17, 33, 211] {
+        let mut src = rand_vec(len, len as u64 + 7);
+        for (x, e) in src.iter_mut().zip(edges) {
+            *x = e;
+        }
+        let want: Vec<u32> = src.iter().map(|x| x.as_canonical()).collect();
+        for isa in isas() {
+            let mut dst = vec![0xdead_beef; len];
+            canonical_words(isa, &mut dst, &src);
+            assert_eq!(dst, want, "{isa:?} len {len}");
+        }
+    }
+}

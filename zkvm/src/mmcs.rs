@@ -371,8 +371,8 @@ pub struct StreamedTree {
 
 /// log₂ of the leaves under each digest a [`StreamedTree`] keeps (at most the blocks'
 /// height). An opening rebuilds its group's 2^LOG_GROUP leaves from the polynomials, which
-/// costs about the same for any small group (one pass over the coefficients per opened
-/// group), while the kept levels take 2·32/2^LOG_GROUP bytes per leaf: 4 MiB for a tree of
+/// costs about the same for any small group (n multiply-adds per column and opened group),
+/// while the kept levels take 2·32/2^LOG_GROUP bytes per leaf: 8 MiB for a tree of
 /// 2^23 leaves at 6.
 pub const LOG_GROUP: usize = 6;
 

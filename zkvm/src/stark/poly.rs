@@ -114,7 +114,7 @@ impl Poly {
         dft.dft_batch_bitrev(RowMajorMatrix::new(values, w))
     }
 
-    /// Blocks `cs` of 2^`log_block` rows each (as [`Poly::block`] gives them) from one pass
+    /// Blocks `cs` of 2^`log_block` rows each (as [`Poly::block_into`] gives them) from one pass
     /// over the coefficients: for the few small blocks a query opens, folding all n
     /// coefficients into each block (n multiply-adds per column and block) costs far less
     /// than transforming and hashing the whole block of the commitment that holds it.

@@ -132,6 +132,108 @@ impl core::ops::Mul<F> for Deg {
     }
 }
 
+/// The set of next-row cells an expression depends on, as a bitset over the main columns
+/// then the preprocessed ones ([`DEP_CELLS`] at most): every operation joins its operands'
+/// sets, so an evaluation over `Dep` finds every next-row cell a constraint or an
+/// interaction reads (a superset if some term cancels).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Dep(pub [u64; DEP_CELLS / 64]);
+
+/// How many next-row cells [`Dep`] tracks; a wider table is opened at ζω in full.
+pub(super) const DEP_CELLS: usize = 512;
+
+impl Dep {
+    /// The set holding cell `i` alone.
+    pub fn cell(i: usize) -> Self {
+        let mut d = Dep::default();
+        d.0[i / 64] |= 1 << (i % 64);
+        d
+    }
+    fn join(self, o: Dep) -> Dep {
+        let mut d = self;
+        for (a, b) in d.0.iter_mut().zip(o.0) {
+            *a |= b;
+        }
+        d
+    }
+    /// Whether cell `i` is in the set.
+    pub fn has(&self, i: usize) -> bool {
+        self.0[i / 64] >> (i % 64) & 1 == 1
+    }
+}
+
+impl From<F> for Dep {
+    fn from(_: F) -> Self {
+        Dep::default()
+    }
+}
+
+impl core::ops::Add for Dep {
+    type Output = Dep;
+    fn add(self, o: Dep) -> Dep {
+        self.join(o)
+    }
+}
+
+impl core::ops::Sub for Dep {
+    type Output = Dep;
+    fn sub(self, o: Dep) -> Dep {
+        self.join(o)
+    }
+}
+
+impl core::ops::Mul for Dep {
+    type Output = Dep;
+    fn mul(self, o: Dep) -> Dep {
+        self.join(o)
+    }
+}
+
+impl core::ops::Neg for Dep {
+    type Output = Dep;
+    fn neg(self) -> Dep {
+        self
+    }
+}
+
+impl core::ops::Add<F> for Dep {
+    type Output = Dep;
+    fn add(self, _: F) -> Dep {
+        self
+    }
+}
+
+impl core::ops::Sub<F> for Dep {
+    type Output = Dep;
+    fn sub(self, _: F) -> Dep {
+        self
+    }
+}
+
+impl core::ops::Mul<F> for Dep {
+    type Output = Dep;
+    fn mul(self, _: F) -> Dep {
+        self
+    }
+}
+
+/// Joins the [`Dep`] of every constraint and interaction (tuple and multiplicity).
+#[derive(Default)]
+pub(super) struct DepSink {
+    pub used: Dep,
+}
+
+impl Sink<Dep> for DepSink {
+    fn constraint(&mut self, v: Dep) {
+        self.used = self.used.join(v);
+    }
+    fn interaction(&mut self, _: usize, _: Direction, values: &[Dep], multiplicity: Dep) {
+        self.used = values
+            .iter()
+            .fold(self.used.join(multiplicity), |a, &v| a.join(v));
+    }
+}
+
 /// Records `(fingerprint degree, multiplicity degree)` per interaction.
 #[derive(Default)]
 pub(super) struct DegreeSink {

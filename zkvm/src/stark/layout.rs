@@ -166,34 +166,65 @@ impl Layout {
 
 /// The opened values of one group combined with the DEEP powers.
 ///
-/// Two-point columns take powers γ⁰, γ¹, …; one-point columns continue them; the ζω term is
-/// scaled by γ^M where M counts all columns:
-/// `D(x) = (A₂(x) + A₁(x) − A₂(ζ) − A₁(ζ))/(x − ζ) + γ^M·(A₂(x) − A₂(ζω))/(x − ζω)`.
+/// The group's columns take powers γ⁰, γ¹, … in DEEP order; the ζω term, over the columns
+/// opened at ζω only, is scaled by γ^M where M counts all columns:
+/// `D(x) = (A(x) − A(ζ))/(x − ζ) + γ^M·(B(x) − B(ζω))/(x − ζω)`, A = Σ γ^c f_c over all
+/// columns, B over those opened at ζω.
 pub(super) struct DeepSums {
-    /// Σ γ^c v_c(ζ) over all columns.
+    /// A(ζ) = Σ γ^c v_c(ζ) over all columns.
     pub at_zeta: E,
-    /// Σ γ^c v_c(ζω) over two-point columns.
+    /// B(ζω) = Σ γ^c v_c(ζω) over the columns opened at ζω.
     pub at_zeta_next: E,
     /// γ^M.
     pub alpha_m: E,
 }
 
-/// Combine the opened values of a group: `two_local[k]`/`two_next[k]` are a run of two-point
-/// columns at ζ and ζω, `one[k]` a run of one-point columns at ζ, in DEEP order.
-pub(super) fn deep_sums(two_local: &[&[E]], two_next: &[&[E]], one: &[&[E]], alpha: E) -> DeepSums {
+/// Which columns of a run are opened at ζω.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum NextCols<'a> {
+    /// Every column (logUp columns: the running sum's transition reads them all).
+    All,
+    /// These (indices into the run, ascending); none for quotient chunks and masks.
+    Some(&'a [usize]),
+}
+
+impl NextCols<'_> {
+    /// Whether the run's column `c` is opened at ζω.
+    fn mask(&self, width: usize) -> Vec<bool> {
+        match self {
+            NextCols::All => vec![true; width],
+            NextCols::Some(cols) => {
+                let mut m = vec![false; width];
+                cols.iter().for_each(|&c| m[c] = true);
+                m
+            }
+        }
+    }
+}
+
+/// A run of a group's columns in DEEP order: their values at ζ, which of them are opened at
+/// ζω, and those values (in column order).
+pub(super) struct DeepRun<'a> {
+    pub local: &'a [E],
+    pub next_cols: NextCols<'a>,
+    pub next: &'a [E],
+}
+
+/// Combine the opened values of a group's runs (in DEEP order).
+pub(super) fn deep_sums(runs: &[DeepRun<'_>], alpha: E) -> DeepSums {
     let mut p = E::ONE;
     let mut at_zeta = E::ZERO;
     let mut at_zeta_next = E::ZERO;
-    for (l, nx) in two_local.iter().zip(two_next) {
-        for (a, b) in l.iter().zip(nx.iter()) {
+    for r in runs {
+        let mut next = r.next.iter();
+        for (a, is_next) in r.local.iter().zip(r.next_cols.mask(r.local.len())) {
             at_zeta += p * *a;
-            at_zeta_next += p * *b;
+            if is_next {
+                // The shapes were checked: one value per opened column.
+                at_zeta_next += p * *next.next().expect("a ζω value per column");
+            }
             p *= alpha;
         }
-    }
-    for v in one.iter().flat_map(|r| r.iter()) {
-        at_zeta += p * *v;
-        p *= alpha;
     }
     DeepSums {
         at_zeta,
@@ -202,23 +233,27 @@ pub(super) fn deep_sums(two_local: &[&[E]], two_next: &[&[E]], one: &[&[E]], alp
     }
 }
 
-/// Σ γ^c f_c(x) over the two-point and over the one-point column runs of a group at one LDE
-/// point, in the order of [`deep_sums`]; `powers[c]` = γ^c for at least as many columns.
-pub(super) fn deep_row_sums(two: &[&[F]], one: &[&[F]], powers: &[E]) -> (E, E) {
+/// (B(x), A(x) − B(x)) of [`DeepSums`] at one LDE point from the group's opened rows, each
+/// with the columns of it opened at ζω, in DEEP order; `powers[c]` = γ^c for at least as
+/// many columns.
+pub(super) fn deep_row_sums(rows: &[(&[F], NextCols<'_>)], powers: &[E]) -> (E, E) {
     let mut p = powers.iter();
-    let mut two_sum = E::ZERO;
-    for (v, a) in two.iter().flat_map(|r| r.iter()).zip(&mut p) {
-        two_sum += *a * *v;
+    let mut next_sum = E::ZERO;
+    let mut rest_sum = E::ZERO;
+    for (row, next_cols) in rows {
+        for ((v, a), is_next) in row.iter().zip(&mut p).zip(next_cols.mask(row.len())) {
+            if is_next {
+                next_sum += *a * *v;
+            } else {
+                rest_sum += *a * *v;
+            }
+        }
     }
-    let mut one_sum = E::ZERO;
-    for (v, a) in one.iter().flat_map(|r| r.iter()).zip(&mut p) {
-        one_sum += *a * *v;
-    }
-    (two_sum, one_sum)
+    (next_sum, rest_sum)
 }
 
-/// The DEEP value at a point x from its row sums: `inv_z` = 1/(x − ζ) and, when the group has
-/// two-point columns, `scaled_inv_zn` = γ^M/(x − ζω).
+/// The DEEP value at a point x from its row sums (`two` = B(x), `one` = A(x) − B(x)):
+/// `inv_z` = 1/(x − ζ) and `scaled_inv_zn` = γ^M/(x − ζω).
 pub(super) fn deep_value(sums: &DeepSums, two: E, one: E, inv_z: E, scaled_inv_zn: Option<E>) -> E {
     let mut v = (two + one - sums.at_zeta) * inv_z;
     if let Some(s) = scaled_inv_zn {

@@ -354,6 +354,10 @@ pub trait Table: Sync {
         alpha_powers: &[E],
         scratch: &mut PackedScratch,
     ) -> PackedExt4;
+    /// The main and the preprocessed columns whose next-row value any constraint or
+    /// interaction reads (ascending): only these are opened at ζω (`docs/stark.md`,
+    /// "Protocol", step 5). Found by evaluating the AIR over dependency sets.
+    fn next_columns(&self, public: &[F]) -> (Vec<usize>, Vec<usize>);
     /// The α-combined constraints at the out-of-domain point (Horner's rule with α).
     fn eval_ood(&self, window: Window<'_, E>, aux: &LogUpRow<'_>, alpha: E) -> E;
 }
@@ -472,6 +476,39 @@ fn group_by_degree(degrees: &[(usize, usize)], max_degree: usize) -> Vec<usize> 
         out.push(group);
     }
     out
+}
+
+/// [`Table::next_columns`] of `air`: next-row cell c of the main trace is variable c, of the
+/// preprocessed trace w + c; every other input depends on none.
+fn next_columns<A: Air>(air: &A, public: &[F]) -> (Vec<usize>, Vec<usize>) {
+    use folder::{Dep, DepSink, DEP_CELLS};
+    let w = Air::width(air);
+    let pw = Air::preprocessed(air).map_or(0, |p| p.width);
+    if w + pw > DEP_CELLS {
+        return ((0..w).collect(), (0..pw).collect());
+    }
+    let none = vec![Dep::default(); w.max(pw)];
+    let next: Vec<Dep> = (0..w).map(Dep::cell).collect();
+    let prep_next: Vec<Dep> = (0..pw).map(|c| Dep::cell(w + c)).collect();
+    let mut b = WindowBuilder {
+        window: Window {
+            local: &none[..w],
+            next: &next,
+            prep_local: &none[..pw],
+            prep_next: &prep_next,
+            public,
+            first: Dep::default(),
+            last: Dep::default(),
+            transition: Dep::default(),
+        },
+        sink: DepSink::default(),
+    };
+    Air::eval(air, &mut b);
+    let used = b.sink.used;
+    (
+        (0..w).filter(|&c| used.has(c)).collect(),
+        (0..pw).filter(|&c| used.has(w + c)).collect(),
+    )
 }
 
 /// Count an AIR's constraints and interactions by evaluating it on zero rows (both are
@@ -634,6 +671,9 @@ impl<A: Air> Table for A {
         };
         Air::eval(self, &mut b);
         folder::packed_tail(b.sink.scratch, aux, selectors, alpha_powers)
+    }
+    fn next_columns(&self, public: &[F]) -> (Vec<usize>, Vec<usize>) {
+        next_columns(self, public)
     }
     fn eval_ood(&self, window: Window<'_, E>, aux: &LogUpRow<'_>, alpha: E) -> E {
         let selectors = [window.first, window.last, window.transition];

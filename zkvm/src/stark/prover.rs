@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use super::domain::{barycentric_eval, inv_diffs};
 use super::layout::{
     blowup_needed, deep_sums, deep_value, next_point, powers_of, quotient_shapes, quotient_slice,
-    DeepSums, Layout,
+    DeepRun, DeepSums, Layout, NextCols,
 };
 use super::proof::{QueryOpenings, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
@@ -787,6 +787,10 @@ fn prove_inner(
 
     // Out-of-domain openings.
     let zeta = transcript.sample_ext_avoiding(is_in_base_field);
+    // Only the columns the AIR reads in the next row are opened at ζω (all logUp columns).
+    let next_sets: Vec<(Vec<usize>, Vec<usize>)> =
+        tables.iter().map(|t| t.next_columns(public)).collect();
+    let select = |v: Vec<E>, cols: &[usize]| -> Vec<E> { cols.iter().map(|&c| v[c]).collect() };
     let opened: Vec<TableOpenings> = (0..nt)
         .map(|t| {
             let zeta_next = next_point(zeta, log_heights[t]);
@@ -806,9 +810,9 @@ fn prove_inner(
             let (aux_local, aux_next) = aux_polys[t].as_ref().map(at).unwrap_or_default();
             TableOpenings {
                 prep_local,
-                prep_next,
+                prep_next: select(prep_next, &next_sets[t].1),
                 main_local,
-                main_next,
+                main_next: select(main_next, &next_sets[t].0),
                 aux_local,
                 aux_next,
             }
@@ -837,30 +841,57 @@ fn prove_inner(
         .iter()
         .enumerate()
         .map(|(g, group)| {
-            let mut two: Vec<&Poly> = Vec::new();
-            let (mut two_local, mut two_next): (Vec<&[E]>, Vec<&[E]>) = (Vec::new(), Vec::new());
+            // Columns and their openings in DEEP order: each table's preprocessed, main and
+            // aux columns, then the group's quotient chunks and mask (ζ only).
+            let mut cols: Vec<(&Poly, NextCols)> = Vec::new();
+            let mut runs: Vec<DeepRun> = Vec::new();
             for &t in &group.two_point {
                 let o = &opened[t];
-                two.extend(&prep_polys[t]);
-                two.push(&main_polys[t]);
-                two.extend(&aux_polys[t]);
-                two_local.extend([&o.prep_local[..], &o.main_local, &o.aux_local]);
-                two_next.extend([&o.prep_next[..], &o.main_next, &o.aux_next]);
+                let (next_main, next_prep) = (&next_sets[t].0[..], &next_sets[t].1[..]);
+                if let Some(p) = &prep_polys[t] {
+                    cols.push((p, NextCols::Some(next_prep)));
+                }
+                cols.push((&main_polys[t], NextCols::Some(next_main)));
+                if let Some(a) = &aux_polys[t] {
+                    cols.push((a, NextCols::All));
+                }
+                runs.extend([
+                    DeepRun {
+                        local: &o.prep_local,
+                        next_cols: NextCols::Some(next_prep),
+                        next: &o.prep_next,
+                    },
+                    DeepRun {
+                        local: &o.main_local,
+                        next_cols: NextCols::Some(next_main),
+                        next: &o.main_next,
+                    },
+                    DeepRun {
+                        local: &o.aux_local,
+                        next_cols: NextCols::All,
+                        next: &o.aux_next,
+                    },
+                ]);
             }
-            let mut one: Vec<&Poly> = vec![&quot_polys[g]];
-            let mut one_values: Vec<&[E]> = vec![quotient_slice(&quotient_opened, &shapes, g)];
+            let mut ones = vec![(&quot_polys[g], quotient_slice(&quotient_opened, &shapes, g))];
             if zk {
-                one.push(&quot_polys[ng + g]);
-                one_values.push(&mask_opened[4 * g..4 * g + 4]);
+                ones.push((&quot_polys[ng + g], &mask_opened[4 * g..4 * g + 4]));
             }
-            let sums = deep_sums(&two_local, &two_next, &one_values, deep_alpha);
+            for (p, v) in ones {
+                cols.push((p, NextCols::Some(&[])));
+                runs.push(DeepRun {
+                    local: v,
+                    next_cols: NextCols::Some(&[]),
+                    next: &[],
+                });
+            }
+            let sums = deep_sums(&runs, deep_alpha);
             let zeta_next = Some(next_point(zeta, group.log_n));
             (
                 group.log_lde,
                 deep_codeword(
                     &dft,
-                    &two,
-                    &one,
+                    &cols,
                     &sums,
                     group.log_lde,
                     log_blowup,
@@ -917,6 +948,16 @@ fn prove_inner(
         fri: fri_proof,
         queries,
     })
+}
+
+/// The columns `cols` of `m`.
+fn select_columns(m: &RowMajorMatrix<F>, cols: &[usize]) -> RowMajorMatrix<F> {
+    let values = m
+        .values
+        .par_chunks(m.width)
+        .flat_map_iter(|row| cols.iter().map(move |&c| row[c]))
+        .collect();
+    RowMajorMatrix::new(values, cols.len())
 }
 
 /// `acc·scale + next` on coefficient vectors (four coordinates each, the shorter padded with
@@ -1103,8 +1144,7 @@ pub(super) fn absorb_openings(
 #[allow(clippy::too_many_arguments)]
 fn deep_codeword(
     dft: &Radix2Dft,
-    two: &[&Poly],
-    one: &[&Poly],
+    cols: &[(&Poly, NextCols)],
     sums: &DeepSums,
     log_lde: usize,
     log_blowup: usize,
@@ -1115,19 +1155,35 @@ fn deep_codeword(
     const ROWS: usize = 1024;
     let big_n = 1usize << log_lde;
     let len = big_n >> log_blowup;
-    let width: usize = two.iter().chain(one).map(|p| p.width()).sum();
+    let width: usize = cols.iter().map(|(p, _)| p.width()).sum();
     let powers = powers_of(alpha, width);
+    // B = Σ γ^c f_c over the columns opened at ζω, and the rest, A − B.
+    let mut two_c = vec![E::ZERO; len];
+    let mut one_c = vec![E::ZERO; len];
     let mut at = 0;
-    let mut combine = |polys: &[&Poly]| {
-        let mut acc = vec![E::ZERO; len];
-        for p in polys {
-            assert!(p.len() <= len, "DEEP: a column exceeds its degree bound");
-            p.combine_into(&mut acc, &powers[at..at + p.width()]);
-            at += p.width();
+    for (p, next) in cols {
+        assert!(p.len() <= len, "DEEP: a column exceeds its degree bound");
+        let pw = &powers[at..at + p.width()];
+        at += p.width();
+        match next {
+            NextCols::All => p.combine_into(&mut two_c, pw),
+            NextCols::Some([]) => p.combine_into(&mut one_c, pw),
+            NextCols::Some(sel) => {
+                // The few selected columns on their own; the others with theirs zeroed.
+                let mut rest = pw.to_vec();
+                sel.iter().for_each(|&c| rest[c] = E::ZERO);
+                p.combine_into(&mut one_c, &rest);
+                let sub = Poly {
+                    low: select_columns(&p.low, sel),
+                    blind: p.blind.as_ref().map(|u| select_columns(u, sel)),
+                    log_lde: p.log_lde,
+                };
+                let sub_powers: Vec<E> = sel.iter().map(|&c| pw[c]).collect();
+                sub.combine_into(&mut two_c, &sub_powers);
+            }
         }
-        acc
-    };
-    let (two_c, one_c) = (combine(two), combine(one));
+    }
+
     // Both runs side by side as eight base columns, extended together.
     let (a, b) = (ext_to_base_rows(&two_c), ext_to_base_rows(&one_c));
     drop((two_c, one_c));

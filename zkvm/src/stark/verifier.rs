@@ -4,7 +4,7 @@
 use super::domain::selectors_at;
 use super::layout::{
     blowup_needed, deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_shapes,
-    quotient_slice, Layout,
+    quotient_slice, DeepRun, Layout, NextCols,
 };
 use super::proof::{StarkProof, PROOF_VERSION};
 use super::prover::{
@@ -169,14 +169,18 @@ pub fn verify(
         )));
     }
 
+    // Only the columns each AIR reads in the next row are opened at ζω (and every logUp
+    // column): fixed by the AIRs, as the prover finds them.
+    let next_sets: Vec<(Vec<usize>, Vec<usize>)> =
+        tables.iter().map(|t| t.next_columns(public)).collect();
     // Shapes of the openings.
     for (t, o) in proof.opened.iter().enumerate() {
         let pw = vk.prep_widths[t].unwrap_or(0);
         let aw = if has_aux[t] { 4 * (num_aux[t] + 1) } else { 0 };
         let ok = o.prep_local.len() == pw
-            && o.prep_next.len() == pw
+            && o.prep_next.len() == next_sets[t].1.len()
             && o.main_local.len() == main_width[t]
-            && o.main_next.len() == main_width[t]
+            && o.main_next.len() == next_sets[t].0.len()
             && o.aux_local.len() == aw
             && o.aux_next.len() == aw;
         if !ok {
@@ -235,11 +239,23 @@ pub fn verify(
             let coords = |v: &[E]| -> Vec<E> { v.chunks_exact(4).map(ext_from_coords).collect() };
             let (aux_local, aux_next) = (coords(&o.aux_local), coords(&o.aux_next));
             let w = table.width();
+            // The next row: the opened columns; the AIR reads no other (zeros there).
+            let spread = |cols: &[usize], v: &[E], width: usize| -> Vec<E> {
+                let mut row = vec![E::ZERO; width];
+                for (&c, &x) in cols.iter().zip(v) {
+                    if let Some(r) = row.get_mut(c) {
+                        *r = x;
+                    }
+                }
+                row
+            };
+            let main_next = spread(&next_sets[t].0, &o.main_next, w);
+            let prep_next = spread(&next_sets[t].1, &o.prep_next, o.prep_local.len());
             let window = Window {
                 local: &o.main_local[..w],
-                next: &o.main_next[..w],
+                next: &main_next,
                 prep_local: &o.prep_local,
-                prep_next: &o.prep_next,
+                prep_next: &prep_next,
                 public,
                 first: sel.first,
                 last: sel.last,
@@ -375,32 +391,60 @@ pub fn verify(
                 let x = F::GENERATOR
                     * F::two_adic_generator(group.log_lde)
                         .pow(reverse_bits_len(row, group.log_lde) as u64);
-                let mut two: Vec<&[F]> = Vec::new();
-                let (mut two_local, mut two_next): (Vec<&[E]>, Vec<&[E]>) =
-                    (Vec::new(), Vec::new());
+                // Rows and openings in DEEP order: each table's preprocessed, main and aux
+                // columns, then the group's quotient chunks and mask (ζ only).
+                let mut rows: Vec<(&[F], NextCols)> = Vec::new();
+                let mut runs: Vec<DeepRun> = Vec::new();
                 for &t in &group.two_point {
+                    let (next_main, next_prep) = (&next_sets[t].0[..], &next_sets[t].1[..]);
                     // A present index implies the batch: both come from the same flags.
-                    if let (Some(i), Some(rows)) = (prep_index[t], &prep_rows) {
-                        two.push(&rows[qi].rows[i]);
+                    if let (Some(i), Some(r)) = (prep_index[t], &prep_rows) {
+                        rows.push((&r[qi].rows[i], NextCols::Some(next_prep)));
                     }
-                    two.push(&main_rows[qi].rows[t]);
-                    if let (Some(i), Some(rows)) = (aux_index[t], &aux_rows) {
-                        two.push(&rows[qi].rows[i]);
+                    rows.push((&main_rows[qi].rows[t], NextCols::Some(next_main)));
+                    if let (Some(i), Some(r)) = (aux_index[t], &aux_rows) {
+                        rows.push((&r[qi].rows[i], NextCols::All));
                     }
                     let o = &proof.opened[t];
-                    two_local.extend([&o.prep_local[..], &o.main_local, &o.aux_local]);
-                    two_next.extend([&o.prep_next[..], &o.main_next, &o.aux_next]);
+                    runs.extend([
+                        DeepRun {
+                            local: &o.prep_local,
+                            next_cols: NextCols::Some(next_prep),
+                            next: &o.prep_next,
+                        },
+                        DeepRun {
+                            local: &o.main_local,
+                            next_cols: NextCols::Some(next_main),
+                            next: &o.main_next,
+                        },
+                        DeepRun {
+                            local: &o.aux_local,
+                            next_cols: NextCols::All,
+                            next: &o.aux_next,
+                        },
+                    ]);
                 }
-                let mut one: Vec<&[F]> = vec![&quot_rows[qi].rows[g]];
-                let mut one_values: Vec<&[E]> =
-                    vec![quotient_slice(&proof.quotient_opened, &shapes, g)];
+                let mut ones = vec![(
+                    &quot_rows[qi].rows[g][..],
+                    quotient_slice(&proof.quotient_opened, &shapes, g),
+                )];
                 if zk {
-                    one.push(&quot_rows[qi].rows[ng + g]);
-                    one_values.push(&proof.mask_opened[4 * g..4 * g + 4]);
+                    ones.push((
+                        &quot_rows[qi].rows[ng + g][..],
+                        &proof.mask_opened[4 * g..4 * g + 4],
+                    ));
                 }
-                let sums = deep_sums(&two_local, &two_next, &one_values, deep_alpha);
-                let width = two.iter().chain(&one).map(|r| r.len()).sum();
-                let (two_sum, one_sum) = deep_row_sums(&two, &one, &powers_of(deep_alpha, width));
+                for (r, v) in ones {
+                    rows.push((r, NextCols::Some(&[])));
+                    runs.push(DeepRun {
+                        local: v,
+                        next_cols: NextCols::Some(&[]),
+                        next: &[],
+                    });
+                }
+                let sums = deep_sums(&runs, deep_alpha);
+                let width = rows.iter().map(|(r, _)| r.len()).sum();
+                let (two_sum, one_sum) = deep_row_sums(&rows, &powers_of(deep_alpha, width));
                 let xe = E::from(x);
                 let inv_z = (xe - zeta)
                     .try_inverse()

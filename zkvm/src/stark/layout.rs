@@ -98,7 +98,8 @@ pub(super) fn blowup_needed(max_degree: usize, zk: bool) -> usize {
 pub(super) struct DeepGroup {
     /// log₂ of the LDE height.
     pub log_lde: usize,
-    /// Tables whose preprocessed, main and aux LDEs have this height (opened at ζ and ζω).
+    /// Tables whose preprocessed, main and aux LDEs have this height (opened at ζ, and at ζω
+    /// where the AIR reads the next row); their quotient is the group's.
     pub two_point: Vec<usize>,
     /// log₂ of the trace height of the group's tables (they all share it: the LDE height
     /// is 2^(log n + blowup + zk)), for ζω and for the group's quotient.

@@ -17,7 +17,7 @@ use rust_hdl::prelude::*;
 /// the last division had these operands and signedness (REM right after DIV) or the
 /// divisor is zero, otherwise `⌈max(k, 8) / 8⌉ · 4 + 1` cycles for a quotient of `k`
 /// significant bits. The serial build ([`Divider::new`]`(true)`) takes 34 cycles for any
-/// division by a non-zero divisor.
+/// division by a non-zero divisor, 35 when a signed dividend is negative.
 #[derive(LogicBlock)]
 pub struct Divider {
     /// Clock.
@@ -69,6 +69,20 @@ pub struct Divider {
     shifted2: Signal<Local, Bits<33>>,
     diff2: Signal<Local, Bits<33>>,
     bits2: Signal<Local, Bits<32>>,
+    // The serial build negates through one adder (`neg_out`): a negative dividend in a
+    // first cycle (`prep`), the result on the way out. Its divisor register holds b when
+    // b is negative and !b otherwise, so that `shifted1 + {1, divisor} + sub_one` is
+    // `shifted1 − |b|` without a negation of its own.
+    prep: DFF<Bit>,
+    sub_one: DFF<Bit>,
+    neg_in: Signal<Local, Bits<32>>,
+    neg_flip: Signal<Local, Bit>,
+    neg_out: Signal<Local, Bits<32>>,
+    b_flip: Signal<Local, Bits<32>>,
+    top33: Constant<Bits<33>>,
+    div33: Signal<Local, Bits<33>>,
+    diff_s: Signal<Local, Bits<33>>,
+    rem_s: Signal<Local, Bits<32>>,
 }
 
 impl Divider {
@@ -115,6 +129,16 @@ impl Divider {
             shifted2: Default::default(),
             diff2: Default::default(),
             bits2: Default::default(),
+            prep: Default::default(),
+            sub_one: Default::default(),
+            neg_in: Default::default(),
+            neg_flip: Default::default(),
+            neg_out: Default::default(),
+            b_flip: Default::default(),
+            top33: Constant::new((1u64 << 32).into()),
+            div33: Default::default(),
+            diff_s: Default::default(),
+            rem_s: Default::default(),
         }
     }
 }
@@ -142,7 +166,9 @@ impl Logic for Divider {
             have_last,
             last_a,
             last_b,
-            last_signed
+            last_signed,
+            prep,
+            sub_one
         );
         self.signed_op.next = !self.op.val().get_bit(0);
         self.hit.next = !self.serial.val()
@@ -151,20 +177,28 @@ impl Logic for Divider {
             && (self.b.val() == self.last_b.q.val())
             && (self.signed_op.val() == self.last_signed.q.val());
         self.done.next = self.finished.q.val();
-        // Results leave through the (one) sign fix-up.
+        // Results leave through the (one) sign fix-up, which in the serial build also
+        // takes the magnitude of a negative dividend (`prep`).
         self.magnitude.next = self.quotient.q.val();
         self.negate.next = self.negate_q.q.val();
         if self.op.val().get_bit(1) {
             self.magnitude.next = self.remainder.q.val();
             self.negate.next = self.negate_r.q.val();
         }
+        self.neg_in.next = self.magnitude.val();
+        self.neg_flip.next = self.negate.val();
+        if self.prep.q.val() {
+            self.neg_in.next = self.quotient.q.val();
+            self.neg_flip.next = self.negate_r.q.val();
+        }
         self.flip_y.next = 0.into();
         self.inc_y.next = 0.into();
-        if self.negate.val() {
+        if self.neg_flip.val() {
             self.flip_y.next = 0xffff_ffff_u64.into();
             self.inc_y.next = 1.into();
         }
-        self.y.next = (self.magnitude.val() ^ self.flip_y.val()) + self.inc_y.val();
+        self.neg_out.next = (self.neg_in.val() ^ self.flip_y.val()) + self.inc_y.val();
+        self.y.next = self.neg_out.val();
 
         self.neg_a.next = self.signed_op.val() && self.a.val().get_bit(31);
         self.neg_b.next = self.signed_op.val() && self.b.val().get_bit(31);
@@ -197,24 +231,45 @@ impl Logic for Divider {
         self.shifted2.next = (bit_cast::<33, 32>(self.rem1.val()) << 1)
             | bit_cast::<33, 1>(self.quotient.q.val().get_bits::<1>(30));
         self.diff2.next = self.shifted2.val() - bit_cast::<33, 32>(self.divisor.q.val());
+        // The serial step: {1, divisor} + sub_one is −|b| in 33 bits (see `prep`).
+        self.div33.next = bit_cast::<33, 32>(self.divisor.q.val()) | self.top33.val();
+        self.diff_s.next = self.shifted1.val()
+            + self.div33.val()
+            + bit_cast::<33, 1>(self.sub_one.q.val().into());
+        self.rem_s.next = self.diff_s.val().get_bits::<32>(0);
+        if self.diff_s.val().get_bit(32) {
+            self.rem_s.next = self.shifted1.val().get_bits::<32>(0);
+        }
+        self.b_flip.next = 0xffff_ffff_u64.into();
+        if self.neg_b.val() {
+            self.b_flip.next = 0.into();
+        }
 
         if self.running.q.val() {
-            if self.count.q.val() == 1 {
-                self.running.d.next = false;
-                self.finished.d.next = true;
-            }
-            self.count.d.next = self.count.q.val() - 1;
-            if self.serial.val() {
-                // one restoring step: the first of the fast build's two
-                self.remainder.d.next = self.rem1.val();
-                self.quotient.d.next = (self.quotient.q.val() << 1) | (self.bits2.val() >> 1);
+            if self.prep.q.val() {
+                // (serial only) the dividend's magnitude
+                self.prep.d.next = false;
+                self.quotient.d.next = self.neg_out.val();
             } else {
-                self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val();
-                if self.diff2.val().get_bit(32) {
-                    self.remainder.d.next = self.shifted2.val().get_bits::<32>(0);
+                if self.count.q.val() == 1 {
+                    self.running.d.next = false;
+                    self.finished.d.next = true;
+                }
+                self.count.d.next = self.count.q.val() - 1;
+                if self.serial.val() {
+                    // one restoring step
+                    self.remainder.d.next = self.rem_s.val();
+                    self.quotient.d.next = (self.quotient.q.val() << 1)
+                        | bit_cast::<32, 1>((!self.diff_s.val().get_bit(32)).into());
                 } else {
-                    self.remainder.d.next = self.diff2.val().get_bits::<32>(0);
-                    self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val() | 1;
+                    self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val();
+                    if self.diff2.val().get_bit(32) {
+                        self.remainder.d.next = self.shifted2.val().get_bits::<32>(0);
+                    } else {
+                        self.remainder.d.next = self.diff2.val().get_bits::<32>(0);
+                        self.quotient.d.next =
+                            (self.quotient.q.val() << 2) | self.bits2.val() | 1;
+                    }
                 }
             }
         } else if self.start.val() && self.hit.val() {
@@ -229,6 +284,9 @@ impl Logic for Divider {
             self.negate_q.d.next = self.neg_a.val() ^ self.neg_b.val();
             self.negate_r.d.next = self.neg_a.val();
             self.divisor.d.next = self.mag_b.val();
+            if self.serial.val() {
+                self.divisor.d.next = self.b.val() ^ self.b_flip.val();
+            }
             if self.b.val() == 0 {
                 // x / 0 = all ones, x % 0 = x, signed or not.
                 self.negate_q.d.next = false;
@@ -241,9 +299,13 @@ impl Logic for Divider {
                 self.finished.d.next = false;
                 self.running.d.next = true;
                 if self.serial.val() {
+                    // a negative dividend's magnitude first (prep), then 32 steps (the
+                    // 5-bit count wraps)
+                    self.sub_one.d.next = !self.neg_b.val();
+                    self.prep.d.next = self.neg_a.val();
                     self.remainder.d.next = 0.into();
-                    self.quotient.d.next = self.mag_a.val();
-                    self.count.d.next = 0.into(); // 32 steps: the 5-bit count wraps
+                    self.quotient.d.next = self.a.val();
+                    self.count.d.next = 0.into();
                 } else if (self.mag_a.val() >> 8) < self.mag_b.val() {
                     self.remainder.d.next = self.mag_a.val() >> 8;
                     self.quotient.d.next = self.mag_a.val() << 24;
@@ -326,6 +388,6 @@ mod tests {
 
     #[test]
     fn serial_quotients_and_remainders_match_rv32m() {
-        check(true, 34);
+        check(true, 35);
     }
 }

@@ -240,6 +240,12 @@ pub struct Core<const RA: usize> {
     e_is_illegal: DFF<Bit>,
     e_hold1: DFF<Bits<32>>,
     e_hold2: DFF<Bits<32>>,
+    // With the read-first register file (the compact build): the register file's read
+    // for the instruction entering execute missed write-back's write on the same edge,
+    // whose value the held operand took instead.
+    rf_read_first: Constant<Bit>,
+    e_stale1: DFF<Bit>,
+    e_stale2: DFF<Bit>,
     // syscall engine
     sys: DFF<SysState>,
     sys_kind: DFF<Bits<2>>,
@@ -367,6 +373,12 @@ impl<const RA: usize> Core<RA> {
         Self {
             div: Divider::new(serial_divider),
             mul: Multiplier::new(serial_divider),
+            regs: if serial_divider {
+                RegFile::read_first()
+            } else {
+                RegFile::default()
+            },
+            rf_read_first: Constant::new(serial_divider),
             late_ram: Constant::new(read_latency >= 2),
             later_ram: Constant::new(read_latency == 3),
             ..Self::default()
@@ -498,6 +510,9 @@ impl<const RA: usize> Default for Core<RA> {
             e_is_illegal: Default::default(),
             e_hold1: Default::default(),
             e_hold2: Default::default(),
+            rf_read_first: Constant::new(false),
+            e_stale1: Default::default(),
+            e_stale2: Default::default(),
             sys: Default::default(),
             sys_kind: Default::default(),
             sys_halt: Default::default(),
@@ -673,6 +688,8 @@ impl<const RA: usize> Logic for Core<RA> {
             e_is_illegal,
             e_hold1,
             e_hold2,
+            e_stale1,
+            e_stale2,
             sys,
             sys_kind,
             sys_halt,
@@ -752,8 +769,10 @@ impl<const RA: usize> Logic for Core<RA> {
         // from write-back
         self.raw1.next = self.e_hold1.q.val();
         self.raw2.next = self.e_hold2.q.val();
-        if self.e_fresh.q.val() {
+        if self.e_fresh.q.val() && !self.e_stale1.q.val() {
             self.raw1.next = self.regs.rdata1.val();
+        }
+        if self.e_fresh.q.val() && !self.e_stale2.q.val() {
             self.raw2.next = self.regs.rdata2.val();
         }
         // Whether write-back holds a source's new value: registered when the instruction
@@ -1505,6 +1524,20 @@ impl<const RA: usize> Logic for Core<RA> {
             self.exit_value.d.next = 0.into();
             self.fault.d.next = 0.into();
             self.fault_at.d.next = 0.into();
+        }
+
+        // ---- the read-first register file's forwarding (after every write to `regs`):
+        // a source written on the edge the instruction enters execute is taken from the
+        // write into the held operand, and the register file's read is ignored.
+        self.e_stale1.d.next = self.rf_read_first.val()
+            && self.regs.we.val()
+            && (self.regs.waddr.val() == self.regs.raddr1.val());
+        self.e_stale2.d.next = self.rf_read_first.val()
+            && self.regs.we.val()
+            && (self.regs.waddr.val() == self.regs.raddr2.val());
+        if self.rf_read_first.val() && self.d_adv.val() {
+            self.e_hold1.d.next = self.regs.wdata.val();
+            self.e_hold2.d.next = self.regs.wdata.val();
         }
     }
 }

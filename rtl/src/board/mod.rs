@@ -7,9 +7,11 @@
 //! 12 MHz) and the ULX3S (`rvzk_soc_ulx3s`, block RAM registered on both sides, 60 MHz from the PLL of
 //! [`Ulx3sTop`], `rvzk_top_ulx3s`).
 
+mod bufram;
 mod pll;
 mod soc;
 
+pub use bufram::BufRam;
 pub use pll::{Ecp5Pll60, Ulx3sTop};
 pub use soc::{BoardConfig, BoardSoc, ExState};
 

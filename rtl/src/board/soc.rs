@@ -15,6 +15,7 @@
 //! * **Transmit.** One reply at a time, byte by byte from registers, `chunks` or `jbuf`,
 //!   into the framer → UART.
 
+use super::bufram::BufRam;
 use super::{
     board_id, cmd, feature, status, CHUNK_HEADER, CHUNK_ITEMS, FIRMWARE_VERSION, ITEM_BYTES,
     JOURNAL_BITS, JOURNAL_REPLY_MAX, MAX_FRAME, PROTOCOL_VERSION,
@@ -99,10 +100,16 @@ pub struct BoardSoc<
     unframer: SlipRx,
     framer: SlipTx,
     uart_tx: UartTx,
-    rxbuf: RAM<Bits<32>, 7>,
-    inbuf: RAM<Bits<32>, IA>,
-    jbuf: RAM<Bits<8>, JOURNAL_BITS>,
-    chunks: RAM<Bits<8>, 10>,
+    // (BufRam: none of these uses a word read on the edge that writes it. rxbuf is written
+    // by the receiver only while the executor is idle with no frame pending, when nothing
+    // uses its output, and by NTT_READ and SHA256 before their reply reads it; inbuf only
+    // by INPUT, refused while the core (the only reader) runs; jbuf at the journal's end,
+    // past every byte a JOURNAL reply reads; chunks in the filling slot, the reply reads
+    // the other.)
+    rxbuf: BufRam<32, 7>,
+    inbuf: BufRam<32, IA>,
+    jbuf: BufRam<8, JOURNAL_BITS>,
+    chunks: BufRam<8, 10>,
     ntt: NttEngine<NK, NK1, NK2>,
     sha: Sha256Core,
 
@@ -481,14 +488,10 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             sha_no
         );
         clock!(self, clock, sys, uart_rx, unframer, framer, uart_tx, ntt, sha);
-        self.rxbuf.read_clock.next = self.clock.val();
-        self.rxbuf.write_clock.next = self.clock.val();
-        self.inbuf.read_clock.next = self.clock.val();
-        self.inbuf.write_clock.next = self.clock.val();
-        self.jbuf.read_clock.next = self.clock.val();
-        self.jbuf.write_clock.next = self.clock.val();
-        self.chunks.read_clock.next = self.clock.val();
-        self.chunks.write_clock.next = self.clock.val();
+        self.rxbuf.clock.next = self.clock.val();
+        self.inbuf.clock.next = self.clock.val();
+        self.jbuf.clock.next = self.clock.val();
+        self.chunks.clock.next = self.clock.val();
 
         // ---- pins and the byte level
         self.uart_rx.rx.next = self.rx.val();

@@ -179,7 +179,6 @@ pub struct Core<const RA: usize> {
     halting: DFF<Bit>,
     budget: DFF<Bits<32>>,
     input_left: DFF<Bits<32>>,
-    exit_value: DFF<Bits<32>>,
     fault: DFF<Bits<4>>,
     fault_at: DFF<Bits<32>>,
     // fetch and decode
@@ -454,7 +453,6 @@ impl<const RA: usize> Default for Core<RA> {
             halting: Default::default(),
             budget: Default::default(),
             input_left: Default::default(),
-            exit_value: Default::default(),
             fault: Default::default(),
             fault_at: Default::default(),
             pc_f: Default::default(),
@@ -634,7 +632,6 @@ impl<const RA: usize> Logic for Core<RA> {
             halting,
             budget,
             input_left,
-            exit_value,
             fault,
             fault_at,
             pc_f,
@@ -732,7 +729,12 @@ impl<const RA: usize> Logic for Core<RA> {
         self.done.next = (self.halted.val() || self.faulted.val())
             && !self.w_valid.q.val()
             && !self.jr_valid.q.val();
-        self.exit_code.next = self.exit_value.q.val();
+        // HALT's a0 stays in write-back once the ecall is there: nothing follows it into
+        // execute, so write-back's fields never load again until the next start.
+        self.exit_code.next = 0.into();
+        if self.halted.val() {
+            self.exit_code.next = self.w_rs2v.q.val();
+        }
         self.fault_code.next = self.fault.q.val();
         self.fault_pc.next = self.fault_at.q.val();
         // Once stopped and drained, every instruction that left execute has retired: the
@@ -1417,7 +1419,6 @@ impl<const RA: usize> Logic for Core<RA> {
             self.regs.we.next = self.w_rd.q.val() != 0;
             if self.w_is_halt.q.val() {
                 self.state.d.next = CoreState::Halted;
-                self.exit_value.d.next = self.w_rs2v.q.val();
             }
         }
 
@@ -1521,7 +1522,6 @@ impl<const RA: usize> Logic for Core<RA> {
             self.budget.d.next = self.max_cycles.val();
             self.input_left.d.next = self.input_len.val();
             self.sys.d.next = SysState::Decode;
-            self.exit_value.d.next = 0.into();
             self.fault.d.next = 0.into();
             self.fault_at.d.next = 0.into();
         }

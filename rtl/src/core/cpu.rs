@@ -177,7 +177,10 @@ pub struct Core<const RA: usize> {
     state: DFF<CoreState>,
     clear_index: DFF<Bits<5>>,
     halting: DFF<Bit>,
-    budget: DFF<Bits<32>>,
+    /// Instructions that left execute this run (the cycle limit is reached when it equals
+    /// max_cycles).
+    count: DFF<Bits<32>>,
+    at_limit: Signal<Local, Bit>,
     input_left: DFF<Bits<32>>,
     fault: DFF<Bits<4>>,
     fault_at: DFF<Bits<32>>,
@@ -451,7 +454,8 @@ impl<const RA: usize> Default for Core<RA> {
             state: Default::default(),
             clear_index: Default::default(),
             halting: Default::default(),
-            budget: Default::default(),
+            count: Default::default(),
+            at_limit: Default::default(),
             input_left: Default::default(),
             fault: Default::default(),
             fault_at: Default::default(),
@@ -630,7 +634,7 @@ impl<const RA: usize> Logic for Core<RA> {
             state,
             clear_index,
             halting,
-            budget,
+            count,
             input_left,
             fault,
             fault_at,
@@ -737,9 +741,9 @@ impl<const RA: usize> Logic for Core<RA> {
         }
         self.fault_code.next = self.fault.q.val();
         self.fault_pc.next = self.fault_at.q.val();
-        // Once stopped and drained, every instruction that left execute has retired: the
-        // budget went down by one for each.
-        self.retired.next = self.max_cycles.val() - self.budget.q.val();
+        // Once stopped and drained, every instruction that left execute has retired.
+        self.retired.next = self.count.q.val();
+        self.at_limit.next = self.count.q.val() == self.max_cycles.val();
         self.journal_valid.next = self.jr_valid.q.val();
         self.journal_data.next = self.jr_data.q.val();
         self.jr_valid.d.next = self.jr_valid.q.val() && !self.journal_ready.val();
@@ -854,7 +858,7 @@ impl<const RA: usize> Logic for Core<RA> {
         self.e_fault_code.next = 0.into();
         if self.e_outside.q.val() {
             self.e_fault_code.next = 3.into(); // fetch outside code
-        } else if !self.budget.q.val().any() {
+        } else if self.at_limit.val() {
             self.e_fault_code.next = 12.into(); // cycle limit
         } else if self.e_partial.q.val() {
             self.e_fault_code.next = 3.into(); // fetch outside code
@@ -915,7 +919,7 @@ impl<const RA: usize> Logic for Core<RA> {
         // keeps fetch off the RAM port anyway), and reading memory is harmless even when the
         // access then faults.
         self.static_fault.next = self.e_outside.q.val()
-            || !self.budget.q.val().any()
+            || self.at_limit.val()
             || self.e_partial.q.val()
             || self.e_is_illegal.q.val()
             || self.e_is_ebreak.q.val();
@@ -959,7 +963,7 @@ impl<const RA: usize> Logic for Core<RA> {
             || (self.mem_read.val() && !self.static_fault.val() && !self.mem_fault.val());
         // The same without the access's checks, for what a faulting access may disturb
         // because the core stops with it: decode may move into execute, and write-back's
-        // fields may load (w_valid and the budget follow go).
+        // fields may load (w_valid and the count follow go).
         self.go_opt.next = self.go_front.val() || (self.mem_read.val() && !self.static_fault.val());
         self.mul.enable.next = self.live.val() && !self.static_fault.val() && self.e_is_mul.q.val();
         // The divider is started once, in the first cycle; e_step remembers that.
@@ -1368,9 +1372,8 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_step.d.next = true;
         }
         self.e_took.d.next = self.branch.taken.val();
-        if self.go.val() {
-            self.budget.d.next = self.budget.q.val() - 1;
-        }
+        // (the enable as the carry input: one logic cell a bit on the iCE40)
+        self.count.d.next = self.count.q.val() + bit_cast::<32, 1>(self.go.val().into());
         if self.go_front.val() && self.e_is_ecall.q.val() && self.sys_halt.q.val() {
             self.halting.d.next = true;
         }
@@ -1519,7 +1522,7 @@ impl<const RA: usize> Logic for Core<RA> {
             self.w_valid.d.next = false;
             self.jr_valid.d.next = false;
             self.halting.d.next = false;
-            self.budget.d.next = self.max_cycles.val();
+            self.count.d.next = 0.into();
             self.input_left.d.next = self.input_len.val();
             self.sys.d.next = SysState::Decode;
             self.fault.d.next = 0.into();

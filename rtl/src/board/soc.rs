@@ -229,6 +229,10 @@ pub struct BoardSoc<
     fill_kinds: DFF<Bits<12>>,
     ser: DFF<Bits<6>>,
     next_n: DFF<Bits<32>>,
+    /// next_n − the number asked for: 1 asks again for the chunk sent last, 0 for the next
+    /// (one subtractor instead of an incrementer and two comparators)
+    n_behind: Signal<Local, Bits<32>>,
+    n_behind_le1: Signal<Local, Bit>,
     sent_valid: DFF<Bit>,
     sent_count: DFF<Bits<4>>,
     sent_kinds: DFF<Bits<12>>,
@@ -380,6 +384,8 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             fill_kinds: Default::default(),
             ser: Default::default(),
             next_n: Default::default(),
+            n_behind: Default::default(),
+            n_behind_le1: Default::default(),
             sent_valid: Default::default(),
             sent_count: Default::default(),
             sent_kinds: Default::default(),
@@ -697,6 +703,9 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             _ => self.sent_len.next = 492.into(),
         }
 
+        self.n_behind.next = self.next_n.q.val() - self.rx_arg.q.val();
+        self.n_behind_le1.next = self.n_behind.val().get_bits::<31>(1) == 0;
+
         // ---- status helpers
         if !self.started.q.val() {
             self.state_code.next = 0.into();
@@ -845,11 +854,13 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                                 if !self.started.q.val() || !self.cfg_stream.q.val() {
                                     self.tx_status.d.next = 6.into();
                                 } else if self.sent_valid.q.val()
-                                    && (self.rx_arg.q.val() + 1 == self.next_n.q.val())
+                                    && self.n_behind_le1.val()
+                                    && self.n_behind.val().get_bit(0)
                                 {
                                     self.tx_kind.d.next = 3.into() /* chunk */;
                                     self.tx_len.d.next = self.sent_len.val();
-                                } else if self.rx_arg.q.val() == self.next_n.q.val() {
+                                } else if self.n_behind_le1.val() && !self.n_behind.val().get_bit(0)
+                                {
                                     self.ex.d.next = ExState::WaitChunk;
                                 } else {
                                     self.tx_status.d.next = 5.into();

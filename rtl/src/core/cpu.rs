@@ -242,10 +242,10 @@ pub struct Core<const RA: usize> {
     e_is_illegal: DFF<Bit>,
     e_hold1: DFF<Bits<32>>,
     e_hold2: DFF<Bits<32>>,
-    // With the read-first register file (the compact build): the register file's read
-    // for the instruction entering execute missed write-back's write on the same edge,
-    // whose value the held operand took instead.
-    rf_read_first: Constant<Bit>,
+    // The compact build (the UP5K's): a read-first register file, whose read for the
+    // instruction entering execute misses write-back's write on the same edge (e_stale*:
+    // the held operand took that value instead); the fault pc read from execute's pc.
+    compact: Constant<Bit>,
     e_stale1: DFF<Bit>,
     e_stale2: DFF<Bit>,
     // syscall engine
@@ -380,7 +380,7 @@ impl<const RA: usize> Core<RA> {
             } else {
                 RegFile::default()
             },
-            rf_read_first: Constant::new(serial_divider),
+            compact: Constant::new(serial_divider),
             late_ram: Constant::new(read_latency >= 2),
             later_ram: Constant::new(read_latency == 3),
             ..Self::default()
@@ -512,7 +512,7 @@ impl<const RA: usize> Default for Core<RA> {
             e_is_illegal: Default::default(),
             e_hold1: Default::default(),
             e_hold2: Default::default(),
-            rf_read_first: Constant::new(false),
+            compact: Constant::new(false),
             e_stale1: Default::default(),
             e_stale2: Default::default(),
             sys: Default::default(),
@@ -741,6 +741,14 @@ impl<const RA: usize> Logic for Core<RA> {
         }
         self.fault_code.next = self.fault.q.val();
         self.fault_pc.next = self.fault_at.q.val();
+        if self.compact.val() {
+            // the faulting instruction stays in execute (its pc held on the fault's edge,
+            // below) until the next start
+            self.fault_pc.next = 0.into();
+            if self.faulted.val() {
+                self.fault_pc.next = self.e_pc.q.val();
+            }
+        }
         // Once stopped and drained, every instruction that left execute has retired.
         self.retired.next = self.count.q.val();
         self.at_limit.next = self.count.q.val() == self.max_cycles.val();
@@ -1529,16 +1537,23 @@ impl<const RA: usize> Logic for Core<RA> {
             self.fault_at.d.next = 0.into();
         }
 
+        // ---- the compact build's fault pc: an access's fault lets decode move into
+        // execute on its edge (go_opt), but not its pc
+        if self.compact.val() && self.live.val() && (self.e_fault.val() || self.sys_fault.val())
+        {
+            self.e_pc.d.next = self.e_pc.q.val();
+        }
+
         // ---- the read-first register file's forwarding (after every write to `regs`):
         // a source written on the edge the instruction enters execute is taken from the
         // write into the held operand, and the register file's read is ignored.
-        self.e_stale1.d.next = self.rf_read_first.val()
+        self.e_stale1.d.next = self.compact.val()
             && self.regs.we.val()
             && (self.regs.waddr.val() == self.regs.raddr1.val());
-        self.e_stale2.d.next = self.rf_read_first.val()
+        self.e_stale2.d.next = self.compact.val()
             && self.regs.we.val()
             && (self.regs.waddr.val() == self.regs.raddr2.val());
-        if self.rf_read_first.val() && self.d_adv.val() {
+        if self.compact.val() && self.d_adv.val() {
             self.e_hold1.d.next = self.regs.wdata.val();
             self.e_hold2.d.next = self.regs.wdata.val();
         }

@@ -182,6 +182,10 @@ pub struct Core<const RA: usize> {
     count: DFF<Bits<32>>,
     at_limit: Signal<Local, Bit>,
     input_left: DFF<Bits<32>>,
+    /// The bits input_left may use: all, or in the compact build those below 2·MEM_TOP
+    /// (`input_len` must be below that; the board's input buffer is at most MEM_TOP).
+    input_mask: Constant<Bits<32>>,
+    input_more: Signal<Local, Bit>,
     fault: DFF<Bits<4>>,
     fault_at: DFF<Bits<32>>,
     // fetch and decode
@@ -381,6 +385,14 @@ impl<const RA: usize> Core<RA> {
                 RegFile::default()
             },
             compact: Constant::new(serial_divider),
+            input_mask: Constant::new(
+                if serial_divider {
+                    (8u64 << RA) - 1
+                } else {
+                    0xffff_ffff
+                }
+                .into(),
+            ),
             late_ram: Constant::new(read_latency >= 2),
             later_ram: Constant::new(read_latency == 3),
             ..Self::default()
@@ -457,6 +469,8 @@ impl<const RA: usize> Default for Core<RA> {
             count: Default::default(),
             at_limit: Default::default(),
             input_left: Default::default(),
+            input_mask: Constant::new(0xffff_ffff_u64.into()),
+            input_more: Default::default(),
             fault: Default::default(),
             fault_at: Default::default(),
             pc_f: Default::default(),
@@ -1012,6 +1026,10 @@ impl<const RA: usize> Logic for Core<RA> {
             _ => self.sys_byte.next = self.sys_word.q.val().get_bits::<8>(24),
         }
         self.sys_advance.next = false;
+        // a1 asks for more than the input left (on input_mask's bits: the rest are zero in
+        // input_left)
+        self.input_more.next = (self.regs.rdata2.val() & !self.input_mask.val()).any()
+            || (self.input_left.q.val() < (self.regs.rdata2.val() & self.input_mask.val()));
         // (An ecall's only faults are the static ones.)
         if self.live.val() && !self.static_fault.val() && self.e_is_ecall.q.val() {
             match self.sys.q.val() {
@@ -1035,7 +1053,7 @@ impl<const RA: usize> Logic for Core<RA> {
                     // READ moves min(a1, bytes left); COMMIT moves a1.
                     self.sys_len.d.next = self.regs.rdata2.val();
                     if (self.sys_kind.q.val() == 1)
-                        && (self.input_left.q.val() < self.regs.rdata2.val())
+                        && self.input_more.val()
                     {
                         self.sys_len.d.next = self.input_left.q.val();
                     }
@@ -1132,7 +1150,8 @@ impl<const RA: usize> Logic for Core<RA> {
                     // Done: the ecall retires this cycle (go).
                     self.sys.d.next = SysState::Decode;
                     if self.sys_kind.q.val() == 1 {
-                        self.input_left.d.next = self.input_left.q.val() - self.sys_len.q.val();
+                        self.input_left.d.next =
+                            (self.input_left.q.val() - self.sys_len.q.val()) & self.input_mask.val();
                     }
                 }
             }
@@ -1531,7 +1550,7 @@ impl<const RA: usize> Logic for Core<RA> {
             self.jr_valid.d.next = false;
             self.halting.d.next = false;
             self.count.d.next = 0.into();
-            self.input_left.d.next = self.input_len.val();
+            self.input_left.d.next = self.input_len.val() & self.input_mask.val();
             self.sys.d.next = SysState::Decode;
             self.fault.d.next = 0.into();
             self.fault_at.d.next = 0.into();

@@ -256,8 +256,13 @@ pub struct Core<const RA: usize> {
     sys: DFF<SysState>,
     sys_kind: DFF<Bits<2>>,
     sys_halt: DFF<Bit>,
+    // a0 and a1 on the low address bits (all of a1's in the full build: READ returns it),
+    // with flags for what the rest says
     sys_start: DFF<Bits<32>>,
+    sys_start_out: DFF<Bit>,
     sys_len: DFF<Bits<32>>,
+    sys_len_high: DFF<Bit>,
+    sys_len_next: Signal<Local, Bits<32>>,
     sys_end: DFF<Bits<32>>,
     sys_cur: DFF<Bits<32>>,
     sys_lane: DFF<Bits<2>>,
@@ -533,7 +538,10 @@ impl<const RA: usize> Default for Core<RA> {
             sys_kind: Default::default(),
             sys_halt: Default::default(),
             sys_start: Default::default(),
+            sys_start_out: Default::default(),
             sys_len: Default::default(),
+            sys_len_high: Default::default(),
+            sys_len_next: Default::default(),
             sys_end: Default::default(),
             sys_cur: Default::default(),
             sys_lane: Default::default(),
@@ -709,7 +717,9 @@ impl<const RA: usize> Logic for Core<RA> {
             sys_kind,
             sys_halt,
             sys_start,
+            sys_start_out,
             sys_len,
+            sys_len_high,
             sys_end,
             sys_cur,
             sys_lane,
@@ -1004,9 +1014,8 @@ impl<const RA: usize> Logic for Core<RA> {
         // above MEM_TOP is out of range by itself.
         self.sys_sum.next = (self.sys_start.q.val() & self.low_bits.val())
             + (self.sys_len.q.val() & self.low_bits.val());
-        self.sys_bad.next = !(self.sys_start.q.val() & self.below_base.val()).any()
-            || (self.sys_start.q.val() & self.above_top.val()).any()
-            || (self.sys_len.q.val() & self.above_top.val()).any()
+        self.sys_bad.next = self.sys_start_out.q.val()
+            || self.sys_len_high.q.val()
             || (self.sys_sum.val() > self.mem_top.val())
             || ((self.sys_kind.q.val() == 1)
                 && ((self.sys_start.q.val() & self.low_bits.val())
@@ -1026,6 +1035,7 @@ impl<const RA: usize> Logic for Core<RA> {
             _ => self.sys_byte.next = self.sys_word.q.val().get_bits::<8>(24),
         }
         self.sys_advance.next = false;
+        self.sys_len_next.next = 0.into();
         // a1 asks for more than the input left (on input_mask's bits: the rest are zero in
         // input_left)
         self.input_more.next = (self.regs.rdata2.val() & !self.input_mask.val()).any()
@@ -1036,9 +1046,12 @@ impl<const RA: usize> Logic for Core<RA> {
                 SysState::Decode => {
                     // t0 is rs1, a0 is rs2; register-file port 2 is reading a1 meanwhile.
                     self.sys_kind.d.next = self.op1.val().get_bits::<2>(0);
-                    self.sys_start.d.next = self.op2.val();
+                    self.sys_start.d.next = self.op2.val() & self.low_bits.val();
+                    self.sys_start_out.d.next = !(self.op2.val() & self.below_base.val()).any()
+                        || (self.op2.val() & self.above_top.val()).any();
                     self.sys_halt.d.next = false;
                     self.sys_len.d.next = 0.into();
+                    self.sys_len_high.d.next = false;
                     if self.op1.val() == 0 {
                         self.sys_halt.d.next = true;
                         self.sys.d.next = SysState::Done;
@@ -1051,17 +1064,19 @@ impl<const RA: usize> Logic for Core<RA> {
                 }
                 SysState::Length => {
                     // READ moves min(a1, bytes left); COMMIT moves a1.
-                    self.sys_len.d.next = self.regs.rdata2.val();
-                    if (self.sys_kind.q.val() == 1)
-                        && self.input_more.val()
-                    {
-                        self.sys_len.d.next = self.input_left.q.val();
+                    self.sys_len_next.next = self.regs.rdata2.val();
+                    if (self.sys_kind.q.val() == 1) && self.input_more.val() {
+                        self.sys_len_next.next = self.input_left.q.val();
                     }
+                    // (the compact build's READ count is below input_mask's bound)
+                    self.sys_len.d.next = self.sys_len_next.val() & self.input_mask.val();
+                    self.sys_len_high.d.next =
+                        (self.sys_len_next.val() & self.above_top.val()).any();
                     self.sys.d.next = SysState::Check;
                 }
                 SysState::Check => {
                     // Zero bytes touch nothing and cannot fault.
-                    if self.sys_len.q.val() == 0 {
+                    if (self.sys_len.q.val() == 0) && !self.sys_len_high.q.val() {
                         self.sys.d.next = SysState::Done;
                     } else if self.sys_bad.val() {
                         self.sys_fault.next = true;

@@ -373,10 +373,11 @@ pub struct Core<const RA: usize> {
 
 impl<const RA: usize> Core<RA> {
     /// The core with the fast divider and multiplier, or when `serial_divider` the UP5K's
-    /// compact ones: the serial divider (about 500 LUT4 smaller, 34 cycles per division
-    /// instead of 2–17) and the compact multiplier (about 100 LUT4 smaller, same timing in
-    /// cycles; see [`Multiplier`]); for a RAM whose word reaches `mem_rdata` one clock edge
-    /// after the read (`read_latency` 1), two (a registered block RAM: one more fetch
+    /// compact ones: the serial divider (about 500 LUT4 smaller, 34–35 cycles per division
+    /// instead of 2–17), the compact multiplier (about 100 LUT4 smaller, same timing in
+    /// cycles; see [`Multiplier`]), the read-first register file ([`RegFile::read_first`])
+    /// and `input_len` below 2·MEM_TOP; for a RAM whose word reaches `mem_rdata` one clock
+    /// edge after the read (`read_latency` 1), two (a registered block RAM: one more fetch
     /// stage, a load or store waits a cycle in write-back) or three (the ULX3S's block RAM
     /// registered on both sides: two more fetch stages, two cycles' wait).
     pub fn new(serial_divider: bool, read_latency: usize) -> Self {

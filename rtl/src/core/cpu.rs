@@ -1166,8 +1166,8 @@ impl<const RA: usize> Logic for Core<RA> {
                     // Done: the ecall retires this cycle (go).
                     self.sys.d.next = SysState::Decode;
                     if self.sys_kind.q.val() == 1 {
-                        self.input_left.d.next =
-                            (self.input_left.q.val() - self.sys_len.q.val()) & self.input_mask.val();
+                        self.input_left.d.next = (self.input_left.q.val() - self.sys_len.q.val())
+                            & self.input_mask.val();
                     }
                 }
             }
@@ -1574,8 +1574,7 @@ impl<const RA: usize> Logic for Core<RA> {
 
         // ---- the compact build's fault pc: an access's fault lets decode move into
         // execute on its edge (go_opt), but not its pc
-        if self.compact.val() && self.live.val() && (self.e_fault.val() || self.sys_fault.val())
-        {
+        if self.compact.val() && self.live.val() && (self.e_fault.val() || self.sys_fault.val()) {
             self.e_pc.d.next = self.e_pc.q.val();
         }
 

@@ -233,9 +233,8 @@ impl Logic for Divider {
         self.diff2.next = self.shifted2.val() - bit_cast::<33, 32>(self.divisor.q.val());
         // The serial step: {1, divisor} + sub_one is −|b| in 33 bits (see `prep`).
         self.div33.next = bit_cast::<33, 32>(self.divisor.q.val()) | self.top33.val();
-        self.diff_s.next = self.shifted1.val()
-            + self.div33.val()
-            + bit_cast::<33, 1>(self.sub_one.q.val().into());
+        self.diff_s.next =
+            self.shifted1.val() + self.div33.val() + bit_cast::<33, 1>(self.sub_one.q.val().into());
         self.rem_s.next = self.diff_s.val().get_bits::<32>(0);
         if self.diff_s.val().get_bit(32) {
             self.rem_s.next = self.shifted1.val().get_bits::<32>(0);
@@ -267,8 +266,7 @@ impl Logic for Divider {
                         self.remainder.d.next = self.shifted2.val().get_bits::<32>(0);
                     } else {
                         self.remainder.d.next = self.diff2.val().get_bits::<32>(0);
-                        self.quotient.d.next =
-                            (self.quotient.q.val() << 2) | self.bits2.val() | 1;
+                        self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val() | 1;
                     }
                 }
             }

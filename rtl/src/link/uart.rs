@@ -19,6 +19,9 @@ pub struct UartTx {
     /// The serial line.
     pub tx: Signal<Out, Bit>,
     divisor: Constant<Bits<16>>,
+    /// The bits the timer needs (it counts down from divisor − 1): the rest are constant
+    /// zero, so synthesis keeps a counter of that width only.
+    mask: Constant<Bits<16>>,
     busy: DFF<Bit>,
     frame: DFF<Bits<10>>,
     bits_left: DFF<Bits<4>>,
@@ -38,6 +41,7 @@ impl UartTx {
             ready: Default::default(),
             tx: Default::default(),
             divisor: Constant::new((divisor as u64).into()),
+            mask: timer_mask(divisor),
             busy: Default::default(),
             frame: Default::default(),
             bits_left: Default::default(),
@@ -70,9 +74,14 @@ impl Logic for UartTx {
                 self.busy.d.next = false;
             }
         } else {
-            self.timer.d.next = self.timer.q.val() - 1;
+            self.timer.d.next = (self.timer.q.val() - 1) & self.mask.val();
         }
     }
+}
+
+/// All ones over the bits of `divisor − 1` (see `UartTx::mask`).
+fn timer_mask(divisor: u16) -> Constant<Bits<16>> {
+    Constant::new(((divisor as u64).next_power_of_two() - 1).into())
 }
 
 /// Deserialises bytes: finds a start bit, samples every bit in its middle, and pulses
@@ -92,6 +101,8 @@ pub struct UartRx {
     pub error: Signal<Out, Bit>,
     divisor: Constant<Bits<16>>,
     half: Constant<Bits<16>>,
+    /// as `UartTx`'s
+    mask: Constant<Bits<16>>,
     // two-stage synchroniser, stored inverted so that the line reads idle (high) at power-up
     sync1_low: DFF<Bit>,
     sync2_low: DFF<Bit>,
@@ -117,6 +128,7 @@ impl UartRx {
             error: Default::default(),
             divisor: Constant::new((divisor as u64).into()),
             half: Constant::new(((divisor / 2) as u64).into()),
+            mask: timer_mask(divisor),
             sync1_low: Default::default(),
             sync2_low: Default::default(),
             busy: Default::default(),
@@ -153,7 +165,7 @@ impl Logic for UartRx {
                 self.timer.d.next = self.half.val() - 1;
             }
         } else if self.timer.q.val() != 0 {
-            self.timer.d.next = self.timer.q.val() - 1;
+            self.timer.d.next = (self.timer.q.val() - 1) & self.mask.val();
         } else {
             self.timer.d.next = self.divisor.val() - 1;
             self.phase.d.next = self.phase.q.val() + 1;

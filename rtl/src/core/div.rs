@@ -83,6 +83,9 @@ pub struct Divider {
     div33: Signal<Local, Bits<33>>,
     diff_s: Signal<Local, Bits<33>>,
     rem_s: Signal<Local, Bits<32>>,
+    // (a signal of its own: inverted inside a wider expression, Verilog would widen the
+    // bit before inverting it)
+    q_bit: Signal<Local, Bit>,
 }
 
 impl Divider {
@@ -139,6 +142,7 @@ impl Divider {
             div33: Default::default(),
             diff_s: Default::default(),
             rem_s: Default::default(),
+            q_bit: Default::default(),
         }
     }
 }
@@ -236,6 +240,7 @@ impl Logic for Divider {
         self.diff_s.next =
             self.shifted1.val() + self.div33.val() + bit_cast::<33, 1>(self.sub_one.q.val().into());
         self.rem_s.next = self.diff_s.val().get_bits::<32>(0);
+        self.q_bit.next = !self.diff_s.val().get_bit(32);
         if self.diff_s.val().get_bit(32) {
             self.rem_s.next = self.shifted1.val().get_bits::<32>(0);
         }
@@ -258,8 +263,8 @@ impl Logic for Divider {
                 if self.serial.val() {
                     // one restoring step
                     self.remainder.d.next = self.rem_s.val();
-                    self.quotient.d.next = (self.quotient.q.val() << 1)
-                        | bit_cast::<32, 1>((!self.diff_s.val().get_bit(32)).into());
+                    self.quotient.d.next =
+                        (self.quotient.q.val() << 1) | bit_cast::<32, 1>(self.q_bit.val().into());
                 } else {
                     self.quotient.d.next = (self.quotient.q.val() << 2) | self.bits2.val();
                     if self.diff2.val().get_bit(32) {

@@ -50,9 +50,9 @@ test: guests
 	$(CARGO) clippy --workspace --exclude rvzk-bench --all-targets -- -D warnings
 	RVZK_GUESTS=$(BUILD)/guests $(CARGO) test --workspace --exclude rvzk-bench
 	@# the boards' bitstreams (seeded) fail when a design stops fitting or misses its clock.
-	@# The iCEBreaker's fits but fills 99 % of the UP5K, where nextpnr needs 5-15+ minutes
-	@# to route it: it joins when the SoC leaves routing room (docs/board-protocol.md)
+	@# The iCEBreaker's fills 99 % of the UP5K: about 3 minutes to route on a quiet machine
 	@$(MAKE) --no-print-directory bitstream-only BOARD=ulx3s
+	@$(MAKE) --no-print-directory bitstream-only BOARD=icebreaker
 
 .PHONY: bench
 bench: guests

@@ -23,7 +23,7 @@ bitstream:
 	  echo "make bitstream BOARD=icebreaker|ulx3s" >&2; exit 2; fi
 	@$(MAKE) --no-print-directory bitstream-only BOARD=$(BOARD)
 
-## bitstreams: both boards' bitstreams (`make test` builds the ULX3S one after its cargo
+## bitstreams: both boards' bitstreams (`make test` builds both, one at a time, after its cargo
 ## tests, which leave the Verilog generator built)
 bitstreams:
 	@for b in $(BITSTREAM_BOARDS); do \

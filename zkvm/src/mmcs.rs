@@ -1055,6 +1055,24 @@ mod tests {
         })
     }
 
+    /// Block `c` of `blocks` of every matrix: its rows `c·h/blocks ..`, as a streamed
+    /// commitment's `produce` returns them.
+    fn block(
+        mats: &[RowMajorMatrix<BabyBear>],
+        c: usize,
+        blocks: usize,
+    ) -> Vec<RowMajorMatrix<BabyBear>> {
+        mats.iter()
+            .map(|m| {
+                let h = m.height() / blocks;
+                RowMajorMatrix::new(
+                    m.values[c * h * m.width..(c + 1) * h * m.width].to_vec(),
+                    m.width,
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn node_hash_is_one_raw_compression() {
         use sha2::{Digest as _, Sha256};
@@ -1373,30 +1391,19 @@ mod tests {
                 height: m.height(),
             })
             .collect();
-        let block = |c: usize, blocks: usize| -> Vec<RowMajorMatrix<BabyBear>> {
-            mats.iter()
-                .map(|m| {
-                    let h = m.height() / blocks;
-                    RowMajorMatrix::new(
-                        m.values[c * h * m.width..(c + 1) * h * m.width].to_vec(),
-                        m.width,
-                    )
-                })
-                .collect()
-        };
         for salted in [false, true] {
             let rng = |s: u64| salted.then(|| ProverRng::new(s));
             let whole = commit_salted(mats.clone(), rng(5).as_mut());
             for blocks in [1, 2, 8] {
                 let tree = commit_streamed(dims.clone(), blocks, rng(5).as_mut(), None, |c, _| {
-                    block(c, blocks)
+                    block(&mats, c, blocks)
                 });
                 assert_eq!(tree.root(), whole.root());
                 for idx in [vec![5], vec![0, 63, 7, 8, 9, 7], (0..64).collect()] {
                     let mut produced = Vec::new();
                     let b = tree.open_batch(&idx, |c, _| {
                         produced.push(c);
-                        block(c, blocks)
+                        block(&mats, c, blocks)
                     });
                     assert_eq!(b, open_batch(&whole, &idx));
                     // Each block holding an index is produced once.
@@ -1434,20 +1441,6 @@ mod tests {
                 .map(|m| Dims {
                     width: m.width,
                     height: m.height(),
-                })
-                .collect()
-        };
-        let block = |mats: &[RowMajorMatrix<BabyBear>],
-                     c: usize,
-                     blocks: usize|
-         -> Vec<RowMajorMatrix<BabyBear>> {
-            mats.iter()
-                .map(|m| {
-                    let h = m.height() / blocks;
-                    RowMajorMatrix::new(
-                        m.values[c * h * m.width..(c + 1) * h * m.width].to_vec(),
-                        m.width,
-                    )
                 })
                 .collect()
         };

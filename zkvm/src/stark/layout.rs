@@ -211,6 +211,33 @@ pub(super) struct DeepRun<'a> {
     pub next: &'a [E],
 }
 
+/// A table's three runs in DEEP order — preprocessed, main, aux — from its openings and the
+/// preprocessed and main columns it opens at ζω (every aux column is). The prover and the
+/// verifier both list them this way, so the order lives in one place.
+pub(super) fn table_runs<'a>(
+    o: &'a super::proof::TableOpenings,
+    next_prep: &'a [usize],
+    next_main: &'a [usize],
+) -> [DeepRun<'a>; 3] {
+    [
+        DeepRun {
+            local: &o.prep_local,
+            next_cols: NextCols::Some(next_prep),
+            next: &o.prep_next,
+        },
+        DeepRun {
+            local: &o.main_local,
+            next_cols: NextCols::Some(next_main),
+            next: &o.main_next,
+        },
+        DeepRun {
+            local: &o.aux_local,
+            next_cols: NextCols::All,
+            next: &o.aux_next,
+        },
+    ]
+}
+
 /// Combine the opened values of a group's runs (in DEEP order).
 pub(super) fn deep_sums(runs: &[DeepRun<'_>], alpha: E) -> DeepSums {
     let mut p = E::ONE;

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use super::domain::{barycentric_eval, inv_diffs};
 use super::layout::{
     blowup_needed, deep_sums, deep_value, next_point, powers_of, quotient_shapes, quotient_slice,
-    DeepRun, DeepSums, Layout, NextCols,
+    table_runs, DeepRun, DeepSums, Layout, NextCols,
 };
 use super::proof::{QueryOpenings, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
@@ -855,23 +855,7 @@ fn prove_inner(
                 if let Some(a) = &aux_polys[t] {
                     cols.push((a, NextCols::All));
                 }
-                runs.extend([
-                    DeepRun {
-                        local: &o.prep_local,
-                        next_cols: NextCols::Some(next_prep),
-                        next: &o.prep_next,
-                    },
-                    DeepRun {
-                        local: &o.main_local,
-                        next_cols: NextCols::Some(next_main),
-                        next: &o.main_next,
-                    },
-                    DeepRun {
-                        local: &o.aux_local,
-                        next_cols: NextCols::All,
-                        next: &o.aux_next,
-                    },
-                ]);
+                runs.extend(table_runs(o, next_prep, next_main));
             }
             let mut ones = vec![(&quot_polys[g], quotient_slice(&quotient_opened, &shapes, g))];
             if zk {

@@ -4,7 +4,7 @@
 use super::domain::selectors_at;
 use super::layout::{
     blowup_needed, deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_shapes,
-    quotient_slice, DeepRun, Layout, NextCols,
+    quotient_slice, table_runs, DeepRun, Layout, NextCols,
 };
 use super::proof::{StarkProof, PROOF_VERSION};
 use super::prover::{
@@ -406,23 +406,7 @@ pub fn verify(
                         rows.push((&r[qi].rows[i], NextCols::All));
                     }
                     let o = &proof.opened[t];
-                    runs.extend([
-                        DeepRun {
-                            local: &o.prep_local,
-                            next_cols: NextCols::Some(next_prep),
-                            next: &o.prep_next,
-                        },
-                        DeepRun {
-                            local: &o.main_local,
-                            next_cols: NextCols::Some(next_main),
-                            next: &o.main_next,
-                        },
-                        DeepRun {
-                            local: &o.aux_local,
-                            next_cols: NextCols::All,
-                            next: &o.aux_next,
-                        },
-                    ]);
+                    runs.extend(table_runs(o, next_prep, next_main));
                 }
                 let mut ones = vec![(
                     &quot_rows[qi].rows[g][..],

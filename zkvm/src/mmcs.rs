@@ -181,6 +181,16 @@ pub struct Dims {
     pub height: usize,
 }
 
+impl Dims {
+    /// The shape of `m`.
+    pub fn of(m: &RowMajorMatrix<BabyBear>) -> Self {
+        Dims {
+            width: m.width,
+            height: m.height(),
+        }
+    }
+}
+
 /// What the prover keeps of a commitment: the matrices, the salts and every tree level.
 #[derive(Debug)]
 pub struct MmcsData {
@@ -205,13 +215,7 @@ impl MmcsData {
 
     /// Shapes of the committed matrices.
     pub fn dims(&self) -> Vec<Dims> {
-        self.matrices
-            .iter()
-            .map(|m| Dims {
-                width: m.width,
-                height: m.height(),
-            })
-            .collect()
+        self.matrices.iter().map(Dims::of).collect()
     }
 }
 
@@ -286,13 +290,7 @@ pub fn commit_salted_with(
     offload: Option<&Offload>,
 ) -> MmcsData {
     assert!(!matrices.is_empty(), "mmcs::commit: no matrices");
-    let dims: Vec<Dims> = matrices
-        .iter()
-        .map(|m| Dims {
-            width: m.width,
-            height: m.height(),
-        })
-        .collect();
+    let dims: Vec<Dims> = matrices.iter().map(Dims::of).collect();
     for d in &dims {
         assert!(
             d.height.is_power_of_two(),
@@ -1384,13 +1382,7 @@ mod tests {
     #[test]
     fn streamed_commitments_equal_whole_ones() {
         let mats = vec![mat(64, 3, 1), mat(16, 2, 2), mat(64, 1, 3), mat(8, 5, 4)];
-        let dims: Vec<Dims> = mats
-            .iter()
-            .map(|m| Dims {
-                width: m.width,
-                height: m.height(),
-            })
-            .collect();
+        let dims: Vec<Dims> = mats.iter().map(Dims::of).collect();
         for salted in [false, true] {
             let rng = |s: u64| salted.then(|| ProverRng::new(s));
             let whole = commit_salted(mats.clone(), rng(5).as_mut());
@@ -1437,12 +1429,7 @@ mod tests {
         ];
         // Streamed commitments need every height to be at least the block count.
         let shapes = |mats: &[RowMajorMatrix<BabyBear>]| -> Vec<Dims> {
-            mats.iter()
-                .map(|m| Dims {
-                    width: m.width,
-                    height: m.height(),
-                })
-                .collect()
+            mats.iter().map(Dims::of).collect()
         };
         let sets: Vec<Vec<usize>> = vec![
             vec![],
@@ -1519,13 +1506,7 @@ mod tests {
     #[should_panic(expected = "do not rebuild the committed digest")]
     fn grouped_openings_check_the_rows_they_are_given() {
         let mats = vec![mat(64, 3, 1), mat(8, 2, 2)];
-        let dims: Vec<Dims> = mats
-            .iter()
-            .map(|m| Dims {
-                width: m.width,
-                height: m.height(),
-            })
-            .collect();
+        let dims: Vec<Dims> = mats.iter().map(Dims::of).collect();
         let tree = commit_streamed_keeping(dims, 1, 3, None, None, |_, _| mats.clone());
         tree.open_batch_grouped(&[9], |gs| {
             gs.iter()

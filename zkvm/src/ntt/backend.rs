@@ -91,16 +91,32 @@ pub(crate) fn mul_const_rows(
         src.as_ptr().cast::<u32>(),
         src.len(),
     );
-    // SAFETY: both pointers cover n values; the ISA is checked against the CPU first. Every
-    // value written is in [0, p), which keeps `BabyBear`'s invariant.
-    unsafe {
-        match isa.min(Isa::detect()) {
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => x86::mul_const_avx512(d, s, n, tc, ts, accumulate),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => x86::mul_const_avx2(d, s, n, tc, ts, accumulate),
-            _ => mul_const::<Scalar>(d, s, n, tc, ts, accumulate),
-        }
+    // SAFETY: both pointers cover n values. Every value written is in [0, p), which keeps
+    // `BabyBear`'s invariant.
+    unsafe { mul_const_on(isa, d, s, n, tc, ts, accumulate) }
+}
+
+/// [`mul_const`] on the best of `isa` and what the CPU has.
+///
+/// # Safety
+/// `d` and `s` must each cover `n` values.
+#[inline]
+unsafe fn mul_const_on(
+    isa: Isa,
+    d: *mut u32,
+    s: *const u32,
+    n: usize,
+    t: u32,
+    ts: u32,
+    accumulate: bool,
+) {
+    // The ISA is checked against the CPU first.
+    match isa.min(Isa::detect()) {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => x86::mul_const_avx512(d, s, n, t, ts, accumulate),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => x86::mul_const_avx2(d, s, n, t, ts, accumulate),
+        _ => mul_const::<Scalar>(d, s, n, t, ts, accumulate),
     }
 }
 
@@ -113,16 +129,8 @@ pub(crate) fn canonical_words(isa: Isa, dst: &mut [u32], src: &[BabyBear]) {
     assert_eq!(dst.len(), src.len(), "canonical_words: lengths differ");
     let (d, s, n) = (dst.as_mut_ptr(), src.as_ptr().cast::<u32>(), src.len());
     let ts = shoup(R_INV);
-    // SAFETY: both pointers cover n values; the ISA is checked against the CPU first.
-    unsafe {
-        match isa.min(Isa::detect()) {
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => x86::mul_const_avx512(d, s, n, R_INV, ts, false),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => x86::mul_const_avx2(d, s, n, R_INV, ts, false),
-            _ => mul_const::<Scalar>(d, s, n, R_INV, ts, false),
-        }
-    }
+    // SAFETY: both pointers cover n values.
+    unsafe { mul_const_on(isa, d, s, n, R_INV, ts, false) }
 }
 
 /// The kernel of [`mul_const_rows`] (`t` canonical, `ts` its Shoup quotient).

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::E;
 use crate::air::F;
-use crate::field::{ExtensionField, Field, TwoAdicField};
+use crate::field::{ExtensionField, Field, TwoAdicField, WideExt};
 use crate::matrix::RowMajorMatrix;
 use crate::ntt::{mul_const_rows, Radix2Dft};
 use crate::util::reverse_bits_len;
@@ -218,11 +218,12 @@ fn add_combination(acc: &mut [E], m: &RowMajorMatrix<F>, powers: &[E], sign: E) 
         .zip(m.values.par_chunks(ROWS * w))
         .for_each(|(acc, rows)| {
             for (a, row) in acc.iter_mut().zip(rows.chunks_exact(w)) {
-                let mut s = E::ZERO;
+                // Unreduced coordinate sums, one reduction per row instead of per product.
+                let mut s = WideExt::default();
                 for (p, x) in powers.iter().zip(row) {
-                    s += *p * *x;
+                    s.add_product(p, *x);
                 }
-                *a += sign * s;
+                *a += sign * s.reduce();
             }
         });
 }

@@ -152,7 +152,18 @@ pub(super) fn trace_poly(
             at += m.width;
         }
     });
-    let low = dft.idft_batch(RowMajorMatrix::new(values, w));
+    trace_poly_owned(dft, RowMajorMatrix::new(values, w), blind, log_lde)
+}
+
+/// [`trace_poly`] of one trace the caller gives up (no copy of it is made).
+pub(super) fn trace_poly_owned(
+    dft: &Radix2Dft,
+    trace: RowMajorMatrix<F>,
+    blind: Option<(usize, &mut ProverRng)>,
+    log_lde: usize,
+) -> Poly {
+    let (n, w) = (trace.height(), trace.width);
+    let low = dft.idft_batch(trace);
     let blind = blind.map(|(k, rng)| rng.matrix(k.min(n), w));
     Poly {
         low,
@@ -673,9 +684,9 @@ fn prove_inner(
             with
         };
         let (aux, sum) = logup_trace(terms, traces[t].height(), &groups)?;
-        aux_polys.push(Some(trace_poly(
+        aux_polys.push(Some(trace_poly_owned(
             &dft,
-            &[&aux],
+            aux,
             zk.then_some((k_blind, &mut rng.trace)),
             layout.log_trace_lde(t),
         )));

@@ -422,3 +422,53 @@ fn zk_masks_each_claimed_sum_but_keeps_their_total() {
         }
     }
 }
+
+#[test]
+fn combined_coefficients_are_the_plain_extension_sums() {
+    // `Poly::combine_into` (unreduced sums) against Σ_c powers[c]·P_c[k] in plain extension
+    // arithmetic, over several parallel chunks, with and without a randomizer, for a wide
+    // matrix of edge values (zeros, ones, p − 1).
+    let dft = Radix2Dft::new();
+    let (n, w) = (1usize << 13, 230);
+    let edge = [F::ZERO, F::ONE, F::NEG_ONE, F::from_u64(0x7800_0000)];
+    let trace = RowMajorMatrix::new(
+        (0..n * w)
+            .map(|i| match i % 7 {
+                0..=3 => edge[i % 4],
+                _ => F::from_u64((i as u64).wrapping_mul(0x9E37_79B9) % (1 << 31)),
+            })
+            .collect(),
+        w,
+    );
+    let powers: Vec<E> = (0..w)
+        .map(|c| match c % 5 {
+            0 => -E::ONE,
+            1 => E::new([F::NEG_ONE; 4]),
+            _ => point(c as u32 + 3),
+        })
+        .collect();
+    for blind in [None, Some(80)] {
+        let mut rng = ProverRng::new(9);
+        let p = trace_poly(&dft, &[&trace], blind.map(|k| (k, &mut rng)), 16);
+        let start: Vec<E> = (0..p.len()).map(|k| point(k as u32)).collect();
+        let mut got = start.clone();
+        p.combine_into(&mut got, &powers);
+        let coeff = |k: usize, c: usize| -> F {
+            let low = if k < n { p.low.row(k)[c] } else { F::ZERO };
+            let u = p.blind.as_ref();
+            let at = |r: usize| {
+                u.filter(|u| r < u.height())
+                    .map_or(F::ZERO, |u| u.row(r)[c])
+            };
+            // P = low + (x^n − 1)·U.
+            low - at(k) + if k >= n { at(k - n) } else { F::ZERO }
+        };
+        for k in (0..p.len()).step_by(97).chain([0, n - 1, p.len() - 1]) {
+            let mut want = start[k];
+            for (c, pw) in powers.iter().enumerate() {
+                want += *pw * coeff(k, c);
+            }
+            assert_eq!(got[k], want, "row {k}, blind {blind:?}");
+        }
+    }
+}

@@ -252,6 +252,10 @@ pub struct Core<const RA: usize> {
     compact: Constant<Bit>,
     e_stale1: DFF<Bit>,
     e_stale2: DFF<Bit>,
+    // The compact build's shifter (its ALU has none): the word being shifted a bit per
+    // cycle and the shifts left to do.
+    sh_word: DFF<Bits<32>>,
+    sh_left: DFF<Bits<5>>,
     // syscall engine
     sys: DFF<SysState>,
     sys_kind: DFF<Bits<2>>,
@@ -316,6 +320,11 @@ pub struct Core<const RA: usize> {
     next_pc: Signal<Local, Bits<32>>,
     result: Signal<Local, Bits<32>>,
     other: Signal<Local, Bits<32>>,
+    sh_op: Signal<Local, Bit>,
+    sh_wait: Signal<Local, Bit>,
+    sh_next: Signal<Local, Bits<32>>,
+    sh_fill: Signal<Local, Bits<32>>,
+    e_taken: Signal<Local, Bit>,
     e_fault: Signal<Local, Bit>,
     e_fault_code: Signal<Local, Bits<4>>,
     simple: Signal<Local, Bit>,
@@ -384,6 +393,11 @@ impl<const RA: usize> Core<RA> {
         assert!((1..=3).contains(&read_latency), "read latency 1, 2 or 3");
         Self {
             div: Divider::new(serial_divider),
+            alu: if serial_divider {
+                Alu::without_shifter()
+            } else {
+                Alu::default()
+            },
             mul: Multiplier::new(serial_divider),
             regs: if serial_divider {
                 RegFile::read_first()
@@ -535,6 +549,8 @@ impl<const RA: usize> Default for Core<RA> {
             compact: Constant::new(false),
             e_stale1: Default::default(),
             e_stale2: Default::default(),
+            sh_word: Default::default(),
+            sh_left: Default::default(),
             sys: Default::default(),
             sys_kind: Default::default(),
             sys_halt: Default::default(),
@@ -591,6 +607,11 @@ impl<const RA: usize> Default for Core<RA> {
             next_pc: Default::default(),
             result: Default::default(),
             other: Default::default(),
+            sh_op: Default::default(),
+            sh_wait: Default::default(),
+            sh_next: Default::default(),
+            sh_fill: Default::default(),
+            e_taken: Default::default(),
             e_fault: Default::default(),
             e_fault_code: Default::default(),
             simple: Default::default(),
@@ -714,6 +735,8 @@ impl<const RA: usize> Logic for Core<RA> {
             e_hold2,
             e_stale1,
             e_stale2,
+            sh_word,
+            sh_left,
             sys,
             sys_kind,
             sys_halt,
@@ -853,6 +876,34 @@ impl<const RA: usize> Logic for Core<RA> {
             self.alu.b.next = self.e_imm.q.val();
         }
         self.alu.op.next = self.e_alu_op.q.val();
+        // The compact build shifts serially (its ALU has no shifter): the first cycle loads
+        // rs1 and the amount, each later one shifts, and the one with nothing left
+        // finishes, its result passing the `other` multiplexer (a shift by n takes n + 2
+        // cycles).
+        self.sh_op.next = self.compact.val()
+            && self.e_is_alu.q.val()
+            && (self.e_alu_op.q.val().get_bits::<2>(0) == 1);
+        self.sh_wait.next =
+            self.sh_op.val() && (!self.e_step.q.val() || self.sh_left.q.val().any());
+        // One place a cycle (op bit 2: right; bit 3: arithmetic, the sign filling the
+        // place vacated). Four places a cycle while four are left would cost 48 LUT4 more.
+        self.sh_fill.next = 0.into();
+        if self.e_alu_op.q.val().get_bit(3) && self.sh_word.q.val().get_bit(31) {
+            self.sh_fill.next = 0x8000_0000_u64.into();
+        }
+        self.sh_next.next = self.sh_word.q.val() << 1;
+        if self.e_alu_op.q.val().get_bit(2) {
+            self.sh_next.next = (self.sh_word.q.val() >> 1) | self.sh_fill.val();
+        }
+        if self.live.val() && !self.static_fault.val() && self.sh_op.val() {
+            if !self.e_step.q.val() {
+                self.sh_word.d.next = self.op1.val();
+                self.sh_left.d.next = self.alu.b.val().get_bits::<5>(0);
+            } else if self.sh_left.q.val().any() {
+                self.sh_word.d.next = self.sh_next.val();
+                self.sh_left.d.next = self.sh_left.q.val() - 1;
+            }
+        }
         self.branch.a.next = self.op1.val();
         self.branch.b.next = self.op2.val();
         // (funct3[2]: an ordering; funct3[0]: negated. funct3[1] went to the ALU's op.)
@@ -873,13 +924,25 @@ impl<const RA: usize> Logic for Core<RA> {
 
         self.pc_imm.next = self.e_pc.q.val() + self.e_imm.q.val();
         self.pc4.next = self.e_pc.q.val() + 4;
+        if self.compact.val() {
+            // An instruction outside memory faults (fetch outside code) before its pc + 4
+            // is used, so the compact build adds on the low address bits only.
+            self.pc4.next = (self.e_pc.q.val() & self.low_bits.val()) + 4;
+        }
         self.target.next = self.pc_imm.val();
         if self.e_is_jalr.q.val() {
             self.target.next = self.lsu.addr.val() & 0xffff_fffe_u64;
         }
+        // The compact build's branches take two cycles: the first registers the comparison
+        // (e_took), the second decides from it, so no path runs from the comparison to
+        // fetch's pc.
+        self.e_taken.next = self.branch.taken.val();
+        if self.compact.val() {
+            self.e_taken.next = self.e_took.q.val();
+        }
         self.jumps.next = self.e_is_jal.q.val()
             || self.e_is_jalr.q.val()
-            || (self.e_is_branch.q.val() && self.branch.taken.val());
+            || (self.e_is_branch.q.val() && self.e_taken.val());
         self.next_pc.next = self.pc4.val();
         if self.jumps.val() {
             self.next_pc.next = self.target.val();
@@ -918,7 +981,7 @@ impl<const RA: usize> Logic for Core<RA> {
         // The value the instruction writes to rd. The ALU's result, the latest, passes one
         // multiplexer at the end; the others are chosen before it.
         self.other.next = self.sys_len.q.val();
-        if self.e_is_lui.q.val() {
+        if self.e_is_lui.q.val() && !self.compact.val() {
             self.other.next = self.e_imm.q.val();
         } else if self.e_is_auipc.q.val() {
             self.other.next = self.pc_imm.val();
@@ -926,14 +989,17 @@ impl<const RA: usize> Logic for Core<RA> {
             self.other.next = self.pc4.val();
         } else if self.e_is_div.q.val() {
             self.other.next = self.div.y.val();
+        } else if self.sh_op.val() {
+            self.other.next = self.sh_word.q.val();
         }
         self.result.next = self.alu.y.val();
-        if self.e_is_lui.q.val()
+        if (self.e_is_lui.q.val() && !self.compact.val())
             || self.e_is_auipc.q.val()
             || self.e_is_jal.q.val()
             || self.e_is_jalr.q.val()
             || self.e_is_div.q.val()
             || self.e_is_ecall.q.val()
+            || self.sh_op.val()
         {
             self.result.next = self.other.val();
         }
@@ -973,6 +1039,7 @@ impl<const RA: usize> Logic for Core<RA> {
         // second cycle (e_step), then finishes when not taken (e_took) and faults when
         // taken.
         self.jump_wait.next = (self.e_is_jalr.q.val() && self.lsu.addr.val().get_bit(1))
+            || (self.compact.val() && self.e_is_branch.q.val() && !self.e_step.q.val())
             || ((self.e_is_jal.q.val()
                 || (self.e_is_branch.q.val() && (!self.e_step.q.val() || self.e_took.q.val())))
                 && (self.e_pc.q.val().get_bit(1) ^ self.e_imm.q.val().get_bit(1)));
@@ -985,7 +1052,8 @@ impl<const RA: usize> Logic for Core<RA> {
         self.go_ctl.next = self.live.val()
             && !self.static_fault.val()
             && self.simple.val()
-            && !self.jump_wait.val();
+            && !self.jump_wait.val()
+            && !self.sh_wait.val();
         self.go_front.next = self.go_ctl.val()
             || (self.live.val()
                 && !self.static_fault.val()
@@ -1264,7 +1332,8 @@ impl<const RA: usize> Logic for Core<RA> {
                 || ((self.d_insn.val().get_bits::<7>(0) == 0x63)
                     && self.d_insn.val().get_bit(31)
                     && (self.d_insn.val().get_bits::<2>(13) != 1)))
-            && !self.d_target.val().get_bit(1);
+            && !self.d_target.val().get_bit(1)
+            && !self.compact.val();
         self.fetch_addr.next = self.pc_f.q.val();
         if self.d_taken.val() {
             self.fetch_addr.next = self.d_target.val();
@@ -1334,6 +1403,11 @@ impl<const RA: usize> Logic for Core<RA> {
         }
         if self.fetch.val() {
             self.pc_f.d.next = self.fetch_addr.val() + 4;
+            if self.compact.val() {
+                // (the same: past MEM_TOP the sum's bit above the low bits says outside,
+                // and an instruction there faults before any fetch after it matters)
+                self.pc_f.d.next = (self.fetch_addr.val() & self.low_bits.val()) + 4;
+            }
         } else if self.d_taken.val() {
             self.pc_f.d.next = self.d_target.val();
         }
@@ -1409,14 +1483,31 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_is_ecall.d.next = self.decoder.is_ecall.val();
             self.e_is_ebreak.d.next = self.decoder.is_ebreak.val();
             self.e_is_illegal.d.next = self.decoder.is_illegal.val();
+            if self.compact.val() && self.decoder.is_lui.val() {
+                // LUI's rs1 is x0 as recorded (0): the ALU adds its immediate to zero, so
+                // the result multiplexer has one input fewer.
+                self.e_alu_op.d.next = 0.into();
+                self.e_alu_imm.d.next = true;
+            }
         } else if self.go_opt.val() || self.kill.q.val() {
             self.e_valid.d.next = false;
-        } else if self.div.start.val() || (self.live.val() && self.jump_wait.val()) {
+        } else if self.div.start.val()
+            || (self.live.val() && self.jump_wait.val())
+            || (self.live.val() && !self.static_fault.val() && self.sh_op.val())
+        {
             self.e_step.d.next = true;
         }
         self.e_took.d.next = self.branch.taken.val();
         // (the enable as the carry input: one logic cell a bit on the iCE40)
         self.count.d.next = self.count.q.val() + bit_cast::<32, 1>(self.go.val().into());
+        if self.compact.val() {
+            // The compact build counts on go_opt, whose access checks are not on the carry
+            // chain: an access that faults instead holds the count (the enable's path).
+            self.count.d.next = self.count.q.val() + bit_cast::<32, 1>(self.go_opt.val().into());
+            if self.live.val() && self.e_fault.val() {
+                self.count.d.next = self.count.q.val();
+            }
+        }
         if self.go_front.val() && self.e_is_ecall.q.val() && self.sys_halt.q.val() {
             self.halting.d.next = true;
         }

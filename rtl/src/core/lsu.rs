@@ -54,6 +54,7 @@ pub struct LoadStoreUnit {
     shift: Signal<Local, Bits<32>>,
     lanes: Signal<Local, Bits<32>>,
     shifted: Signal<Local, Bits<32>>,
+    repeated: Signal<Local, Bits<32>>,
 }
 
 impl LoadStoreUnit {
@@ -85,6 +86,7 @@ impl LoadStoreUnit {
             shift: Default::default(),
             lanes: Default::default(),
             shifted: Default::default(),
+            repeated: Default::default(),
         }
     }
 }
@@ -126,8 +128,20 @@ impl Logic for LoadStoreUnit {
         if !self.w_store.val() {
             self.lanes.next = 0.into();
         }
-        self.store_word.next = (self.w_word.val() & !self.lanes.val())
-            | ((self.w_store_data.val() << self.shift.val()) & self.lanes.val());
+        // The stored byte or halfword repeated across the word: the lanes pick the copy in
+        // place (an access is aligned), so no shifter is needed.
+        self.repeated.next = self.w_store_data.val();
+        if self.w_funct3.val().get_bits::<2>(0) == 0 {
+            self.repeated.next = bit_cast::<32, 8>(self.w_store_data.val().get_bits::<8>(0))
+                | (bit_cast::<32, 8>(self.w_store_data.val().get_bits::<8>(0)) << 8)
+                | (bit_cast::<32, 8>(self.w_store_data.val().get_bits::<8>(0)) << 16)
+                | (bit_cast::<32, 8>(self.w_store_data.val().get_bits::<8>(0)) << 24);
+        } else if self.w_funct3.val().get_bits::<2>(0) == 1 {
+            self.repeated.next = bit_cast::<32, 16>(self.w_store_data.val().get_bits::<16>(0))
+                | (bit_cast::<32, 16>(self.w_store_data.val().get_bits::<16>(0)) << 16);
+        }
+        self.store_word.next =
+            (self.w_word.val() & !self.lanes.val()) | (self.repeated.val() & self.lanes.val());
         self.shifted.next = self.w_word.val() >> self.shift.val();
         match self.w_funct3.val().index() {
             0 => {

@@ -173,7 +173,8 @@ mod tests {
     use rvzk_zkvm::rv32im::{ins, run_traced, Op, RunOptions, TraceRecord};
 
     /// A program that meets every hazard once: load-use, store then load of the same word,
-    /// forwarding from write-back, MUL and DIV, a taken branch and a JAL, a byte store and
+    /// forwarding from write-back, shifts (one using the result of the one before), MUL
+    /// and DIV, a taken branch and a JAL, a byte store and
     /// load, COMMIT (journal and syscall memory access) and HALT.
     fn program() -> Program {
         use Op::*;
@@ -183,6 +184,11 @@ mod tests {
             ins(Sw, 0, 1, 2, 0),
             ins(Lw, 3, 1, 0, 0),
             ins(Add, 4, 3, 3, 0),
+            ins(Sub, 13, 0, 4, 0),
+            ins(Srai, 12, 13, 0, 7),
+            ins(Sll, 14, 13, 2, 0),
+            ins(Srl, 15, 13, 2, 0),
+            ins(Slli, 12, 12, 0, 0),
             ins(Mul, 5, 4, 2, 0),
             ins(Div, 6, 5, 2, 0),
             ins(Beq, 0, 6, 4, 8),
@@ -216,6 +222,11 @@ mod tests {
     }
 
     #[test]
+    fn runs_a_program_like_the_executor_compact() {
+        check_with(RamStyle::Inferred, true);
+    }
+
+    #[test]
     fn runs_a_program_like_the_executor_on_a_late_ram() {
         check(RamStyle::Registered);
     }
@@ -226,6 +237,11 @@ mod tests {
     }
 
     fn check(style: RamStyle) {
+        check_with(style, false);
+    }
+
+    /// `compact`: the UP5K's core (serial divider and shifter, two-cycle branches).
+    fn check_with(style: RamStyle, compact: bool) {
         let program = program();
         let opts = RunOptions {
             max_cycles: 1000,
@@ -240,7 +256,7 @@ mod tests {
             }
         }
         let code_hi = program.segments[0].end();
-        let mut uut = CoreSystem::<12>::new(style);
+        let mut uut = CoreSystem::<12>::with_divider(style, compact);
         uut.connect_all();
         let mut sim = simple_sim!(CoreSystem<12>, clock, 100_000_000, ep, {
             let mut x = ep.init()?;

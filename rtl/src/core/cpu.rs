@@ -323,7 +323,6 @@ pub struct Core<const RA: usize> {
     sh_op: Signal<Local, Bit>,
     sh_wait: Signal<Local, Bit>,
     sh_next: Signal<Local, Bits<32>>,
-    sh_fill: Signal<Local, Bits<32>>,
     e_taken: Signal<Local, Bit>,
     e_fault: Signal<Local, Bit>,
     e_fault_code: Signal<Local, Bits<4>>,
@@ -610,7 +609,6 @@ impl<const RA: usize> Default for Core<RA> {
             sh_op: Default::default(),
             sh_wait: Default::default(),
             sh_next: Default::default(),
-            sh_fill: Default::default(),
             e_taken: Default::default(),
             e_fault: Default::default(),
             e_fault_code: Default::default(),
@@ -887,13 +885,12 @@ impl<const RA: usize> Logic for Core<RA> {
             self.sh_op.val() && (!self.e_step.q.val() || self.sh_left.q.val().any());
         // One place a cycle (op bit 2: right; bit 3: arithmetic, the sign filling the
         // place vacated). Four places a cycle while four are left would cost 48 LUT4 more.
-        self.sh_fill.next = 0.into();
-        if self.e_alu_op.q.val().get_bit(3) && self.sh_word.q.val().get_bit(31) {
-            self.sh_fill.next = 0x8000_0000_u64.into();
-        }
         self.sh_next.next = self.sh_word.q.val() << 1;
         if self.e_alu_op.q.val().get_bit(2) {
-            self.sh_next.next = (self.sh_word.q.val() >> 1) | self.sh_fill.val();
+            self.sh_next.next = self.sh_word.q.val() >> 1;
+            if self.e_alu_op.q.val().get_bit(3) && self.sh_word.q.val().get_bit(31) {
+                self.sh_next.next = (self.sh_word.q.val() >> 1) | 0x8000_0000_u64;
+            }
         }
         if self.live.val() && !self.static_fault.val() && self.sh_op.val() {
             if !self.e_step.q.val() {

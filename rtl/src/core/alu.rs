@@ -8,7 +8,7 @@ use rust_hdl::prelude::*;
 /// Built small for the UP5K: one adder serves ADD, SUB, SLT and SLTU (the last two from the
 /// subtraction's sign and borrow), and one right shifter serves all three shifts (SLL shifts
 /// the bit-reversed operand right and reverses the result). The compact build's ALU
-/// ([`Alu::without_shifter`]) has no shifter: the core shifts a bit per cycle instead.
+/// ([`Alu::without_shifter`]) has no shifter: the core shifts serially instead.
 #[derive(LogicBlock)]
 pub struct Alu {
     /// First operand (rs1).

@@ -383,8 +383,9 @@ impl<const RA: usize> Core<RA> {
     /// The core with the fast divider and multiplier, or when `serial_divider` the UP5K's
     /// compact ones: the serial divider (about 500 LUT4 smaller, 34–35 cycles per division
     /// instead of 2–17), the compact multiplier (about 100 LUT4 smaller, same timing in
-    /// cycles; see [`Multiplier`]), the read-first register file ([`RegFile::read_first`])
-    /// and `input_len` below 2·MEM_TOP; for a RAM whose word reaches `mem_rdata` one clock
+    /// cycles; see [`Multiplier`]), the read-first register file ([`RegFile::read_first`]),
+    /// `input_len` below 2·MEM_TOP, a serial shifter instead of the ALU's (n + 2 cycles
+    /// for a shift by n), two-cycle branches and no redirect in decode; for a RAM whose word reaches `mem_rdata` one clock
     /// edge after the read (`read_latency` 1), two (a registered block RAM: one more fetch
     /// stage, a load or store waits a cycle in write-back) or three (the ULX3S's block RAM
     /// registered on both sides: two more fetch stages, two cycles' wait).
@@ -396,6 +397,11 @@ impl<const RA: usize> Core<RA> {
                 Alu::without_shifter()
             } else {
                 Alu::default()
+            },
+            lsu: if serial_divider {
+                LoadStoreUnit::new(4 << RA).repeating_stores()
+            } else {
+                LoadStoreUnit::new(4 << RA)
             },
             mul: Multiplier::new(serial_divider),
             regs: if serial_divider {
@@ -1330,6 +1336,8 @@ impl<const RA: usize> Logic for Core<RA> {
                     && self.d_insn.val().get_bit(31)
                     && (self.d_insn.val().get_bits::<2>(13) != 1)))
             && !self.d_target.val().get_bit(1)
+            // (not in the compact build: this path from the SPRAM's output back to its
+            // address set the UP5K's clock; execute redirects instead)
             && !self.compact.val();
         self.fetch_addr.next = self.pc_f.q.val();
         if self.d_taken.val() {

@@ -55,6 +55,8 @@ pub struct LoadStoreUnit {
     lanes: Signal<Local, Bits<32>>,
     shifted: Signal<Local, Bits<32>>,
     repeated: Signal<Local, Bits<32>>,
+    /// The compact build's store merge: the stored byte or halfword repeated, no shifter.
+    repeat_bytes: Constant<Bit>,
 }
 
 impl LoadStoreUnit {
@@ -87,7 +89,16 @@ impl LoadStoreUnit {
             lanes: Default::default(),
             shifted: Default::default(),
             repeated: Default::default(),
+            repeat_bytes: Constant::new(false),
         }
+    }
+
+    /// The same with the compact build's store merge: the stored byte or halfword repeated
+    /// across the word, the lanes picking the copy in place (an access is aligned), instead
+    /// of shifted into place (the same word, about 20 LUT4 fewer on the iCE40).
+    pub fn repeating_stores(mut self) -> Self {
+        self.repeat_bytes = Constant::new(true);
+        self
     }
 }
 
@@ -128,15 +139,17 @@ impl Logic for LoadStoreUnit {
         if !self.w_store.val() {
             self.lanes.next = 0.into();
         }
-        // The stored byte or halfword repeated across the word: the lanes pick the copy in
-        // place (an access is aligned), so no shifter is needed.
-        self.repeated.next = self.w_store_data.val();
-        if self.w_funct3.val().get_bits::<2>(0) == 0 {
+        // (see repeating_stores)
+        self.repeated.next = self.w_store_data.val() << self.shift.val();
+        if self.repeat_bytes.val() {
+            self.repeated.next = self.w_store_data.val();
+        }
+        if self.repeat_bytes.val() && (self.w_funct3.val().get_bits::<2>(0) == 0) {
             self.repeated.next = bit_cast::<32, 8>(self.w_store_data.val().get_bits::<8>(0))
                 | (bit_cast::<32, 8>(self.w_store_data.val().get_bits::<8>(0)) << 8)
                 | (bit_cast::<32, 8>(self.w_store_data.val().get_bits::<8>(0)) << 16)
                 | (bit_cast::<32, 8>(self.w_store_data.val().get_bits::<8>(0)) << 24);
-        } else if self.w_funct3.val().get_bits::<2>(0) == 1 {
+        } else if self.repeat_bytes.val() && (self.w_funct3.val().get_bits::<2>(0) == 1) {
             self.repeated.next = bit_cast::<32, 16>(self.w_store_data.val().get_bits::<16>(0))
                 | (bit_cast::<32, 16>(self.w_store_data.val().get_bits::<16>(0)) << 16);
         }
@@ -172,9 +185,17 @@ mod tests {
 
     #[test]
     fn addresses_checks_and_lanes() {
+        check(LoadStoreUnit::new(0x2_0000));
+    }
+
+    #[test]
+    fn addresses_checks_and_lanes_repeating_stores() {
+        check(LoadStoreUnit::new(0x2_0000).repeating_stores());
+    }
+
+    fn check(mut uut: LoadStoreUnit) {
         let words = operands(5, 60);
         let data = operands(6, 60);
-        let mut uut = LoadStoreUnit::new(0x2_0000);
         uut.connect_all();
         let mut sim = Simulation::new();
         sim.add_testbench(move |mut ep: Sim<LoadStoreUnit>| {

@@ -103,7 +103,8 @@ impl<const RA: usize> CoreSystem<RA> {
         Self::with_divider(style, false)
     }
 
-    /// The same, with the serial divider when `serial_divider` (see [`super::Divider`]).
+    /// The same, as the compact (UP5K) build when `serial_divider`: the serial divider (see
+    /// [`super::Divider`]) and the rest of [`super::Core::new`]'s compact units.
     pub fn with_divider(style: RamStyle, serial_divider: bool) -> Self {
         Self {
             ram: CoreRam::new(style),

@@ -56,6 +56,33 @@ fn main() {
                     proof.quotient_opened.len() / 4,
                     proof.mask_opened.len() / 4
                 );
+                // Each batch opening: leaves, values per leaf, siblings, and bytes (values at
+                // 31 bits, siblings at 32 bytes; counts left out).
+                let q = &proof.queries;
+                let batches = proof
+                    .fri
+                    .layers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| (format!("FRI layer {i}"), b))
+                    .chain(q.prep.iter().map(|b| ("preprocessed".to_string(), b)))
+                    .chain([("main".to_string(), &q.main)])
+                    .chain(q.aux.iter().map(|b| ("aux".to_string(), b)))
+                    .chain([("quotient".to_string(), &q.quotient)]);
+                for (name, b) in batches {
+                    let per_leaf: usize = b
+                        .leaves
+                        .first()
+                        .map_or(0, |l| l.rows.iter().chain(&l.salts).map(|r| r.len()).sum());
+                    let values = (b.leaves.len() * per_leaf * 31).div_ceil(8);
+                    println!(
+                        "  {name}: {} leaves of {per_leaf} values ({values} B), {} siblings \
+                         ({} B)",
+                        b.leaves.len(),
+                        b.siblings.len(),
+                        32 * b.siblings.len()
+                    );
+                }
             }
             Ok(())
         };

@@ -469,8 +469,8 @@ mod tests {
         let b = r.to_bytes();
         let mut want = Vec::new();
         want.extend_from_slice(b"RVZKRCPT");
-        want.extend_from_slice(&[4, 0, 0, 0]); // version
-        for v in [2u32, 4, 3, 39, 22, 1] {
+        want.extend_from_slice(&[5, 0, 0, 0]); // version
+        for v in [2u32, 4, 7, 39, 22, 1] {
             want.extend_from_slice(&v.to_le_bytes()); // config, zk last
         }
         want.extend_from_slice(&[0xa5; 32]);
@@ -546,10 +546,10 @@ mod tests {
         assert_eq!(malformed_at(&b).0, "magic");
 
         let mut b = sample().to_bytes();
-        b[8] = 5;
+        b[8] = 6;
         let (field, offset, what) = malformed_at(&b);
         assert_eq!((field, offset), ("version", 8));
-        assert!(what.contains("unknown protocol version 5"), "{what}");
+        assert!(what.contains("unknown protocol version 6"), "{what}");
     }
 
     #[test]

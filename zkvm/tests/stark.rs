@@ -311,7 +311,7 @@ fn default_parameters_reach_100_bits_hide_and_verify() {
     let cfg = StarkConfig::default_100_bits();
     assert!(cfg.security_bits() >= 100.0);
     assert!(cfg.zk, "zero-knowledge is on by default");
-    assert_eq!(cfg.min_zk_log_height(), 9);
+    assert_eq!(cfg.min_zk_log_height(), 7);
     for c in [fib_case(cfg, 1024), range_case(cfg.with_zk(false), 10, 128)] {
         let (pk, vk) = setup(&c.cfg, &c.tables);
         let proof = prove(
@@ -327,10 +327,10 @@ fn default_parameters_reach_100_bits_hide_and_verify() {
         .unwrap();
         verify(&c.cfg, &vk, &c.tables, &proof, &c.public, &[]).unwrap();
     }
-    // With zero-knowledge the range check's tables (at most 256 rows) are too short for 40
-    // queries: refused, with the reason.
-    let e = prove_case(&range_case(cfg, 10, 128), &ProverOptions::HONEST).unwrap_err();
-    assert!(e.to_string().contains("2^9 rows"), "{e}");
+    // With zero-knowledge a range check of 64 rows is too short for 39 queries (it needs
+    // 2·(39 + 1) = 80): refused, with the reason.
+    let e = prove_case(&range_case(cfg, 10, 64), &ProverOptions::HONEST).unwrap_err();
+    assert!(e.to_string().contains("80 rows"), "{e}");
 }
 
 #[test]
@@ -480,14 +480,15 @@ fn zero_knowledge_blinds_every_table_with_interactions_and_plain_proofs_do_not()
         let p = assert_proves_and_verifies(&c);
         let plain = assert_proves_and_verifies(&case(PLAIN));
         for (t, table) in c.tables.iter().enumerate() {
-            // The AIR's logUp columns (interactions batched by degree).
+            // The AIR's logUp groups (interactions batched by degree): one committed column
+            // per group, the last group's h read through the running sum.
             let k = rvzk_zkvm::stark::num_groups(&table.interaction_groups(&c.public));
-            // Four blinding columns and one more interaction (aux column) with zk; the AIR's
-            // own shape without.
+            // Four blinding columns and one more interaction (group) with zk; the AIR's own
+            // shape without.
             assert_eq!(p.opened[t].main_local.len(), table.width() + 4);
-            assert_eq!(p.opened[t].aux_local.len(), 4 * (k + 2));
+            assert_eq!(p.opened[t].aux_local.len(), 4 * (k + 1));
             assert_eq!(plain.opened[t].main_local.len(), table.width());
-            assert_eq!(plain.opened[t].aux_local.len(), 4 * (k + 1));
+            assert_eq!(plain.opened[t].aux_local.len(), 4 * k);
         }
     }
     // One table with interactions (the pairs are received by the verifier): its sum is fixed
@@ -512,7 +513,7 @@ fn zero_knowledge_blinds_every_table_with_interactions_and_plain_proofs_do_not()
     };
     let p = assert_proves_and_verifies(&c);
     assert_eq!(p.opened[0].main_local.len(), 3);
-    assert_eq!(p.opened[0].aux_local.len(), 8);
+    assert_eq!(p.opened[0].aux_local.len(), 4);
     assert_eq!(p.opened[1].main_local.len(), 2);
 }
 
@@ -727,10 +728,12 @@ fn tables_too_short_to_hide_are_refused() {
         prove_case(&c, &ProverOptions::HONEST),
         Err(ProveError::ZkTooShort(_))
     ));
-    // The default parameters need 2^9 rows for one table, and 2(39 + 1) rows for each.
+    // The default parameters need 2^7 rows for one table (2(39 + 1) = 80 rows, rounded
+    // up; its FRI mask of 2^8 coefficients covers 39·2 + 128 + 1 revealed values), and 80
+    // rows for each.
     let cfg = StarkConfig::default_100_bits();
-    assert!(cfg.zk_shortfall(&[8]).is_some());
-    assert!(cfg.zk_shortfall(&[9]).is_none());
+    assert!(cfg.zk_shortfall(&[6]).is_some());
+    assert!(cfg.zk_shortfall(&[7]).is_none());
     assert!(cfg.zk_shortfall(&[12, 7]).is_none());
     let e = cfg.zk_shortfall(&[12, 6]).unwrap();
     assert!(e.contains("table 1") && e.contains("80 rows"), "{e}");
@@ -832,10 +835,29 @@ fn only_columns_read_in_the_next_row_are_opened_there() {
             let (main, prep) = table.next_columns(&c.public);
             assert_eq!(good.opened[t].main_next.len(), main.len());
             assert_eq!(good.opened[t].prep_next.len(), prep.len());
-            assert_eq!(
-                good.opened[t].aux_next.len(),
-                good.opened[t].aux_local.len()
-            );
+            // Of the logUp columns only the running sum (four coordinates) is read there.
+            let aux = if good.opened[t].aux_local.is_empty() {
+                0
+            } else {
+                4
+            };
+            assert_eq!(good.opened[t].aux_next.len(), aux);
+        }
+        // An extra or a missing logUp value at ζω is a shape error; a wrong one (the running
+        // sum s') fails.
+        let mut extra = good.clone();
+        extra.opened[0].aux_next.push(E::ZERO);
+        assert!(matches!(verify_case(&c, &extra), Err(StarkError::Shape(_))));
+        let mut dropped = good.clone();
+        dropped.opened[0].aux_next.pop();
+        assert!(matches!(
+            verify_case(&c, &dropped),
+            Err(StarkError::Shape(_))
+        ));
+        for k in 0..4 {
+            let mut wrong = good.clone();
+            bump(&mut wrong.opened[0].aux_next[k]);
+            assert!(verify_case(&c, &wrong).is_err(), "s' coordinate {k}");
         }
         // A ζω value for a column that has none, or one dropped, is a shape error.
         for t in 0..4 {
@@ -1349,6 +1371,29 @@ mod encoding {
             assert_eq!(e.offset, off);
             assert!(e.what.contains("canonical"), "{e}");
         }
+    }
+
+    #[test]
+    fn nonzero_padding_bits_are_rejected() {
+        // One table without interactions: one claimed sum (zero), 4·31 = 124 bits in 16
+        // bytes, whose last byte's top four bits are padding. It sits after magic(8)
+        // version(4) count(1) height(1) main(32) aux flag(1) count(1).
+        let bytes = encode(&assert_proves_and_verifies(&fib_case(PLAIN, 128)));
+        let last = 8 + 4 + 1 + 1 + 32 + 1 + 1 + 15;
+        assert_eq!(bytes[last] & 0xf0, 0);
+        for bit in 4..8 {
+            let mut b = bytes.clone();
+            b[last] |= 1 << bit;
+            let e = decode(&b).unwrap_err();
+            assert_eq!(e.offset, last, "{e}");
+            assert!(e.what.contains("padding"), "{e}");
+        }
+        // The value bits below them are the claimed sum's: a changed one decodes, and
+        // fails verification.
+        let mut b = bytes.clone();
+        b[last] |= 1;
+        let c = fib_case(PLAIN, 128);
+        assert!(!decode_and_verify(&c, &b));
     }
 
     fn decode_and_verify(c: &Case<'_>, bytes: &[u8]) -> bool {

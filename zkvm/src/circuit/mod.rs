@@ -36,7 +36,7 @@ use tables::{ByteTable, DynamicTable, ImageTable, MaskTable, SyscallTable, IMAGE
 pub use bus::REG_BASE;
 
 /// Version of the circuit and seal encoding; part of every image ID and receipt.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// A program's identity: SHA-256 over the protocol version, the entry pc and the commitment
 /// to the preprocessed program and memory-image tables (`docs/circuit.md`, "Image ID").

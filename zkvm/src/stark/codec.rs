@@ -1,10 +1,11 @@
 //! The binary encoding of a [`StarkProof`] (spec: `docs/stark.md`, "Encoding").
 //!
-//! Little-endian throughout: base elements are their canonical u32, extension elements four
-//! of them, digests 32 raw bytes, counts u32. Every count is checked against the bytes that
-//! remain before anything is allocated, and every field element must be canonical, so
-//! decoding hostile bytes fails with an error naming the byte offset — it never panics and
-//! never allocates more than the input's size.
+//! Little-endian throughout: field elements are packed as 31-bit canonical values (an
+//! extension element is four of them), digests 32 raw bytes, counts unsigned LEB128. Every
+//! count is checked against the bytes that remain before anything is allocated, every field
+//! element must be canonical and every padding bit zero, so decoding hostile bytes fails
+//! with an error naming the byte offset — it never panics, never allocates more than the
+//! input's size, and each proof has exactly one encoding.
 
 use super::proof::{QueryOpenings, StarkProof, TableOpenings};
 use super::E;
@@ -73,7 +74,15 @@ impl core::fmt::Display for SizeBreakdown {
     }
 }
 
-/// The bytes written, and how many of them are salt values.
+/// Bits of a packed field element: every canonical Baby Bear value is below 2^31.
+const ELEM_BITS: usize = 31;
+
+/// Bytes of `n` packed field elements (the last byte padded with zero bits).
+fn packed_len(n: usize) -> usize {
+    (n * ELEM_BITS).div_ceil(8)
+}
+
+/// The bytes written, and how many bits of them are salt values.
 struct Writer(Vec<u8>, usize);
 
 impl Writer {
@@ -95,30 +104,54 @@ impl Writer {
     fn digest(&mut self, d: &Digest) {
         self.0.extend_from_slice(d);
     }
-    fn base(&mut self, x: F) {
-        self.u32(x.as_canonical());
-    }
-    fn ext(&mut self, x: &E) {
-        for c in x.as_base_slice() {
-            self.base(*c);
+    /// Field elements as one run of 31-bit values, low bits first, the last byte padded
+    /// with zeros.
+    fn packed<'a>(&mut self, xs: impl IntoIterator<Item = &'a F>) {
+        let (mut acc, mut bits) = (0u64, 0usize);
+        for x in xs {
+            acc |= u64::from(x.as_canonical()) << bits;
+            bits += ELEM_BITS;
+            while bits >= 8 {
+                self.0.push(acc as u8);
+                acc >>= 8;
+                bits -= 8;
+            }
+        }
+        if bits > 0 {
+            self.0.push(acc as u8);
         }
     }
     fn exts(&mut self, xs: &[E]) {
         self.len(xs.len());
-        xs.iter().for_each(|x| self.ext(x));
+        self.packed(xs.iter().flat_map(|x| x.as_base_slice()));
     }
-    fn bases(&mut self, xs: &[F]) {
-        self.len(xs.len());
-        xs.iter().for_each(|x| self.base(*x));
-    }
+    /// A batch opening: the leaf count, the leaves' common shape (row widths, salt-row
+    /// widths) once, every leaf's values as one packed run, then the siblings.
     fn batch(&mut self, b: &BatchOpening) {
         self.len(b.leaves.len());
-        for leaf in &b.leaves {
-            self.len(leaf.rows.len());
-            leaf.rows.iter().for_each(|r| self.bases(r));
-            self.len(leaf.salts.len());
-            leaf.salts.iter().for_each(|r| self.bases(r));
-            self.1 += 4 * leaf.salts.iter().map(|r| r.len()).sum::<usize>();
+        if let Some(first) = b.leaves.first() {
+            for part in [&first.rows, &first.salts] {
+                self.len(part.len());
+                part.iter().for_each(|r| self.len(r.len()));
+            }
+            for leaf in &b.leaves {
+                assert!(
+                    same_shape(&leaf.rows, &first.rows) && same_shape(&leaf.salts, &first.salts),
+                    "the leaves of a batch opening share one shape"
+                );
+            }
+            self.packed(
+                b.leaves
+                    .iter()
+                    .flat_map(|l| l.rows.iter().chain(&l.salts).flatten()),
+            );
+            let salt_values: usize = b
+                .leaves
+                .iter()
+                .flat_map(|l| &l.salts)
+                .map(|r| r.len())
+                .sum();
+            self.1 += ELEM_BITS * salt_values;
         }
         self.len(b.siblings.len());
         b.siblings.iter().for_each(|d| self.digest(d));
@@ -134,6 +167,10 @@ impl Writer {
     }
 }
 
+fn same_shape(a: &[Vec<F>], b: &[Vec<F>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.len() == y.len())
+}
+
 /// Encode a proof.
 pub fn encode(proof: &StarkProof) -> Vec<u8> {
     encode_with_breakdown(proof).0
@@ -144,12 +181,14 @@ pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
     let mut w = Writer(Vec::new(), 0);
     let mut sizes = SizeBreakdown::default();
     let mut mark = 0;
-    // Bytes since the last call, less the salt bytes written meanwhile (counted apart).
+    // Bytes since the last call, less the salt bytes written meanwhile (counted apart; a
+    // salt value is 31 bits, so salts are whole bytes of the running total).
     let mut salts_seen = 0;
     let mut take = |w: &Writer| {
-        let n = w.0.len() - mark - (w.1 - salts_seen);
+        let salts = w.1 / 8;
+        let n = w.0.len() - mark - (salts - salts_seen);
         mark = w.0.len();
-        salts_seen = w.1;
+        salts_seen = salts;
         n
     };
     w.0.extend_from_slice(MAGIC);
@@ -201,7 +240,7 @@ pub fn encode_with_breakdown(proof: &StarkProof) -> (Vec<u8>, SizeBreakdown) {
     w.opt_batch(&q.aux);
     w.batch(&q.quotient);
     sizes.trace_queries = take(&w);
-    sizes.salts = w.1;
+    sizes.salts = w.1 / 8;
     (w.0, sizes)
 }
 
@@ -275,47 +314,102 @@ impl<'a> Reader<'a> {
     fn digest(&mut self, what: &str) -> Result<Digest, DecodeError> {
         Ok(self.take(32, what)?.try_into().unwrap())
     }
-    fn base(&mut self, what: &str) -> Result<F, DecodeError> {
+    /// `n` packed field elements (see [`Writer::packed`]): each canonical, the padding bits
+    /// of the last byte zero.
+    fn packed(&mut self, n: usize, what: &str) -> Result<Vec<F>, DecodeError> {
         let start = self.pos;
-        let v = self.u32(what)?;
-        F::try_from_canonical(v).ok_or(DecodeError {
-            offset: start,
-            what: format!("{what}: {v} is not a canonical field element"),
-        })
+        let bytes = self.take(packed_len(n), what)?;
+        let mut out = Vec::with_capacity(n);
+        let (mut acc, mut bits, mut next) = (0u64, 0usize, 0usize);
+        for k in 0..n {
+            while bits < ELEM_BITS {
+                acc |= u64::from(bytes[next]) << bits;
+                next += 1;
+                bits += 8;
+            }
+            let v = (acc & ((1 << ELEM_BITS) - 1)) as u32;
+            acc >>= ELEM_BITS;
+            bits -= ELEM_BITS;
+            out.push(F::try_from_canonical(v).ok_or(DecodeError {
+                offset: start + k * ELEM_BITS / 8,
+                what: format!("{what}: {v} is not a canonical field element"),
+            })?);
+        }
+        if acc != 0 {
+            return Err(DecodeError {
+                offset: self.pos - 1,
+                what: format!("{what}: nonzero padding bits"),
+            });
+        }
+        Ok(out)
     }
-    fn ext(&mut self, what: &str) -> Result<E, DecodeError> {
-        let c = [
-            self.base(what)?,
-            self.base(what)?,
-            self.base(what)?,
-            self.base(what)?,
-        ];
-        Ok(E::from_base_slice(&c))
+    /// A count of packed values: it cannot need more than the bytes left.
+    fn packed_count(&mut self, per_item: usize, what: &str) -> Result<usize, DecodeError> {
+        let n = self.varint(what)? as usize;
+        let left = self.bytes.len() - self.pos;
+        if packed_len(n.saturating_mul(per_item)) > left {
+            return self.err(format!("{what}: count {n} exceeds the {left} bytes left"));
+        }
+        Ok(n)
     }
     fn exts(&mut self, what: &str) -> Result<Vec<E>, DecodeError> {
-        let n = self.count(16, what)?;
-        (0..n).map(|_| self.ext(what)).collect()
+        let n = self.packed_count(4, what)?;
+        Ok(self
+            .packed(4 * n, what)?
+            .chunks_exact(4)
+            .map(E::from_base_slice)
+            .collect())
     }
-    fn bases(&mut self, what: &str) -> Result<Vec<F>, DecodeError> {
-        let n = self.count(4, what)?;
-        (0..n).map(|_| self.base(what)).collect()
+    /// A list of widths (row or salt-row), each at least 1.
+    fn widths(&mut self, what: &str) -> Result<Vec<usize>, DecodeError> {
+        let n = self.count(1, what)?;
+        (0..n)
+            .map(|_| {
+                let start = self.pos;
+                match self.varint(what)? {
+                    0 => Err(DecodeError {
+                        offset: start,
+                        what: format!("{what}: a row of width 0"),
+                    }),
+                    w => Ok(w as usize),
+                }
+            })
+            .collect()
     }
     fn batch(&mut self, what: &str) -> Result<BatchOpening, DecodeError> {
-        // A leaf is at least its two counts.
-        let nleaves = self.count(2, what)?;
-        let leaves = (0..nleaves)
-            .map(|_| {
-                let nrows = self.count(1, what)?;
-                let rows = (0..nrows)
-                    .map(|_| self.bases(what))
-                    .collect::<Result<_, _>>()?;
-                let nsalts = self.count(1, what)?;
-                let salts = (0..nsalts)
-                    .map(|_| self.bases(what))
-                    .collect::<Result<_, _>>()?;
-                Ok(LeafOpening { rows, salts })
-            })
-            .collect::<Result<_, DecodeError>>()?;
+        let nleaves = self.count(1, what)?;
+        let mut leaves = Vec::new();
+        if nleaves > 0 {
+            let rows = self.widths(what)?;
+            let salts = self.widths(what)?;
+            // Every width is at least 1 and every value takes 31 bits, so the leaves cannot
+            // hold more values (or rows) than the bytes left allow.
+            let per_leaf = rows
+                .iter()
+                .chain(&salts)
+                .fold(0usize, |a, w| a.saturating_add(*w));
+            let total = nleaves.saturating_mul(per_leaf);
+            let left = self.bytes.len() - self.pos;
+            if per_leaf == 0 || packed_len(total.min(usize::MAX / ELEM_BITS)) > left {
+                return self.err(format!(
+                    "{what}: {nleaves} leaves of {per_leaf} values exceed the {left} bytes left"
+                ));
+            }
+            let values = self.packed(total, what)?;
+            let mut it = values.into_iter();
+            let mut take_rows = |widths: &[usize]| -> Vec<Vec<F>> {
+                widths
+                    .iter()
+                    .map(|&w| it.by_ref().take(w).collect())
+                    .collect()
+            };
+            leaves = (0..nleaves)
+                .map(|_| LeafOpening {
+                    rows: take_rows(&rows),
+                    salts: take_rows(&salts),
+                })
+                .collect();
+        }
         let ns = self.count(32, what)?;
         let siblings = (0..ns)
             .map(|_| self.digest(what))

@@ -435,7 +435,7 @@ fn packed_tail_inner<B: Backend>(
         let fp = packed_fingerprint::<B>(aux, BLINDING_BUS, aux.blinding);
         scratch.fps.push((fp, first - last));
     }
-    packed_logup_constraints(&scratch.fps, aux, selectors, &mut scratch.logup);
+    packed_logup_constraints(&scratch.fps, aux, &mut scratch.logup);
     for c in &scratch.logup {
         acc += c.mul_const(&alpha_powers[index]);
         index += 1;
@@ -449,17 +449,19 @@ fn packed_tail_inner<B: Backend>(
 fn packed_logup_constraints(
     interactions: &[(PackedExt4, PackedBabyBear)],
     aux: &PackedLogUpRow<'_>,
-    selectors: [PackedBabyBear; 3],
     out: &mut Vec<PackedExt4>,
 ) {
     let mut fold = |c| out.push(c);
     let k = super::num_groups(aux.groups);
     debug_assert_eq!(interactions.len(), aux.groups.len());
-    let (aux_local, aux_next) = (aux.local, aux.next);
-    let [first, last, transition] = selectors;
-    debug_assert_eq!(aux_local.len(), k + 1);
-    let mut sum_local = PackedExt4::default();
-    let mut sum_next = PackedExt4::default();
+    debug_assert_eq!(aux.local.len(), k);
+    let s = aux.local[k - 1];
+    let s_next = *aux.next.last().expect("the running sum at the next row");
+    // The last group's h: what the running sum's step leaves after the committed groups.
+    let mut last_h = s_next - s + PackedExt4::splat(aux.sum_step);
+    for h in &aux.local[..k - 1] {
+        last_h = last_h - *h;
+    }
     let mut j = 0;
     for g in 0..k {
         // The group's fractions as one: num / den; num stays in the base field until the
@@ -479,15 +481,9 @@ fn packed_logup_constraints(
             j += 1;
         }
         let num = num.unwrap_or_else(|| PackedExt4::from_base(m0));
-        fold(aux_local[g] * den - num);
-        sum_local += aux_local[g];
-        sum_next += aux_next[g];
+        let h = if g + 1 < k { aux.local[g] } else { last_h };
+        fold(h * den - num);
     }
-    let s = aux_local[k];
-    let s_next = aux_next[k];
-    fold((s - sum_local).mul_base(first));
-    fold((s_next - s - sum_next).mul_base(transition));
-    fold((s - PackedExt4::splat(aux.claimed_sum)).mul_base(last));
 }
 
 #[cfg(test)]

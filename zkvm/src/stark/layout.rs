@@ -183,23 +183,27 @@ pub(super) struct DeepSums {
 /// Which columns of a run are opened at ζω.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum NextCols<'a> {
-    /// Every column (logUp columns: the running sum's transition reads them all).
-    All,
+    /// The last this many columns (logUp columns: the running sum s, four coordinates, is
+    /// the only one the constraints read in the next row).
+    Last(usize),
     /// These (indices into the run, ascending); none for quotient chunks and masks.
     Some(&'a [usize]),
 }
 
 impl NextCols<'_> {
+    /// The run's columns opened at ζω (ascending), for a run of `width` columns.
+    pub fn columns(&self, width: usize) -> Vec<usize> {
+        match self {
+            NextCols::Last(n) => (width.saturating_sub(*n)..width).collect(),
+            NextCols::Some(cols) => cols.to_vec(),
+        }
+    }
+
     /// Whether the run's column `c` is opened at ζω.
     fn mask(&self, width: usize) -> Vec<bool> {
-        match self {
-            NextCols::All => vec![true; width],
-            NextCols::Some(cols) => {
-                let mut m = vec![false; width];
-                cols.iter().for_each(|&c| m[c] = true);
-                m
-            }
-        }
+        let mut m = vec![false; width];
+        self.columns(width).iter().for_each(|&c| m[c] = true);
+        m
     }
 }
 
@@ -212,8 +216,9 @@ pub(super) struct DeepRun<'a> {
 }
 
 /// A table's three runs in DEEP order — preprocessed, main, aux — from its openings and the
-/// preprocessed and main columns it opens at ζω (every aux column is). The prover and the
-/// verifier both list them this way, so the order lives in one place.
+/// preprocessed and main columns it opens at ζω (of the aux columns, only the running sum
+/// s, the last four). The prover and the verifier both list them this way, so the order
+/// lives in one place.
 pub(super) fn table_runs<'a>(
     o: &'a super::proof::TableOpenings,
     next_prep: &'a [usize],
@@ -232,11 +237,14 @@ pub(super) fn table_runs<'a>(
         },
         DeepRun {
             local: &o.aux_local,
-            next_cols: NextCols::All,
+            next_cols: AUX_NEXT,
             next: &o.aux_next,
         },
     ]
 }
+
+/// The aux columns opened at ζω: the running sum's four coordinates, the last columns.
+pub(super) const AUX_NEXT: NextCols<'static> = NextCols::Last(4);
 
 /// Combine the opened values of a group's runs (in DEEP order).
 pub(super) fn deep_sums(runs: &[DeepRun<'_>], alpha: E) -> DeepSums {

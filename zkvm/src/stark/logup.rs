@@ -12,9 +12,14 @@ use crate::matrix::RowMajorMatrix;
 /// Rows of logUp terms handled at once: bounds the memory of the terms and their inverses.
 const LOGUP_ROWS: usize = 1 << 14;
 
-/// The logUp auxiliary trace (base coordinates, width 4·(k+1)) and the table's sum, from
-/// `terms(rows)`: the `(fingerprint, ±multiplicity)` of each interaction of those rows,
-/// row-major, k per row.
+/// The logUp auxiliary trace and the table's sum σ, from `terms(rows)`: the
+/// `(fingerprint, ±multiplicity)` of each interaction of those rows, row-major, per row one
+/// per entry of `groups`.
+///
+/// Base coordinates, width 4·k for k groups: the h columns of groups 0 … k−2, then the
+/// running sum s with s₀ = 0 and s_{i+1} = s_i + Σ_g h_g(i) − σ/n, which returns to 0 after
+/// the last row. The last group's h is not committed: the constraints read it as
+/// `s' − s − Σ_{g<k−1} h_g + σ/n` (`docs/stark.md`, "Lookups").
 pub(super) fn logup_trace(
     terms: impl Fn(std::ops::Range<usize>) -> Vec<(E, F)>,
     n: usize,
@@ -22,9 +27,10 @@ pub(super) fn logup_trace(
 ) -> Result<(RowMajorMatrix<F>, E), ProveError> {
     let k = groups.len();
     let ng = super::num_groups(groups);
-    let w = 4 * (ng + 1);
+    assert!(ng > 0, "a logUp trace needs an interaction");
+    let w = 4 * ng;
     let mut values = vec![F::ZERO; n * w];
-    let mut running = E::ZERO;
+    let mut sigma = E::ZERO;
     for (b, out) in values.chunks_mut(LOGUP_ROWS * w).enumerate() {
         let rows = b * LOGUP_ROWS..b * LOGUP_ROWS + out.len() / w;
         let terms = terms(rows);
@@ -35,7 +41,7 @@ pub(super) fn logup_trace(
         }
         let inv = par_batch_inverse(&fps);
         drop(fps);
-        // Each row's h columns, and its total where the running sum goes; then the sums.
+        // Each row's committed h columns, and its total where the running sum goes.
         out.par_chunks_mut(w)
             .zip(inv.par_chunks(k).zip(terms.par_chunks(k)))
             .for_each_init(
@@ -46,16 +52,28 @@ pub(super) fn logup_trace(
                         h[*g] += *i * t.1;
                     }
                     let total: E = h.iter().copied().sum();
-                    for (dst, x) in row.chunks_exact_mut(4).zip(h.iter().chain([&total])) {
+                    for (dst, x) in row
+                        .chunks_exact_mut(4)
+                        .zip(h[..ng - 1].iter().chain([&total]))
+                    {
                         dst.copy_from_slice(x.as_base_slice());
                     }
                 },
             );
-        for row in out.chunks_exact_mut(w) {
-            let at = &mut row[4 * ng..];
-            running += E::from_base_slice(at);
-            at.copy_from_slice(running.as_base_slice());
+        for row in out.chunks_exact(w) {
+            sigma += E::from_base_slice(&row[w - 4..]);
         }
     }
-    Ok((RowMajorMatrix::new(values, w), running))
+    // The running sum: each row's total replaced by the sum of the totals before it, less
+    // σ/n per row.
+    let step = sigma * super::inv_height(n.trailing_zeros() as usize);
+    let mut running = E::ZERO;
+    for row in values.chunks_exact_mut(w) {
+        let at = &mut row[w - 4..];
+        let total = E::from_base_slice(at);
+        at.copy_from_slice(running.as_base_slice());
+        running += total - step;
+    }
+    debug_assert!(running.is_zero(), "the running sum closes");
+    Ok((RowMajorMatrix::new(values, w), sigma))
 }

@@ -73,7 +73,7 @@ impl StarkConfig {
             fri: FriConfig {
                 log_blowup: 2,
                 max_log_arity: 4,
-                log_final_poly_len: 3,
+                log_final_poly_len: 7,
                 num_queries: 39,
                 pow_bits: 22,
             },
@@ -366,14 +366,14 @@ pub trait Table: Sync {
 /// the challenges, the table's claimed sum and its blinding columns (of type `B`: base
 /// values on the prover's LDE, extension values at the verifier's out-of-domain point).
 pub struct LogUpRow<'a, B = E> {
-    /// Aux columns (h₀ … h_{k−1}, s) at this row.
+    /// Aux columns (h₀ … h_{k−2}, s) at this row.
     pub local: &'a [E],
-    /// Aux columns at the next row.
+    /// Aux columns at the next row: only the last, s, is read (the verifier has only s).
     pub next: &'a [E],
     /// The lookup challenges.
     pub lookup: &'a LookupChallenges,
-    /// The table's claimed bus sum.
-    pub claimed_sum: E,
+    /// The table's claimed bus sum σ divided by its height n: the running sum's step.
+    pub sum_step: E,
     /// The table's [`BLINDING_WIDTH`] blinding columns at this row, if it is blinded (empty
     /// otherwise): sent on [`BLINDING_BUS`] with multiplicity `is_first_row − is_last_row`.
     pub blinding: &'a [B],
@@ -385,14 +385,14 @@ pub struct LogUpRow<'a, B = E> {
 
 /// [`LogUpRow`] at several LDE points at once (the prover's packed quotient evaluation).
 pub struct PackedLogUpRow<'a> {
-    /// Aux columns (h₀ … h_{k−1}, s) at this row, one lane per point.
+    /// Aux columns (h₀ … h_{k−2}, s) at this row, one lane per point.
     pub local: &'a [PackedExt4],
-    /// Aux columns at the next row.
+    /// Aux columns at the next row (only the last, s, is read).
     pub next: &'a [PackedExt4],
     /// The lookup challenges.
     pub lookup: &'a LookupChallenges,
-    /// The table's claimed bus sum.
-    pub claimed_sum: E,
+    /// The table's claimed bus sum over its height: σ/n.
+    pub sum_step: E,
     /// The blinding columns at this row (empty if the table is not blinded).
     pub blinding: &'a [PackedBabyBear],
     /// The logUp column of each interaction ([`aux_groups`]).
@@ -418,13 +418,20 @@ pub fn aux_groups(table: &dyn Table, public: &[F], blinded: bool) -> Vec<usize> 
 }
 
 /// Number of constraints a table's α-combination folds: its AIR's, then the logUp ones (one
-/// per logUp column and three for the running sum).
+/// per interaction group).
 pub(super) fn constraint_count(table: &dyn Table, public: &[F], blinded: bool) -> usize {
     let k = num_groups(&aux_groups(table, public, blinded));
-    table.num_constraints(public) + if k > 0 { k + 3 } else { 0 }
+    table.num_constraints(public) + k
 }
 
-/// Number of logUp columns (before the running sum) for `groups`.
+/// 1/n for a table of 2^`log_n` rows: the running sum's step is σ/n.
+pub(super) fn inv_height(log_n: usize) -> E {
+    use crate::field::Field;
+    E::from(F::from_u64(1u64 << log_n).inverse())
+}
+
+/// Number of interaction groups for `groups`; with any, also the number of committed logUp
+/// (extension) columns: the h columns of all groups but the last, and the running sum.
 pub fn num_groups(groups: &[usize]) -> usize {
     groups.last().map_or(0, |&g| g + 1)
 }
@@ -622,7 +629,6 @@ impl<A: Air> Table for A {
         alpha_powers: &[E],
         scratch: &mut Vec<(E, E)>,
     ) -> E {
-        let selectors = [window.first, window.last, window.transition].map(E::from);
         scratch.clear();
         let mut b = WindowBuilder {
             window,
@@ -650,7 +656,7 @@ impl<A: Air> Table for A {
                 .fingerprint_base(BLINDING_BUS, aux.blinding, aux.b_powers);
             fps.push((fp, E::from(window.first - window.last)));
         }
-        logup_constraints(fps, aux, selectors, &mut |c| {
+        logup_constraints(fps, aux, &mut |c| {
             acc += alpha_powers[index] * c;
             index += 1;
         });
@@ -693,7 +699,7 @@ impl<A: Air> Table for A {
         } = b.sink;
         push_blinding(&mut interactions, aux.blinding, selectors);
         let fps = ext_fingerprints(&interactions, aux.lookup);
-        logup_constraints(&fps, aux, selectors, &mut |c| acc = acc * alpha + c);
+        logup_constraints(&fps, aux, &mut |c| acc = acc * alpha + c);
         acc
     }
 }
@@ -713,15 +719,14 @@ fn push_blinding(interactions: &mut Vec<ExtInteraction>, blinding: &[E], selecto
     }
 }
 
-/// The logUp constraints of one row, each handed to `fold` in order.
+/// The logUp constraints of one row, each handed to `fold` in order (spec: `docs/stark.md`,
+/// "Lookups").
 ///
-/// Aux columns: `h_0 … h_{k−1}` (one per interaction) and the running sum `s`:
-/// * `h_j · fingerprint_j = ±m_j` on every row;
-/// * `s = Σ h_j` on the first row;
-/// * `s' = s + Σ h_j'` on every transition;
-/// * `s = claimed_sum` on the last row.
-///
-/// `selectors` are (first, last, transition) at this point.
+/// Aux columns: `h_0 … h_{k−2}` (one per interaction group but the last) and the running
+/// sum `s`; the last group's `h_{k−1}` is not committed but stands for
+/// `s' − s − Σ_{g<k−1} h_g + σ/n`. One constraint per group, on every row (the next row of
+/// the last is the first): `h_g · Π_{j∈g} φ_j = Σ_{j∈g} ±m_j Π_{i≠j} φ_i`. Summed over the
+/// n rows, `s' − s` cancels, so the table's terms add up to σ.
 /// `m · x`, cheaper when `m` lies in the base field (the prover's multiplicities always do).
 #[inline]
 fn mul_small(m: E, x: E) -> E {
@@ -742,22 +747,20 @@ fn ext_fingerprints(interactions: &[ExtInteraction], lookup: &LookupChallenges) 
         .collect()
 }
 
-fn logup_constraints<B>(
-    interactions: &[(E, E)],
-    aux: &LogUpRow<'_, B>,
-    selectors: [E; 3],
-    fold: &mut dyn FnMut(E),
-) {
+fn logup_constraints<B>(interactions: &[(E, E)], aux: &LogUpRow<'_, B>, fold: &mut dyn FnMut(E)) {
     let k = num_groups(aux.groups);
     if k == 0 {
         return;
     }
     debug_assert_eq!(interactions.len(), aux.groups.len());
-    let (aux_local, aux_next) = (aux.local, aux.next);
-    let [first, last, transition] = selectors;
-    debug_assert_eq!(aux_local.len(), k + 1);
-    let mut sum_local = E::default();
-    let mut sum_next = E::default();
+    debug_assert_eq!(aux.local.len(), k);
+    let s = aux.local[k - 1];
+    let s_next = *aux.next.last().expect("the running sum at the next row");
+    // The last group's h: what the running sum's step leaves after the committed groups.
+    let mut last_h = s_next - s + aux.sum_step;
+    for h in &aux.local[..k - 1] {
+        last_h -= *h;
+    }
     // Each group's fractions summed as one: num / den.
     let mut j = 0;
     for g in 0..k {
@@ -770,13 +773,7 @@ fn logup_constraints<B>(
             den *= fp;
             j += 1;
         }
-        fold(aux_local[g] * den - num);
-        sum_local += aux_local[g];
-        sum_next += aux_next[g];
+        let h = if g + 1 < k { aux.local[g] } else { last_h };
+        fold(h * den - num);
     }
-    let s = aux_local[k];
-    let s_next = aux_next[k];
-    fold(first * (s - sum_local));
-    fold(transition * (s_next - s - sum_next));
-    fold(last * (s - aux.claimed_sum));
 }

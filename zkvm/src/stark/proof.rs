@@ -5,7 +5,7 @@ use crate::fri::FriProof;
 use crate::mmcs::{BatchOpening, Digest};
 
 /// Version of the proof format and protocol; bumped on any change that alters proofs.
-pub const PROOF_VERSION: u32 = 7;
+pub const PROOF_VERSION: u32 = 8;
 
 /// One table's values at the out-of-domain point ζ (`*_local`) and at ζ·ω (`*_next`: only
 /// the columns [`Table::next_columns`](super::Table::next_columns) names, ascending, and

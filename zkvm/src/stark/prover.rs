@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use super::domain::{barycentric_eval, inv_diffs};
 use super::layout::{
     blowup_needed, deep_sums, deep_value, next_point, powers_of, quotient_shapes, quotient_slice,
-    table_runs, DeepRun, DeepSums, Layout, NextCols,
+    table_runs, DeepRun, DeepSums, Layout, NextCols, AUX_NEXT,
 };
 use super::proof::{QueryOpenings, StarkProof, TableOpenings, PROOF_VERSION};
 use super::verifier::VerifyingKey;
@@ -759,7 +759,7 @@ fn prove_inner(
                     aux: aux_polys[t].as_ref(),
                     public,
                     lookup: &lookup,
-                    claimed_sum: claimed_sums[t],
+                    sum_step: claimed_sums[t] * super::inv_height(log_heights[t]),
                     blinded: blinded[t],
                     alpha,
                 },
@@ -819,6 +819,8 @@ fn prove_inner(
                 .unwrap_or_default();
             let (main_local, main_next) = at(&main_polys[t]);
             let (aux_local, aux_next) = aux_polys[t].as_ref().map(at).unwrap_or_default();
+            // Of the aux columns only the running sum is read at ζω.
+            let aux_next = select(aux_next.clone(), &AUX_NEXT.columns(aux_next.len()));
             TableOpenings {
                 prep_local,
                 prep_next: select(prep_next, &next_sets[t].1),
@@ -864,7 +866,7 @@ fn prove_inner(
                 }
                 cols.push((&main_polys[t], NextCols::Some(next_main)));
                 if let Some(a) = &aux_polys[t] {
-                    cols.push((a, NextCols::All));
+                    cols.push((a, AUX_NEXT));
                 }
                 runs.extend(table_runs(o, next_prep, next_main));
             }
@@ -1160,10 +1162,11 @@ fn deep_codeword(
         assert!(p.len() <= len, "DEEP: a column exceeds its degree bound");
         let pw = &powers[at..at + p.width()];
         at += p.width();
-        match next {
-            NextCols::All => p.combine_into(&mut two_c, pw),
-            NextCols::Some([]) => p.combine_into(&mut one_c, pw),
-            NextCols::Some(sel) => {
+        let sel = next.columns(p.width());
+        match &sel[..] {
+            [] => p.combine_into(&mut one_c, pw),
+            sel if sel.len() == p.width() => p.combine_into(&mut two_c, pw),
+            sel => {
                 // The few selected columns on their own; the others with theirs zeroed.
                 let mut rest = pw.to_vec();
                 sel.iter().for_each(|&c| rest[c] = E::ZERO);

@@ -27,7 +27,8 @@ pub(super) struct QuotientInputs<'a> {
     pub aux: Option<&'a Poly>,
     pub public: &'a [F],
     pub lookup: &'a LookupChallenges,
-    pub claimed_sum: E,
+    /// The table's claimed sum over its height, σ/n (the running sum's step).
+    pub sum_step: E,
     /// The main LDE ends with the table's blinding columns.
     pub blinded: bool,
     pub alpha: E,
@@ -52,7 +53,7 @@ pub(super) fn quotient(
         aux,
         public,
         lookup,
-        claimed_sum,
+        sum_step,
         blinded,
         alpha,
     } = inputs;
@@ -155,7 +156,7 @@ pub(super) fn quotient(
                             local: &rows.aux_local,
                             next: &rows.aux_next,
                             lookup,
-                            claimed_sum,
+                            sum_step,
                             blinding,
                             groups: &groups,
                             b_powers: &b_powers,
@@ -212,7 +213,7 @@ pub(super) fn quotient(
                             local: aux_local,
                             next: aux_next,
                             lookup,
-                            claimed_sum,
+                            sum_step,
                             blinding,
                             groups: &groups,
                             b_powers: &b_powers,

@@ -209,7 +209,7 @@ fn blinded_quotient_chunks_keep_their_sum() {
             aux: None,
             public: &public,
             lookup: &lookup,
-            claimed_sum: E::ZERO,
+            sum_step: E::ZERO,
             blinded: false,
             alpha: point(11),
         },

@@ -4,7 +4,7 @@
 use super::domain::selectors_at;
 use super::layout::{
     blowup_needed, deep_row_sums, deep_sums, deep_value, next_point, powers_of, quotient_shapes,
-    quotient_slice, table_runs, DeepRun, Layout, NextCols,
+    quotient_slice, table_runs, DeepRun, Layout, NextCols, AUX_NEXT,
 };
 use super::proof::{StarkProof, PROOF_VERSION};
 use super::prover::{
@@ -176,13 +176,14 @@ pub fn verify(
     // Shapes of the openings.
     for (t, o) in proof.opened.iter().enumerate() {
         let pw = vk.prep_widths[t].unwrap_or(0);
-        let aw = if has_aux[t] { 4 * (num_aux[t] + 1) } else { 0 };
+        // The h columns of every group but the last, and the running sum s.
+        let aw = if has_aux[t] { 4 * num_aux[t] } else { 0 };
         let ok = o.prep_local.len() == pw
             && o.prep_next.len() == next_sets[t].1.len()
             && o.main_local.len() == main_width[t]
             && o.main_next.len() == next_sets[t].0.len()
             && o.aux_local.len() == aw
-            && o.aux_next.len() == aw;
+            && o.aux_next.len() == AUX_NEXT.columns(aw).len();
         if !ok {
             return Err(shape(format!(
                 "table {t}: out-of-domain openings have the wrong widths"
@@ -265,7 +266,7 @@ pub fn verify(
                 local: &aux_local,
                 next: &aux_next,
                 lookup: &lookup,
-                claimed_sum: proof.claimed_sums[t],
+                sum_step: proof.claimed_sums[t] * super::inv_height(proof.log_heights[t]),
                 blinding: &o.main_local[w..],
                 groups: &groups[t],
                 b_powers: &[],
@@ -308,7 +309,7 @@ pub fn verify(
     let main_dims: Vec<Dims> = (0..nt).map(|t| trace_dims(t, main_width[t])).collect();
     let aux_dims: Vec<Dims> = (0..nt)
         .filter(|&t| has_aux[t])
-        .map(|t| trace_dims(t, 4 * (num_aux[t] + 1)))
+        .map(|t| trace_dims(t, 4 * num_aux[t]))
         .collect();
     let prep_dims: Vec<Dims> = (0..nt)
         .filter_map(|t| vk.prep_widths[t].map(|w| trace_dims(t, w)))
@@ -403,7 +404,7 @@ pub fn verify(
                     }
                     rows.push((&main_rows[qi].rows[t], NextCols::Some(next_main)));
                     if let (Some(i), Some(r)) = (aux_index[t], &aux_rows) {
-                        rows.push((&r[qi].rows[i], NextCols::All));
+                        rows.push((&r[qi].rows[i], AUX_NEXT));
                     }
                     let o = &proof.opened[t];
                     runs.extend(table_runs(o, next_prep, next_main));

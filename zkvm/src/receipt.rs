@@ -470,7 +470,7 @@ mod tests {
         let mut want = Vec::new();
         want.extend_from_slice(b"RVZKRCPT");
         want.extend_from_slice(&[5, 0, 0, 0]); // version
-        for v in [2u32, 4, 7, 39, 22, 1] {
+        for v in [2u32, 4, 7, 38, 24, 1] {
             want.extend_from_slice(&v.to_le_bytes()); // config, zk last
         }
         want.extend_from_slice(&[0xa5; 32]);

@@ -327,10 +327,10 @@ fn default_parameters_reach_100_bits_hide_and_verify() {
         .unwrap();
         verify(&c.cfg, &vk, &c.tables, &proof, &c.public, &[]).unwrap();
     }
-    // With zero-knowledge a range check of 64 rows is too short for 39 queries (it needs
-    // 2·(39 + 1) = 80): refused, with the reason.
+    // With zero-knowledge a range check of 64 rows is too short for 38 queries (it needs
+    // 2·(38 + 1) = 78): refused, with the reason.
     let e = prove_case(&range_case(cfg, 10, 64), &ProverOptions::HONEST).unwrap_err();
-    assert!(e.to_string().contains("80 rows"), "{e}");
+    assert!(e.to_string().contains("78 rows"), "{e}");
 }
 
 #[test]
@@ -728,15 +728,15 @@ fn tables_too_short_to_hide_are_refused() {
         prove_case(&c, &ProverOptions::HONEST),
         Err(ProveError::ZkTooShort(_))
     ));
-    // The default parameters need 2^7 rows for one table (2(39 + 1) = 80 rows, rounded
-    // up; its FRI mask of 2^8 coefficients covers 39·2 + 128 + 1 revealed values), and 80
+    // The default parameters need 2^7 rows for one table (2(38 + 1) = 78 rows, rounded
+    // up; its FRI mask of 2^8 coefficients covers 38·2 + 128 + 1 revealed values), and 78
     // rows for each.
     let cfg = StarkConfig::default_100_bits();
     assert!(cfg.zk_shortfall(&[6]).is_some());
     assert!(cfg.zk_shortfall(&[7]).is_none());
     assert!(cfg.zk_shortfall(&[12, 7]).is_none());
     let e = cfg.zk_shortfall(&[12, 6]).unwrap();
-    assert!(e.contains("table 1") && e.contains("80 rows"), "{e}");
+    assert!(e.contains("table 1") && e.contains("78 rows"), "{e}");
     assert!(cfg.with_zk(false).zk_shortfall(&[1]).is_none());
 }
 

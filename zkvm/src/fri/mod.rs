@@ -118,8 +118,9 @@ pub struct FriProof {
     pub pow_nonce: u64,
     /// Per layer, the openings at every query as one batch ([`crate::mmcs::BatchOpening`]):
     /// the leaf of each distinct index the queries reach in that layer holds the folded
-    /// group's `2^arity` values (four base coordinates each) and, when the layers hide, its
-    /// salt.
+    /// group's `2^arity` values (four base coordinates each) but one, which the verifier
+    /// predicts (the smallest position a query reaches in the group, see `docs/stark.md`,
+    /// "FRI"), and, when the layers hide, its salt.
     pub layers: Vec<BatchOpening>,
 }
 
@@ -157,6 +158,25 @@ pub enum FriError {
     /// The prover's input was not of low degree (a prover-side bug, never a verifier result).
     #[error("FRI input is not of low degree (prover bug)")]
     NotLowDegree,
+}
+
+/// The value of each opened group that a layer's leaf leaves out, because the verifier
+/// computes it itself (the previous fold, or the input): for the layer's positions `idx`
+/// (each query's index into the layer's codeword), the slot within its group of the
+/// smallest position in each distinct group, groups ascending — one slot per leaf of the
+/// layer's batch opening.
+pub(crate) fn predicted_slots(idx: &[usize], log_arity: usize) -> Vec<usize> {
+    let mut sorted = idx.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<usize> = Vec::new();
+    let mut last_group = None;
+    for i in sorted {
+        if last_group != Some(i >> log_arity) {
+            last_group = Some(i >> log_arity);
+            out.push(i & ((1 << log_arity) - 1));
+        }
+    }
+    out
 }
 
 /// Extension values as base field values (4 per element), for committing.

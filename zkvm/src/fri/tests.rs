@@ -357,3 +357,58 @@ fn security_bits_formula() {
     };
     assert_eq!(c.conjectured_security_bits(), EXT_FIELD_BITS);
 }
+
+#[test]
+fn each_leaf_leaves_out_the_value_the_verifier_predicts() {
+    let mut rng = Rng(7);
+    let inputs = honest_inputs(&mut rng);
+    let cfg = config();
+    let heights = [10, 8, 3];
+    let (proof, indices) = prove(
+        &cfg,
+        inputs.clone(),
+        &mut Transcript::new(b"fri-test"),
+        None,
+    )
+    .unwrap();
+    let schedule = cfg.schedule(&heights).unwrap();
+    for (layer, &a) in proof.layers.iter().zip(&schedule) {
+        assert!(layer
+            .leaves
+            .iter()
+            .all(|l| l.rows[0].len() == 4 * ((1 << a) - 1)));
+    }
+    // The slots: the smallest position per distinct group, groups ascending.
+    assert_eq!(predicted_slots(&[9, 2, 11, 3, 30], 2), vec![2, 1, 2]);
+    assert_eq!(predicted_slots(&[], 3), Vec::<usize>::new());
+    // Sending the left-out value as well (the version-7 layout) is a shape error; so is a
+    // leaf with one value fewer.
+    let layer0 = &inputs[0].1;
+    let r = run(&inputs, prove, |p| {
+        let idx: Vec<usize> = indices.iter().map(|i| i >> schedule[0]).collect();
+        let slot = predicted_slots(&indices, schedule[0])[0];
+        let first = crate::mmcs::distinct_sorted(&idx)[0];
+        let v = layer0[(first << schedule[0]) | slot];
+        let row = &mut p.layers[0].leaves[0].rows[0];
+        row.splice(4 * slot..4 * slot, v.as_base_slice().iter().copied());
+    });
+    assert!(matches!(r, Err(FriError::Merkle { layer: 0, .. })), "{r:?}");
+    // Each layer's predictions are bound through the root: a wrong input at a query (the
+    // caller's DEEP value) changes the rebuilt leaf, whichever slot it lands in.
+    let ch =
+        verifier_challenges(&cfg, &heights, &proof, &mut Transcript::new(b"fri-test")).unwrap();
+    let honest: Vec<Vec<Ext>> = ch
+        .indices
+        .iter()
+        .map(|&q| inputs.iter().map(|(h, v)| v[q >> (10 - h)]).collect())
+        .collect();
+    verify_queries(&cfg, &heights, &proof, &ch, &honest, false).unwrap();
+    for q in 0..ch.indices.len() {
+        let mut values = honest.clone();
+        values[q][0] += Ext::ONE;
+        assert!(
+            verify_queries(&cfg, &heights, &proof, &ch, &values, false).is_err(),
+            "query {q}"
+        );
+    }
+}

@@ -66,16 +66,16 @@ pub struct StarkConfig {
 }
 
 impl StarkConfig {
-    /// The default: zero-knowledge, blowup 4, folding by 16, 39 queries and 22 bits of
-    /// grinding — 100 conjectured bits (`docs/stark.md`, "Security", says why these).
+    /// The default: zero-knowledge, blowup 4, folding by 16, a final polynomial of 2^7
+    /// coefficients, 38 queries and 24 bits of grinding — 100 conjectured bits (`docs/stark.md`, "Security", says why these).
     pub const fn default_100_bits() -> Self {
         StarkConfig {
             fri: FriConfig {
                 log_blowup: 2,
                 max_log_arity: 4,
                 log_final_poly_len: 7,
-                num_queries: 39,
-                pow_bits: 22,
+                num_queries: 38,
+                pow_bits: 24,
             },
             zk: true,
         }

@@ -102,8 +102,8 @@ fn quotient_kernel(c: &mut Criterion) {
     let public = vec![F::ZERO; 16];
     let w = Table::width(&table);
     let groups = aux_groups(&table, &public, false);
-    let aux_w = num_groups(&groups) + 1;
-    let k = table.num_constraints(&public) + num_groups(&groups) + 3;
+    let aux_w = num_groups(&groups);
+    let k = table.num_constraints(&public) + num_groups(&groups);
     let vals = rand_vec(2 * LANES * (w + 4 * aux_w) + 4 * k + 64, 7);
     let mut at = 0;
     let mut take = |n: usize| {
@@ -125,7 +125,7 @@ fn quotient_kernel(c: &mut Criterion) {
     };
     let b_powers = lookup.powers(64);
     let sel = take(3 * LANES).to_vec();
-    let claimed_sum = ext(take(4));
+    let sum_step = ext(take(4));
 
     let mut g = c.benchmark_group("packed/cpu-quotient-row");
     g.throughput(Throughput::Elements(LANES as u64));
@@ -148,7 +148,7 @@ fn quotient_kernel(c: &mut Criterion) {
                     local: al,
                     next: an,
                     lookup: &lookup,
-                    claimed_sum,
+                    sum_step,
                     blinding: &[],
                     groups: &groups,
                     b_powers: &b_powers,
@@ -192,7 +192,7 @@ fn quotient_kernel(c: &mut Criterion) {
                 local: &aux_local,
                 next: &aux_next,
                 lookup: &lookup,
-                claimed_sum,
+                sum_step,
                 blinding: &[],
                 groups: &groups,
                 b_powers: &b_powers,

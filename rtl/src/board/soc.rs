@@ -239,6 +239,13 @@ pub struct BoardSoc<
     sent_last: DFF<Bit>,
     item_word: Signal<Local, Bits<32>>,
     item_byte: Signal<Local, Bits<8>>,
+    /// The fast-clock build (the ULX3S's pipelined RAM): the filler's byte, address and
+    /// enable are registered before `chunks`, so that no path runs from the core's
+    /// write-back (a MUL's sum, a load's lanes) through the byte select to the block RAM.
+    late_fill: Constant<Bit>,
+    fill_we: DFF<Bit>,
+    fill_addr: DFF<Bits<10>>,
+    fill_byte: DFF<Bits<8>>,
     complete: Signal<Local, Bit>,
     fill_len: Signal<Local, Bits<11>>,
     sent_len: Signal<Local, Bits<11>>,
@@ -392,6 +399,10 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             sent_last: Default::default(),
             item_word: Default::default(),
             item_byte: Default::default(),
+            late_fill: Constant::new(matches!(config.ram, RamStyle::Pipelined)),
+            fill_we: Default::default(),
+            fill_addr: Default::default(),
+            fill_byte: Default::default(),
             complete: Default::default(),
             fill_len: Default::default(),
             sent_len: Default::default(),
@@ -467,6 +478,9 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             fill_count,
             fill_base,
             fill_kinds,
+            fill_we,
+            fill_addr,
+            fill_byte,
             ser,
             next_n,
             sent_valid,
@@ -644,12 +658,17 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
             | bit_cast::<10, 9>(self.fill_base.q.val() + bit_cast::<9, 6>(self.ser.q.val()));
         self.chunks.write_data.next = self.item_byte.val();
         self.chunks.write_enable.next = false;
+        self.fill_addr.d.next = (bit_cast::<10, 1>(self.fill_slot.q.val().into()) << 9)
+            | bit_cast::<10, 9>(self.fill_base.q.val() + bit_cast::<9, 6>(self.ser.q.val()));
+        self.fill_byte.d.next = self.item_byte.val();
+        self.fill_we.d.next = false;
         // Without streaming the trace is dropped: the core runs at full speed.
         self.sys.trace_ready.next = !self.cfg_stream.q.val();
         self.sys.trace_shift.next = false;
         if self.cfg_stream.q.val() && self.sys.trace_valid.val() && (self.fill_count.q.val() != 12)
         {
             self.chunks.write_enable.next = true;
+            self.fill_we.d.next = true;
             // the last byte of word 0, 1 or 2 (bytes 3, 7, 11): the next word to trace_pc
             // (harmless on a syscall access: write-back is empty then)
             self.sys.trace_shift.next =
@@ -664,6 +683,14 @@ impl<const RA: usize, const IA: usize, const NK: usize, const NK1: usize, const 
                     | (bit_cast::<12, 1>(self.sys.trace_kind.val().into())
                         << bit_cast::<12, 4>(self.fill_count.q.val()));
             }
+        }
+        // (The fast-clock build writes each byte a cycle later; a chunk's bytes are read
+        // only after its 12-byte header has gone out, hundreds of clocks after the last
+        // write.)
+        if self.late_fill.val() {
+            self.chunks.write_enable.next = self.fill_we.q.val();
+            self.chunks.write_address.next = self.fill_addr.q.val();
+            self.chunks.write_data.next = self.fill_byte.q.val();
         }
         self.complete.next = (self.fill_count.q.val() == 12) || self.sys.done.val();
         // the chunk number moves on as WaitChunk sends the chunk

@@ -256,6 +256,11 @@ pub struct Core<const RA: usize> {
     // cycle and the shifts left to do.
     sh_word: DFF<Bits<32>>,
     sh_left: DFF<Bits<5>>,
+    // The full build: execute's operand is the register file's read (e_ram*) or the held
+    // operand, which took write-back's value, or the value forwarded from execute, on the
+    // edge the instruction entered: one multiplexer with a registered select.
+    e_ram1: DFF<Bit>,
+    e_ram2: DFF<Bit>,
     // syscall engine
     sys: DFF<SysState>,
     sys_kind: DFF<Bits<2>>,
@@ -291,6 +296,10 @@ pub struct Core<const RA: usize> {
     w_is_store: DFF<Bit>,
     w_is_halt: DFF<Bit>,
     w_funct3: DFF<Bits<3>>,
+    /// With a late RAM: the access in write-back faults (its code, nonzero); the fault is
+    /// taken there, when its word has landed, instead of in execute.
+    w_mfault: DFF<Bit>,
+    w_mcode: DFF<Bits<4>>,
     w_addr: DFF<Bits<32>>,
     w_next_pc: DFF<Bits<32>>,
     // journal output register
@@ -307,6 +316,8 @@ pub struct Core<const RA: usize> {
     raw2: Signal<Local, Bits<32>>,
     fwd1: Signal<Local, Bit>,
     fwd2: Signal<Local, Bit>,
+    fwd_next1: Signal<Local, Bit>,
+    fwd_next2: Signal<Local, Bit>,
     op1: Signal<Local, Bits<32>>,
     op2: Signal<Local, Bits<32>>,
     hold1: Signal<Local, Bits<32>>,
@@ -332,6 +343,8 @@ pub struct Core<const RA: usize> {
     go_opt: Signal<Local, Bit>,
     static_fault: Signal<Local, Bit>,
     mem_fault: Signal<Local, Bit>,
+    mem_code: Signal<Local, Bits<4>>,
+    w_fault: Signal<Local, Bit>,
     go_ctl: Signal<Local, Bit>,
     go_front: Signal<Local, Bit>,
     sys_fault: Signal<Local, Bit>,
@@ -404,11 +417,7 @@ impl<const RA: usize> Core<RA> {
                 LoadStoreUnit::new(4 << RA)
             },
             mul: Multiplier::new(serial_divider),
-            regs: if serial_divider {
-                RegFile::read_first()
-            } else {
-                RegFile::default()
-            },
+            regs: RegFile::read_first(),
             compact: Constant::new(serial_divider),
             input_mask: Constant::new(
                 if serial_divider {
@@ -556,6 +565,8 @@ impl<const RA: usize> Default for Core<RA> {
             e_stale2: Default::default(),
             sh_word: Default::default(),
             sh_left: Default::default(),
+            e_ram1: Default::default(),
+            e_ram2: Default::default(),
             sys: Default::default(),
             sys_kind: Default::default(),
             sys_halt: Default::default(),
@@ -586,6 +597,8 @@ impl<const RA: usize> Default for Core<RA> {
             w_is_store: Default::default(),
             w_is_halt: Default::default(),
             w_funct3: Default::default(),
+            w_mfault: Default::default(),
+            w_mcode: Default::default(),
             w_addr: Default::default(),
             w_next_pc: Default::default(),
             jr_valid: Default::default(),
@@ -599,6 +612,8 @@ impl<const RA: usize> Default for Core<RA> {
             raw2: Default::default(),
             fwd1: Default::default(),
             fwd2: Default::default(),
+            fwd_next1: Default::default(),
+            fwd_next2: Default::default(),
             op1: Default::default(),
             op2: Default::default(),
             hold1: Default::default(),
@@ -624,6 +639,8 @@ impl<const RA: usize> Default for Core<RA> {
             go_opt: Default::default(),
             static_fault: Default::default(),
             mem_fault: Default::default(),
+            mem_code: Default::default(),
+            w_fault: Default::default(),
             go_ctl: Default::default(),
             go_front: Default::default(),
             sys_fault: Default::default(),
@@ -741,6 +758,8 @@ impl<const RA: usize> Logic for Core<RA> {
             e_stale2,
             sh_word,
             sh_left,
+            e_ram1,
+            e_ram2,
             sys,
             sys_kind,
             sys_halt,
@@ -770,6 +789,8 @@ impl<const RA: usize> Logic for Core<RA> {
             w_is_store,
             w_is_halt,
             w_funct3,
+            w_mfault,
+            w_mcode,
             w_addr,
             w_next_pc,
             jr_valid,
@@ -827,8 +848,16 @@ impl<const RA: usize> Logic for Core<RA> {
         // consumer takes its record, and until then the whole pipeline freezes.
         // With a late RAM a load's or store's word arrives a cycle after it entered
         // write-back (w_wait): the pipeline freezes for that cycle.
-        self.w_fire.next = self.w_valid.q.val() && !self.w_wait.q.val() && self.trace_ready.val();
-        self.freeze.next = self.w_valid.q.val() && (self.w_wait.q.val() || !self.trace_ready.val());
+        // With a late RAM an access's faults are taken here once its word has landed
+        // (w_fault: no record, the pipeline frozen, the core stops), not in execute, so
+        // that no path runs from the address adder's range checks to execute's finish.
+        self.w_fault.next = self.w_valid.q.val() && !self.w_wait.q.val() && self.w_mfault.q.val();
+        self.w_fire.next = self.w_valid.q.val()
+            && !self.w_wait.q.val()
+            && !self.w_mfault.q.val()
+            && self.trace_ready.val();
+        self.freeze.next = self.w_valid.q.val()
+            && (self.w_wait.q.val() || !self.trace_ready.val() || self.w_mfault.q.val());
         self.port_w.next = self.w_fire.val() && self.w_is_store.q.val();
 
         // ---- execute: operands from the register file (first cycle) or held, forwarded
@@ -859,6 +888,26 @@ impl<const RA: usize> Logic for Core<RA> {
         if self.fwd2.val() {
             self.op2.next = self.w_val.q.val();
             self.hold2.next = self.w_result.val();
+        }
+        // The full build chooses between two registers only (see e_ram1); the held
+        // operand still takes a load's or MUL's late value while execute waits for it.
+        if !self.compact.val() {
+            self.op1.next = self.e_hold1.q.val();
+            if self.e_ram1.q.val() {
+                self.op1.next = self.regs.rdata1.val();
+            }
+            self.hold1.next = self.op1.val();
+            if self.fwd1.val() {
+                self.hold1.next = self.w_result.val();
+            }
+            self.op2.next = self.e_hold2.q.val();
+            if self.e_ram2.q.val() {
+                self.op2.next = self.regs.rdata2.val();
+            }
+            self.hold2.next = self.op2.val();
+            if self.fwd2.val() {
+                self.hold2.next = self.w_result.val();
+            }
         }
         // A load's or MUL's value is ready only late in write-back (one bubble); an ecall
         // waits for write-back to drain so its memory accesses and record follow in order.
@@ -967,18 +1016,32 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_fault_code.next = 2.into(); // ebreak
         } else if self.jump_fault.val() {
             self.e_fault_code.next = 6.into(); // misaligned jump
-        } else if self.e_is_load.q.val() && self.lsu.misaligned.val() {
+        } else if !self.late_ram.val() && self.e_is_load.q.val() && self.lsu.misaligned.val() {
             self.e_fault_code.next = 4.into(); // misaligned load
-        } else if self.e_is_load.q.val() && self.lsu.out_of_range.val() {
+        } else if !self.late_ram.val() && self.e_is_load.q.val() && self.lsu.out_of_range.val() {
             self.e_fault_code.next = 7.into(); // load out of range
-        } else if self.e_is_store.q.val() && self.lsu.misaligned.val() {
+        } else if !self.late_ram.val() && self.e_is_store.q.val() && self.lsu.misaligned.val() {
             self.e_fault_code.next = 5.into(); // misaligned store
-        } else if self.e_is_store.q.val() && self.lsu.out_of_range.val() {
+        } else if !self.late_ram.val() && self.e_is_store.q.val() && self.lsu.out_of_range.val() {
             self.e_fault_code.next = 8.into(); // store out of range
-        } else if self.e_is_store.q.val() && self.lsu.in_code.val() {
+        } else if !self.late_ram.val() && self.e_is_store.q.val() && self.lsu.in_code.val() {
             self.e_fault_code.next = 9.into(); // store to code
         } else {
             self.e_fault.next = false;
+        }
+        // With a late RAM an access's own faults (after the static ones, which keep it in
+        // execute) go with it into write-back, which takes them (w_fault).
+        self.mem_code.next = 0.into();
+        if self.e_is_load.q.val() && self.lsu.misaligned.val() {
+            self.mem_code.next = 4.into(); // misaligned load
+        } else if self.e_is_load.q.val() && self.lsu.out_of_range.val() {
+            self.mem_code.next = 7.into(); // load out of range
+        } else if self.e_is_store.q.val() && self.lsu.misaligned.val() {
+            self.mem_code.next = 5.into(); // misaligned store
+        } else if self.e_is_store.q.val() && self.lsu.out_of_range.val() {
+            self.mem_code.next = 8.into(); // store out of range
+        } else if self.e_is_store.q.val() && self.lsu.in_code.val() {
+            self.mem_code.next = 9.into(); // store to code
         }
 
         // The value the instruction writes to rd. The ALU's result, the latest, passes one
@@ -1064,7 +1127,9 @@ impl<const RA: usize> Logic for Core<RA> {
                     || (self.e_is_div.q.val() && self.e_step.q.val() && self.div.done.val())
                     || (self.e_is_ecall.q.val() && (self.sys.q.val() == SysState::Done))));
         self.go.next = self.go_front.val()
-            || (self.mem_read.val() && !self.static_fault.val() && !self.mem_fault.val());
+            || (self.mem_read.val()
+                && !self.static_fault.val()
+                && (self.late_ram.val() || !self.mem_fault.val()));
         // The same without the access's checks, for what a faulting access may disturb
         // because the core stops with it: decode may move into execute, and write-back's
         // fields may load (w_valid and the count follow go).
@@ -1444,13 +1509,15 @@ impl<const RA: usize> Logic for Core<RA> {
         // The forwarding selects for the next cycle: an instruction entering execute takes
         // its sources from write-back when the one leaving execute writes them; one staying
         // in execute has taken write-back's value into its held operands, unless frozen.
+        self.fwd_next1.next = self.e_ok.val()
+            && self.rd_next.val().any()
+            && (self.rd_next.val() == self.decoder.rs1.val());
+        self.fwd_next2.next = self.e_ok.val()
+            && self.rd_next.val().any()
+            && (self.rd_next.val() == self.decoder.rs2.val());
         if self.d_adv.val() {
-            self.e_fwd1.d.next = self.e_ok.val()
-                && self.rd_next.val().any()
-                && (self.rd_next.val() == self.decoder.rs1.val());
-            self.e_fwd2.d.next = self.e_ok.val()
-                && self.rd_next.val().any()
-                && (self.rd_next.val() == self.decoder.rs2.val());
+            self.e_fwd1.d.next = self.fwd_next1.val();
+            self.e_fwd2.d.next = self.fwd_next2.val();
         } else if !self.freeze.val() {
             self.e_fwd1.d.next = false;
             self.e_fwd2.d.next = false;
@@ -1503,8 +1570,6 @@ impl<const RA: usize> Logic for Core<RA> {
             self.e_step.d.next = true;
         }
         self.e_took.d.next = self.branch.taken.val();
-        // (the enable as the carry input: one logic cell a bit on the iCE40)
-        self.count.d.next = self.count.q.val() + bit_cast::<32, 1>(self.go.val().into());
         if self.compact.val() {
             // The compact build counts on go_opt, whose access checks are not on the carry
             // chain: an access that faults instead holds the count (the enable's path).
@@ -1512,6 +1577,9 @@ impl<const RA: usize> Logic for Core<RA> {
             if self.live.val() && self.e_fault.val() {
                 self.count.d.next = self.count.q.val();
             }
+        } else if self.go.val() {
+            // (the enable on the flip-flops: no path from go through the carry chain)
+            self.count.d.next = self.count.q.val() + 1;
         }
         if self.go_front.val() && self.e_is_ecall.q.val() && self.sys_halt.q.val() {
             self.halting.d.next = true;
@@ -1544,6 +1612,8 @@ impl<const RA: usize> Logic for Core<RA> {
             self.w_is_store.d.next = self.e_is_store.q.val();
             self.w_is_halt.d.next = self.e_is_ecall.q.val() && self.sys_halt.q.val();
             self.w_funct3.d.next = self.e_funct3.q.val();
+            self.w_mfault.d.next = self.late_ram.val() && self.mem_fault.val();
+            self.w_mcode.d.next = self.mem_code.val();
             // A retiring access lies inside memory: only its low address bits are kept.
             self.w_addr.d.next = self.lsu.addr.val() & self.low_bits.val();
             self.w_next_pc.d.next = self.next_pc.val();
@@ -1563,6 +1633,15 @@ impl<const RA: usize> Logic for Core<RA> {
                 self.state.d.next = CoreState::Halted;
             }
         }
+        // A faulting access (late RAM) stops the core from write-back: execute counted it
+        // and is frozen behind it, so the count goes back by one.
+        if self.run.val() && self.w_fault.val() {
+            self.state.d.next = CoreState::Faulted;
+            self.fault.d.next = self.w_mcode.q.val();
+            self.fault_at.d.next = self.w_pc.q.val();
+            self.w_valid.d.next = false;
+            self.count.d.next = self.count.q.val() - 1;
+        }
 
         // ---- the trace port: write-back's record, or the syscall engine's memory access
         // (write-back is empty then). The fields come from write-back's registers and the
@@ -1572,7 +1651,8 @@ impl<const RA: usize> Logic for Core<RA> {
             && self.e_is_ecall.q.val()
             && (self.sys.q.val() == SysState::Emit);
         self.trace_valid.next =
-            (self.w_valid.q.val() && !self.w_wait.q.val()) || self.sys_emit.val();
+            (self.w_valid.q.val() && !self.w_wait.q.val() && !self.w_mfault.q.val())
+                || self.sys_emit.val();
         self.trace_kind.next = self.sys_emit.val();
         self.trace_pc.next = self.w_pc.q.val();
         self.trace_insn.next = self.w_insn.q.val();
@@ -1686,6 +1766,28 @@ impl<const RA: usize> Logic for Core<RA> {
         if self.compact.val() && self.d_adv.val() {
             self.e_hold1.d.next = self.regs.wdata.val();
             self.e_hold2.d.next = self.regs.wdata.val();
+        }
+        // The full build's operand selects for an instruction entering execute: the value
+        // execute is passing to write-back on this edge (what write-back will forward),
+        // else the register file's write on this edge (its read-first port misses it),
+        // else the register file's read.
+        self.e_ram1.d.next = false;
+        self.e_ram2.d.next = false;
+        if !self.compact.val() && self.d_adv.val() {
+            if self.fwd_next1.val() {
+                self.e_hold1.d.next = self.result.val();
+            } else if self.regs.we.val() && (self.regs.waddr.val() == self.regs.raddr1.val()) {
+                self.e_hold1.d.next = self.regs.wdata.val();
+            } else {
+                self.e_ram1.d.next = true;
+            }
+            if self.fwd_next2.val() {
+                self.e_hold2.d.next = self.result.val();
+            } else if self.regs.we.val() && (self.regs.waddr.val() == self.regs.raddr2.val()) {
+                self.e_hold2.d.next = self.regs.wdata.val();
+            } else {
+                self.e_ram2.d.next = true;
+            }
         }
     }
 }

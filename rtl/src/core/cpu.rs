@@ -246,7 +246,7 @@ pub struct Core<const RA: usize> {
     e_is_illegal: DFF<Bit>,
     e_hold1: DFF<Bits<32>>,
     e_hold2: DFF<Bits<32>>,
-    // The compact build (the UP5K's): a read-first register file, whose read for the
+    // The compact build (the UP5K's): the read-first register file's read for the
     // instruction entering execute misses write-back's write on the same edge (e_stale*:
     // the held operand took that value instead); the fault pc read from execute's pc.
     compact: Constant<Bit>,
@@ -396,9 +396,11 @@ impl<const RA: usize> Core<RA> {
     /// The core with the fast divider and multiplier, or when `serial_divider` the UP5K's
     /// compact ones: the serial divider (about 500 LUT4 smaller, 34–35 cycles per division
     /// instead of 2–17), the compact multiplier (about 100 LUT4 smaller, same timing in
-    /// cycles; see [`Multiplier`]), the read-first register file ([`RegFile::read_first`]),
+    /// cycles; see [`Multiplier`]), execute's operands through two multiplexers (the full
+    /// build's one, with registered selects, takes more registers and LUTs),
     /// `input_len` below 2·MEM_TOP, a serial shifter instead of the ALU's (n + 2 cycles
-    /// for a shift by n), two-cycle branches and no redirect in decode; for a RAM whose word reaches `mem_rdata` one clock
+    /// for a shift by n), two-cycle branches and no redirect in decode; both use the
+    /// read-first register file ([`RegFile::read_first`]); for a RAM whose word reaches `mem_rdata` one clock
     /// edge after the read (`read_latency` 1), two (a registered block RAM: one more fetch
     /// stage, a load or store waits a cycle in write-back) or three (the ULX3S's block RAM
     /// registered on both sides: two more fetch stages, two cycles' wait).

@@ -7,7 +7,7 @@ use rust_hdl::prelude::*;
 /// Each read port is its own copy of the registers (two simple dual-port RAMs written
 /// together). A read returns, one cycle later, the register's value *including* a write to
 /// it on the same clock edge (write-first), which block RAM alone would not give: a small
-/// forwarding register does. The read-first build ([`RegFile::read_first`], the UP5K's)
+/// forwarding register does. The read-first build ([`RegFile::read_first`], the core's)
 /// leaves that out: a read on the edge of a write to the same register returns the old
 /// value, and the core forwards the new one itself. x0 is an ordinary location here; the
 /// core never writes it and clears every register before a run.

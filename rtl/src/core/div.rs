@@ -75,10 +75,6 @@ pub struct Divider {
     // `shifted1 − |b|` without a negation of its own.
     prep: DFF<Bit>,
     sub_one: DFF<Bit>,
-    /// Fast build: the magnitudes were registered at the start (quotient, divisor); this
-    /// cycle skips the quotient's leading zero bytes, so that no path runs from execute's
-    /// operands through both the negation and the comparisons.
-    skip: DFF<Bit>,
     neg_in: Signal<Local, Bits<32>>,
     neg_flip: Signal<Local, Bit>,
     neg_out: Signal<Local, Bits<32>>,
@@ -138,7 +134,6 @@ impl Divider {
             bits2: Default::default(),
             prep: Default::default(),
             sub_one: Default::default(),
-            skip: Default::default(),
             neg_in: Default::default(),
             neg_flip: Default::default(),
             neg_out: Default::default(),
@@ -177,8 +172,7 @@ impl Logic for Divider {
             last_b,
             last_signed,
             prep,
-            sub_one,
-            skip
+            sub_one
         );
         self.signed_op.next = !self.op.val().get_bit(0);
         self.hit.next = !self.serial.val()
@@ -260,26 +254,6 @@ impl Logic for Divider {
                 // (serial only) the dividend's magnitude
                 self.prep.d.next = false;
                 self.quotient.d.next = self.neg_out.val();
-            } else if self.skip.q.val() {
-                // (fast only) the quotient's top bits are zero while the dividend's top
-                // bits are below the divisor: start past whole zero bytes of it.
-                self.skip.d.next = false;
-                if (self.quotient.q.val() >> 8) < self.divisor.q.val() {
-                    self.remainder.d.next = self.quotient.q.val() >> 8;
-                    self.quotient.d.next = self.quotient.q.val() << 24;
-                    self.count.d.next = 4.into();
-                } else if (self.quotient.q.val() >> 16) < self.divisor.q.val() {
-                    self.remainder.d.next = self.quotient.q.val() >> 16;
-                    self.quotient.d.next = self.quotient.q.val() << 16;
-                    self.count.d.next = 8.into();
-                } else if (self.quotient.q.val() >> 24) < self.divisor.q.val() {
-                    self.remainder.d.next = self.quotient.q.val() >> 24;
-                    self.quotient.d.next = self.quotient.q.val() << 8;
-                    self.count.d.next = 12.into();
-                } else {
-                    self.remainder.d.next = 0.into();
-                    self.count.d.next = 16.into();
-                }
             } else {
                 if self.count.q.val() == 1 {
                     self.running.d.next = false;
@@ -323,6 +297,8 @@ impl Logic for Divider {
                 self.quotient.d.next = 0xffff_ffff_u64.into();
                 self.remainder.d.next = self.a.val();
             } else {
+                // The quotient's top bits are zero while the dividend's top bits are below
+                // the divisor: start past whole zero bytes of it.
                 self.finished.d.next = false;
                 self.running.d.next = true;
                 if self.serial.val() {
@@ -333,10 +309,22 @@ impl Logic for Divider {
                     self.remainder.d.next = 0.into();
                     self.quotient.d.next = self.a.val();
                     self.count.d.next = 0.into();
+                } else if (self.mag_a.val() >> 8) < self.mag_b.val() {
+                    self.remainder.d.next = self.mag_a.val() >> 8;
+                    self.quotient.d.next = self.mag_a.val() << 24;
+                    self.count.d.next = 4.into();
+                } else if (self.mag_a.val() >> 16) < self.mag_b.val() {
+                    self.remainder.d.next = self.mag_a.val() >> 16;
+                    self.quotient.d.next = self.mag_a.val() << 16;
+                    self.count.d.next = 8.into();
+                } else if (self.mag_a.val() >> 24) < self.mag_b.val() {
+                    self.remainder.d.next = self.mag_a.val() >> 24;
+                    self.quotient.d.next = self.mag_a.val() << 8;
+                    self.count.d.next = 12.into();
                 } else {
-                    // the magnitudes now (divisor: |b|), the zero bytes next cycle (skip)
-                    self.skip.d.next = true;
+                    self.remainder.d.next = 0.into();
                     self.quotient.d.next = self.mag_a.val();
+                    self.count.d.next = 16.into();
                 }
             }
         }
